@@ -1,0 +1,106 @@
+/**
+ * The typed, per-record failures of a fetch. Each one carries a human `message`; the record
+ * written for a failed input is `{ _tag, message }` of one of these.
+ *
+ * @module
+ */
+import { Schema } from "effect"
+
+/** The input line is not an absolute http(s) URL. */
+export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
+  input: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The connection failed: refused, reset, DNS, TLS, or a redirect that could not be followed. */
+export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
+  url: Schema.String,
+  message: Schema.String
+}) {}
+
+/** No complete answer (headers and body) arrived within the per-request timeout. */
+export class TimeoutError extends Schema.TaggedError<TimeoutError>()("TimeoutError", {
+  url: Schema.String,
+  timeoutMs: Schema.Number,
+  message: Schema.String
+}) {}
+
+/** The server answered with a non-2xx status (after any retries). */
+export class StatusError extends Schema.TaggedError<StatusError>()("StatusError", {
+  url: Schema.String,
+  status: Schema.Number,
+  /** The server's `Retry-After`, in milliseconds, when it sent one. */
+  retryAfterMs: Schema.optional(Schema.Number),
+  message: Schema.String
+}) {}
+
+/** JSON was needed but the body is not JSON. */
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+  url: Schema.String,
+  message: Schema.String
+}) {}
+
+/** An extraction query, selector or pattern is invalid, or found nothing. */
+export class ExtractError extends Schema.TaggedError<ExtractError>()("ExtractError", {
+  url: Schema.String,
+  message: Schema.String
+}) {}
+
+/** The body is larger than `--max-body`; the rest was not read. */
+export class BodyTooLarge extends Schema.TaggedError<BodyTooLarge>()("BodyTooLarge", {
+  url: Schema.String,
+  limitBytes: Schema.Number,
+  message: Schema.String
+}) {}
+
+/** A JSON body (or an extracted value) does not satisfy the schema it was checked against. */
+export class SchemaError extends Schema.TaggedError<SchemaError>()("SchemaError", {
+  url: Schema.String,
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+/** Any failure a single fetch can end in. */
+export type FetchError =
+  | InvalidUrl
+  | TransportError
+  | TimeoutError
+  | StatusError
+  | DecodeError
+  | ExtractError
+  | BodyTooLarge
+  | SchemaError
+
+/** Every failure tag, in the order summaries list them. */
+export const fetchErrorTags = [
+  "InvalidUrl",
+  "TransportError",
+  "TimeoutError",
+  "StatusError",
+  "DecodeError",
+  "ExtractError",
+  "BodyTooLarge",
+  "SchemaError"
+] as const
+
+/** The tag of a fetch failure. */
+export type FetchErrorTag = typeof fetchErrorTags[number]
+
+/** Status codes that mean "try again later" rather than "you asked wrongly". */
+const transientStatuses: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504])
+
+/** Whether a status is worth retrying. */
+export const isTransientStatus = (status: number): boolean => transientStatuses.has(status)
+
+/** Whether a failure is transient: the same request may succeed if sent again. */
+export const isTransient = (error: FetchError): boolean => {
+  switch (error._tag) {
+    case "TransportError":
+    case "TimeoutError":
+      return true
+    case "StatusError":
+      return isTransientStatus(error.status)
+    default:
+      return false
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * What to send for one input. `volley fetch` builds these from URLs and run-wide flags; workflow
+ * steps write them out in full.
+ *
+ * @module
+ */
+import { Schema } from "effect"
+
+/** An HTTP method name, upper-cased on decode. */
+export const Method = Schema.Uppercase.pipe(
+  Schema.compose(Schema.Literal("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+)
+export type Method = typeof Method.Type
+
+/** One request: a URL (not yet validated), and optionally a method, headers and a text body. */
+export const RequestSpec = Schema.Struct({
+  url: Schema.String,
+  method: Schema.optional(Method),
+  headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  body: Schema.optional(Schema.String)
+})
+export type RequestSpec = typeof RequestSpec.Type
+
+/** An input with its position in the input, which is also its position in the output. */
+export interface IndexedRequest {
+  readonly index: number
+  readonly request: RequestSpec
+}

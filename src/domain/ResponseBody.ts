@@ -1,0 +1,41 @@
+/**
+ * A response body as volley keeps it: the text, and its JSON when it has any.
+ *
+ * @module
+ */
+import { Option } from "effect"
+
+/** A body read in full. `json` is set when the text parsed as JSON. */
+export interface ResponseBody {
+  readonly text: string
+  readonly contentType: string | undefined
+  readonly json: Option.Option<unknown>
+}
+
+/** Whether a content type announces JSON (`application/json`, `application/problem+json`, …). */
+export const isJsonContentType = (contentType: string | undefined): boolean => {
+  if (contentType === undefined) return false
+  const mime = contentType.split(";", 1)[0]!.trim().toLowerCase()
+  return mime === "application/json" || mime.endsWith("+json") || mime === "text/json"
+}
+
+const parseJson = (text: string): Option.Option<unknown> => {
+  try {
+    return Option.some(JSON.parse(text))
+  } catch {
+    return Option.none()
+  }
+}
+
+/**
+ * Builds the body of an answer. JSON is parsed when the answer says it is JSON, or when
+ * `wantJson` is set (an extractor needs JSON whatever the server claims).
+ */
+export const makeResponseBody = (text: string, contentType: string | undefined, wantJson: boolean): ResponseBody => ({
+  text,
+  contentType,
+  json: wantJson || isJsonContentType(contentType) ? parseJson(text) : Option.none()
+})
+
+/** The record's `body`: the parsed JSON when there is some, else the text. */
+export const recordBody = (body: ResponseBody): unknown => Option.getOrElse(body.json, () => body.text)

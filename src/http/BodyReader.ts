@@ -1,0 +1,59 @@
+/**
+ * Reads a response body in full, but never more than a limit: a declared `content-length` over
+ * the limit fails at once, and an undeclared one fails as soon as the bytes read pass it.
+ *
+ * @module
+ */
+import type { HttpClientResponse } from "@effect/platform"
+import { Chunk, Effect, Stream } from "effect"
+import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
+
+const tooLarge = (url: string, limitBytes: number, seen: string) =>
+  new BodyTooLarge({ url, limitBytes, message: `body is larger than the ${formatBytes(limitBytes)} limit (${seen})` })
+
+const lost = (url: string) => (cause: { readonly message: string }) =>
+  new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
+
+/** Reads the body of `response` as UTF-8 text, failing past `limitBytes`. */
+export const readBodyText = (
+  response: HttpClientResponse.HttpClientResponse,
+  url: string,
+  limitBytes: number
+): Effect.Effect<string, BodyTooLarge | TransportError> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined) {
+    const length = Number(declared)
+    if (length > limitBytes) return Effect.fail(tooLarge(url, limitBytes, `content-length ${declared}`))
+    return Effect.mapError(response.text, lost(url))
+  }
+  return response.stream.pipe(
+    Stream.mapError(lost(url)),
+    Stream.mapAccumEffect(0, (total, bytes: Uint8Array) => {
+      const next = total + bytes.length
+      return next > limitBytes
+        ? Effect.fail(tooLarge(url, limitBytes, `more than ${next} bytes sent`))
+        : Effect.succeed([next, bytes] as const)
+    }),
+    Stream.runCollect,
+    Effect.map(decodeChunks)
+  )
+}
+
+const decodeChunks = (chunks: Chunk.Chunk<Uint8Array>): string => {
+  const decoder = new TextDecoder()
+  let text = ""
+  for (const bytes of chunks) text += decoder.decode(bytes, { stream: true })
+  return text + decoder.decode()
+}
+
+/** `10MiB`-style rendering for messages. */
+export const formatBytes = (bytes: number): string => {
+  const units = ["B", "KiB", "MiB", "GiB"] as const
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1 && value % 1024 === 0) {
+    value /= 1024
+    unit++
+  }
+  return `${value}${units[unit]}`
+}

@@ -1,0 +1,28 @@
+/**
+ * A gate wraps every attempt of every request (retries included): it may delay the attempt
+ * (rate limits, per-host limits, a host paused by `Retry-After`) and learn from its outcome.
+ *
+ * @module
+ */
+import type { Effect } from "effect"
+import type { FetchError } from "../domain/FetchError.js"
+
+/** What came back from one attempt, before the status is judged. */
+export interface Answer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string | undefined>>
+  readonly text: string
+  /** The final URL, after redirects. */
+  readonly url: string
+}
+
+/** Wraps one attempt to `host`. */
+export interface RequestGate {
+  readonly around: <R>(
+    host: string,
+    attempt: Effect.Effect<Answer, FetchError, R>
+  ) => Effect.Effect<Answer, FetchError, R>
+}
+
+/** The gate that lets everything through at once. */
+export const openGate: RequestGate = { around: (_host, attempt) => attempt }

@@ -1,0 +1,65 @@
+/**
+ * When to send a failed request again, and how long to wait first.
+ *
+ * Only transient failures are retried (transport errors, time-outs, 408/429/5xx-gateway
+ * statuses); the wait grows exponentially with jitter, is capped, and is never shorter than the
+ * server's `Retry-After`. A `Retry-After` longer than the cap ends the retries instead of
+ * stalling the run.
+ *
+ * @module
+ */
+import { Duration, Option, Schedule } from "effect"
+import { type FetchError, isTransient } from "../domain/FetchError.js"
+
+/** How many times to retry, and the bounds of the wait between attempts. */
+export interface RetryOptions {
+  /** Retries after the first attempt (so at most `retries + 1` attempts). */
+  readonly retries: number
+  /** The first wait; each later one doubles. */
+  readonly backoff: Duration.DurationInput
+  /** No single wait is longer than this. */
+  readonly maxBackoff: Duration.DurationInput
+}
+
+export const defaultRetryOptions: RetryOptions = {
+  retries: 3,
+  backoff: Duration.millis(200),
+  maxBackoff: Duration.seconds(30)
+}
+
+/**
+ * Parses a `Retry-After` header value: delay-seconds or an HTTP date. Returns the wait in
+ * milliseconds from `nowMs`, or none when the value is absent or malformed.
+ */
+export const parseRetryAfter = (value: string | undefined, nowMs: number): Option.Option<number> => {
+  if (value === undefined) return Option.none()
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Option.some(Number(trimmed) * 1000)
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? Option.none() : Option.some(Math.max(0, date - nowMs))
+}
+
+const retryAfterOf = (error: FetchError): number =>
+  error._tag === "StatusError" && error.retryAfterMs !== undefined ? error.retryAfterMs : 0
+
+/** Whether a failure should be retried under these options (transient, and a wait we accept). */
+export const isRetryable = (options: RetryOptions) => {
+  const maxMs = Duration.toMillis(options.maxBackoff)
+  return (error: FetchError): boolean => isTransient(error) && retryAfterOf(error) <= maxMs
+}
+
+/**
+ * The retry schedule: its input is the failure just seen, its delays are
+ * `min(maxBackoff, jitter(backoff · 2^n))`, raised to the server's `Retry-After`.
+ */
+export const retrySchedule = (options: RetryOptions): Schedule.Schedule<unknown, FetchError> => {
+  const max = Duration.decode(options.maxBackoff)
+  return Schedule.exponential(options.backoff, 2).pipe(
+    Schedule.jittered,
+    Schedule.modifyDelay((_, delay) => Duration.min(delay, max)),
+    Schedule.intersect(Schedule.recurs(options.retries)),
+    Schedule.intersect(Schedule.identity<FetchError>()),
+    Schedule.whileInput(isRetryable(options)),
+    Schedule.modifyDelay(([, error], delay) => Duration.max(delay, Duration.millis(retryAfterOf(error))))
+  )
+}
