@@ -11,20 +11,23 @@ import { Effect, Layer } from "effect"
 
 /** Settings of the connection pool. */
 export interface PoolOptions {
-  /** Sockets per origin; size it to the concurrency so requests never queue inside undici. */
-  readonly connectionsPerOrigin: number
+  /**
+   * Sockets per origin. Unset means no cap: volley already bounds requests in flight, so undici
+   * opens at most that many sockets and never queues a request behind its own limit.
+   */
+  readonly connectionsPerOrigin?: number
   /** How long an idle socket is kept for reuse. */
   readonly keepAliveMs?: number
 }
 
 /** A scoped undici agent: created with the layer, destroyed (sockets closed) with it. */
-export const dispatcherLayer = (options: PoolOptions): Layer.Layer<NodeHttpClient.Dispatcher> =>
+export const dispatcherLayer = (options: PoolOptions = {}): Layer.Layer<NodeHttpClient.Dispatcher> =>
   Layer.scoped(
     NodeHttpClient.Dispatcher,
     Effect.acquireRelease(
       Effect.sync(() =>
         new Undici.Agent({
-          connections: Math.max(1, options.connectionsPerOrigin),
+          connections: options.connectionsPerOrigin === undefined ? null : Math.max(1, options.connectionsPerOrigin),
           keepAliveTimeout: options.keepAliveMs ?? 10_000,
           pipelining: 1
         })
@@ -34,5 +37,5 @@ export const dispatcherLayer = (options: PoolOptions): Layer.Layer<NodeHttpClien
   )
 
 /** The `HttpClient` volley runs on: undici over a pool sized for `connectionsPerOrigin`. */
-export const httpClientLayer = (options: PoolOptions): Layer.Layer<HttpClient.HttpClient> =>
+export const httpClientLayer = (options: PoolOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
   NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provide(dispatcherLayer(options)))

@@ -1,0 +1,18 @@
+/**
+ * The `volley` command and its subcommands.
+ *
+ * @module
+ */
+import { Command } from "@effect/cli"
+import { fetchCommand } from "./FetchCommand.js"
+
+export const volley = Command.make("volley").pipe(
+  Command.withDescription("Fetch many HTTP resources concurrently and reliably, as typed workflows"),
+  Command.withSubcommands([fetchCommand])
+)
+
+/** Parses `argv` (as `process.argv`) and runs the chosen command. */
+export const cli = Command.run(volley, {
+  name: "volley",
+  version: "0.1.0"
+})

@@ -1,0 +1,36 @@
+/**
+ * How the program ends: the exit code for each outcome, and the one line printed for it.
+ *
+ * 0 all ok; 1 some records failed; 2 usage or set-up error; 130 interrupted; 70 a bug.
+ *
+ * @module
+ */
+import { ValidationError } from "@effect/cli"
+import { Cause, Exit, Option } from "effect"
+
+export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130 } as const
+
+/** The exit code and, when something must be said, the line to print on stderr. */
+export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: number; readonly message?: string } => {
+  if (Exit.isSuccess(exit)) return { code: ExitCode.ok }
+  if (Cause.isInterruptedOnly(exit.cause)) return { code: ExitCode.interrupted }
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    // @effect/cli has already printed what was wrong with the command line.
+    if (ValidationError.isValidationError(error)) {
+      return ValidationError.isHelpRequested(error) ? { code: ExitCode.ok } : { code: ExitCode.usage }
+    }
+    const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
+    const message = typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)
+    if (tag === "SomeRecordsFailed") return { code: ExitCode.someFailed }
+    if (tag === "UsageError") return { code: ExitCode.usage, message: `volley: ${message}` }
+    return { code: ExitCode.internal, message: `volley: unexpected ${tag || "error"}: ${message}` }
+  }
+  const defect = Cause.dieOption(exit.cause)
+  const reason = Option.match(defect, {
+    onNone: () => "unknown failure",
+    onSome: (d) => (d instanceof Error ? d.message : String(d))
+  })
+  return { code: ExitCode.internal, message: `volley: internal error: ${reason} (set VOLLEY_DEBUG=1 for details)` }
+}

@@ -1,0 +1,163 @@
+/**
+ * `volley fetch [URL ...] [options]`: the flags, turned into a fetch job.
+ *
+ * @module
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { makeFetchOptions } from "../domain/FetchOptions.js"
+import { Method } from "../domain/RequestSpec.js"
+import { SomeRecordsFailed } from "../domain/RunOutcome.js"
+import { UsageError } from "../domain/UsageError.js"
+import { runFetchJob } from "../engine/FetchJob.js"
+import { jmespathExtractor } from "../extract/JmesPath.js"
+import { Fetcher } from "../http/Fetcher.js"
+import { formats } from "../report/RecordFormat.js"
+import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
+import { Stderr } from "../report/Stdout.js"
+import { resolveInput } from "./InputSource.js"
+import {
+  durationOption,
+  headersOption,
+  optionalPositiveInt,
+  positiveIntOption,
+  sizeOption
+} from "./OptionParsers.js"
+
+const options = {
+  urls: Args.text({ name: "url" }).pipe(
+    Args.withDescription("URLs to fetch; {1..100} and {001..100} ranges expand"),
+    Args.repeated
+  ),
+  input: Options.text("input").pipe(
+    Options.withAlias("i"),
+    Options.withPseudoName("FILE"),
+    Options.withDescription("read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped"),
+    Options.optional
+  ),
+  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
+    Options.withDescription("requests in flight at once (env VOLLEY_CONCURRENCY)")
+  ),
+  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT").pipe(
+    Options.withDescription("deadline of one attempt, body included: 500ms, 10s, 2m (env VOLLEY_TIMEOUT)")
+  ),
+  retries: positiveIntOption("retries", 3, { env: "VOLLEY_RETRIES", min: 0 }).pipe(
+    Options.withDescription("retries of transient failures: transport errors, time-outs, 408/429/500/502/503/504")
+  ),
+  backoff: durationOption("backoff", "200ms", "VOLLEY_BACKOFF").pipe(
+    Options.withDescription("first wait before a retry; doubles each time, jittered")
+  ),
+  maxBackoff: durationOption("max-backoff", "30s", "VOLLEY_MAX_BACKOFF").pipe(
+    Options.withDescription("longest wait before a retry; a longer Retry-After ends the retries")
+  ),
+  failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop at the first failed record")),
+  method: Options.text("method").pipe(
+    Options.withAlias("X"),
+    Options.withDefault("GET"),
+    Options.withSchema(Method),
+    Options.withDescription("HTTP method")
+  ),
+  headers: headersOption.pipe(Options.withDescription("a request header, repeatable")),
+  data: Options.text("data").pipe(
+    Options.withAlias("d"),
+    Options.withPseudoName("BODY"),
+    Options.withDescription("request body; @FILE reads it from a file"),
+    Options.optional
+  ),
+  extract: Options.text("extract").pipe(
+    Options.withAlias("e"),
+    Options.withPseudoName("QUERY"),
+    Options.withDescription("JMESPath query on the JSON body; its result is the record's value"),
+    Options.optional
+  ),
+  noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
+  output: Options.text("output").pipe(
+    Options.withAlias("o"),
+    Options.withPseudoName("FILE"),
+    Options.withDescription("write records to FILE instead of stdout"),
+    Options.optional
+  ),
+  format: Options.choice("format", formats).pipe(
+    Options.withDefault("ndjson" as const),
+    Options.withDescription("ndjson (streamed), json (one array, written atomically) or csv")
+  ),
+  progress: Options.boolean("progress", { negationNames: ["no-progress"] }).pipe(
+    Options.withDescription("progress bar on stderr (default: on when stderr is a terminal)"),
+    Options.optional
+  ),
+  batchSize: optionalPositiveInt("batch-size").pipe(
+    Options.withDescription("send in batches of N: a batch starts when the previous one is done")
+  ),
+  maxBody: sizeOption("max-body", "10MiB").pipe(
+    Options.withDescription("larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB")
+  ),
+  maxRedirects: positiveIntOption("max-redirects", 5, { min: 0 }).pipe(
+    Options.withDescription("redirects followed per request")
+  )
+} as const
+
+/** Reads `--data`: the text itself, or the contents of a file when it starts with `@`. */
+const readData = (data: Option.Option<string>) =>
+  Effect.gen(function*() {
+    if (Option.isNone(data)) return undefined
+    if (!data.value.startsWith("@")) return data.value
+    const path = data.value.slice(1)
+    const fs = yield* FileSystem.FileSystem
+    return yield* fs.readFileString(path).pipe(
+      Effect.mapError(() => new UsageError({ message: `--data @${path}: cannot read the file` }))
+    )
+  })
+
+type FetchFlags = Command.Command.ParseConfig<typeof options>
+
+/** Runs a parsed `volley fetch`. */
+export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlags) {
+  const stderr = yield* Stderr
+  const extractor = Option.isSome(flags.extract) ? yield* jmespathExtractor(flags.extract.value) : undefined
+  const body = yield* readData(flags.data)
+  if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
+  const input = yield* resolveInput(flags.urls, flags.input)
+  const progress = Option.getOrElse(flags.progress, () => stderr.isTTY)
+  const total = progress ? yield* input.total : undefined
+  const target: OutputTarget = Option.isSome(flags.output)
+    ? { _tag: "File", path: flags.output.value, append: false }
+    : { _tag: "Stdout" }
+
+  const summary = yield* runFetchJob({
+    inputs: input.requests,
+    total,
+    format: flags.format,
+    target,
+    progress,
+    summary: true,
+    run: {
+      concurrency: flags.concurrency,
+      failFast: flags.failFast,
+      batchSize: Option.getOrUndefined(flags.batchSize),
+      fetch: makeFetchOptions({
+        timeout: flags.timeout,
+        retry: { retries: flags.retries, backoff: flags.backoff, maxBackoff: flags.maxBackoff },
+        method: flags.method,
+        headers: flags.headers,
+        body,
+        extractor,
+        keepBody: !flags.noBody,
+        maxBodyBytes: flags.maxBody,
+        maxRedirects: flags.maxRedirects
+      })
+    }
+  })
+  if (summary.failed > 0) {
+    return yield* new SomeRecordsFailed({
+      failed: summary.failed,
+      total: summary.total,
+      message: `${summary.failed} of ${summary.total} failed`
+    })
+  }
+})
+
+export const fetchCommand = Command.make("fetch", options, (flags) => fetchHandler(flags)).pipe(
+  Command.withDescription("Fetch URLs concurrently, with retries, and write one record per URL in input order"),
+  Command.provide(Fetcher.Default)
+)

@@ -1,0 +1,55 @@
+/**
+ * Resolves `volley fetch`'s inputs (URL arguments, `--input FILE`, `--input -` for stdin) into a
+ * stream of requests, checking up front that the file exists.
+ *
+ * @module
+ */
+import { FileSystem } from "@effect/platform"
+import { NodeStream } from "@effect/platform-node"
+import { Effect, Option, Stream } from "effect"
+import type { IndexedRequest } from "../domain/RequestSpec.js"
+import { UsageError } from "../domain/UsageError.js"
+import { inputRequests, linesFromText, templatesFromLines } from "../engine/Input.js"
+import { countExpansions } from "../engine/RangeExpansion.js"
+
+export interface ResolvedInput {
+  readonly requests: Stream.Stream<IndexedRequest, UsageError>
+  /** How many requests, when it can be known without consuming stdin. */
+  readonly total: Effect.Effect<number | undefined, UsageError>
+}
+
+const stdinText: Stream.Stream<string, UsageError> = NodeStream.fromReadable<UsageError, Uint8Array>(
+  () => process.stdin,
+  (cause) => new UsageError({ message: `--input -: cannot read standard input: ${String(cause)}` })
+).pipe(Stream.decodeText())
+
+/** The requests given on the command line and in `--input`. */
+export const resolveInput = (
+  urls: ReadonlyArray<string>,
+  input: Option.Option<string>
+): Effect.Effect<ResolvedInput, UsageError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const argsTotal = urls.reduce((sum, url) => url.trim() === "" ? sum : sum + countExpansions(url.trim()), 0)
+    if (Option.isNone(input)) {
+      if (urls.length === 0) {
+        return yield* new UsageError({ message: "no URLs: give URL arguments, or --input FILE (- for stdin)" })
+      }
+      return { requests: inputRequests(urls, undefined), total: Effect.succeed(argsTotal) }
+    }
+    const path = input.value
+    if (path === "-") return { requests: inputRequests(urls, stdinText), total: Effect.succeed(undefined) }
+    const stat = yield* fs.stat(path).pipe(
+      Effect.mapError(() => new UsageError({ message: `--input ${path}: no such file` }))
+    )
+    if (stat.type !== "File") return yield* new UsageError({ message: `--input ${path}: not a file` })
+    const fileText = () =>
+      fs.stream(path).pipe(
+        Stream.mapError((e) => new UsageError({ message: `--input ${path}: cannot read: ${e.message}` })),
+        Stream.decodeText()
+      )
+    const total = templatesFromLines(linesFromText(fileText())).pipe(
+      Stream.runFold(argsTotal, (sum, template) => sum + countExpansions(template))
+    )
+    return { requests: inputRequests(urls, fileText()), total }
+  })

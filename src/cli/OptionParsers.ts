@@ -1,0 +1,77 @@
+/**
+ * Flag values that need parsing beyond what `@effect/cli` offers (durations, sizes, headers),
+ * reported as one line naming the flag.
+ *
+ * @module
+ */
+import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Config, type Duration, Effect, Either, Option } from "effect"
+import { parseDuration } from "../domain/DurationText.js"
+import { parseSize } from "../domain/SizeText.js"
+
+const invalid = (flag: string, reason: string) => ValidationError.invalidValue(HelpDoc.p(`--${flag}: ${reason}`))
+
+/** A `--name DURATION` flag with a default and an optional `VOLLEY_*` environment fallback. */
+export const durationOption = (name: string, fallback: string, env?: string): Options.Options<Duration.Duration> => {
+  const base = Options.text(name).pipe(Options.withPseudoName("DURATION"))
+  const withDefault = env === undefined
+    ? Options.withDefault(base, fallback)
+    : Options.withFallbackConfig(base, Config.string(env).pipe(Config.withDefault(fallback)))
+  return withDefault.pipe(
+    Options.mapEffect((text) => Either.mapLeft(parseDuration(text), (reason) => invalid(name, reason)))
+  )
+}
+
+/** A `--name SIZE` flag (`10MiB`). */
+export const sizeOption = (name: string, fallback: string): Options.Options<number> =>
+  Options.text(name).pipe(
+    Options.withPseudoName("SIZE"),
+    Options.withDefault(fallback),
+    Options.mapEffect((text) => Either.mapLeft(parseSize(text), (reason) => invalid(name, reason)))
+  )
+
+/** A positive integer flag, with an optional environment fallback. */
+export const positiveIntOption = (
+  name: string,
+  fallback: number,
+  options: { readonly env?: string; readonly min?: number; readonly alias?: string } = {}
+): Options.Options<number> => {
+  const min = options.min ?? 1
+  const base = Options.integer(name).pipe(
+    (o) => options.alias === undefined ? o : Options.withAlias(o, options.alias)
+  )
+  const withDefault = options.env === undefined
+    ? Options.withDefault(base, fallback)
+    : Options.withFallbackConfig(base, Config.integer(options.env).pipe(Config.withDefault(fallback)))
+  return withDefault.pipe(
+    Options.mapEffect((n) =>
+      n >= min ? Effect.succeed(n) : Effect.fail(invalid(name, `must be at least ${min}, got ${n}`))
+    )
+  )
+}
+
+/** An optional positive integer flag. */
+export const optionalPositiveInt = (name: string): Options.Options<Option.Option<number>> =>
+  Options.integer(name).pipe(
+    Options.mapEffect((n) => n >= 1 ? Effect.succeed(n) : Effect.fail(invalid(name, `must be at least 1, got ${n}`))),
+    Options.optional
+  )
+
+/** `Name: value` header flags into a record; a value without a colon is refused. */
+export const headersOption: Options.Options<Record<string, string>> = Options.text("header").pipe(
+  Options.withAlias("H"),
+  Options.withPseudoName("'NAME: VALUE'"),
+  Options.repeated,
+  Options.mapEffect((lines) => {
+    const headers: Record<string, string> = {}
+    for (const line of lines) {
+      const colon = line.indexOf(":")
+      const name = colon > 0 ? line.slice(0, colon).trim() : ""
+      // Never echo the whole line: the value may be a secret.
+      if (colon <= 0) return Effect.fail(invalid("header", "expected 'Name: value' (no colon found)"))
+      if (name === "" || /\s/.test(name)) return Effect.fail(invalid("header", `'${name}' is not a header name`))
+      headers[name] = line.slice(colon + 1).trim()
+    }
+    return Effect.succeed(headers)
+  })
+)

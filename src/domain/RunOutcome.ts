@@ -1,0 +1,14 @@
+/**
+ * How a finished run ends the program when some records failed: exit code 1, the summary
+ * having already said which.
+ *
+ * @module
+ */
+import { Schema } from "effect"
+
+/** Some inputs failed; the others were fetched and written. */
+export class SomeRecordsFailed extends Schema.TaggedError<SomeRecordsFailed>()("SomeRecordsFailed", {
+  failed: Schema.Number,
+  total: Schema.Number,
+  message: Schema.String
+}) {}

@@ -1,0 +1,62 @@
+/**
+ * `volley fetch` as an Effect program: inputs in, records out in input order, progress and a
+ * summary on stderr. It is what the command runs and what a library user can embed.
+ *
+ * @module
+ */
+import type { FileSystem } from "@effect/platform"
+import { Clock, Effect, Exit, Stream } from "effect"
+import type { IndexedRequest } from "../domain/RequestSpec.js"
+import type { UsageError } from "../domain/UsageError.js"
+import type { Fetcher } from "../http/Fetcher.js"
+import { makeProgress } from "../report/Progress.js"
+import type { Format } from "../report/RecordFormat.js"
+import { openRecordWriter, type OutputTarget } from "../report/RecordWriter.js"
+import { Stderr, type Stdout } from "../report/Stdout.js"
+import { renderSummary } from "../report/SummaryText.js"
+import { type RunOptions, runStream } from "./Runner.js"
+import { makeRunStats, type RunSummary } from "./RunStats.js"
+
+export interface FetchJob<E, R> {
+  readonly inputs: Stream.Stream<IndexedRequest, E, R>
+  /** The number of inputs when known in advance (for the progress bar's total and ETA). */
+  readonly total: number | undefined
+  readonly run: RunOptions
+  readonly format: Format
+  readonly target: OutputTarget
+  /** Draw a progress bar on stderr. */
+  readonly progress: boolean
+  /** Print the summary on stderr at the end (also after an interruption). */
+  readonly summary: boolean
+}
+
+/** Runs a fetch job and returns its summary; records are written as they come, in input order. */
+export const runFetchJob = <E, R>(
+  job: FetchJob<E, R>
+): Effect.Effect<RunSummary, E | UsageError, R | Fetcher | Stdout | Stderr | FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const stderr = yield* Stderr
+    const stats = makeRunStats(yield* Clock.currentTimeMillis)
+    const batches = (done: number) =>
+      job.run.batchSize === undefined ? undefined : Math.ceil(done / job.run.batchSize)
+    const summarize = (interrupted: boolean) =>
+      Effect.map(Clock.currentTimeMillis, (now) => stats.summary(now, { batches: batches(stats.done()), interrupted }))
+
+    // Registered first so it runs last: after the bar is cleared and the output is closed.
+    yield* Effect.addFinalizer((exit) =>
+      Effect.gen(function*() {
+        if (job.summary) yield* stderr.write(renderSummary(yield* summarize(Exit.isInterrupted(exit))))
+      })
+    )
+    const writer = yield* openRecordWriter(job.format, job.target)
+    const progress = yield* makeProgress({ enabled: job.progress, total: job.total })
+
+    yield* runStream(job.inputs, job.run).pipe(
+      Stream.runForEachChunk((records) => {
+        for (const record of records) stats.add(record)
+        progress.update(stats.done(), stats.failed())
+        return writer.write(records)
+      })
+    )
+    return yield* summarize(false)
+  }))

@@ -1,0 +1,84 @@
+/**
+ * Runs many requests: bounded concurrency, results in input order, one failure never stopping
+ * the others (unless fail-fast), and the input consumed as a stream so memory depends on the
+ * concurrency, not on the number of URLs.
+ *
+ * @module
+ */
+import { Chunk, Data, Effect, Stream } from "effect"
+import type { FetchOptions } from "../domain/FetchOptions.js"
+import { makeFetchOptions } from "../domain/FetchOptions.js"
+import type { FetchRecord } from "../domain/FetchRecord.js"
+import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
+import { Fetcher } from "../http/Fetcher.js"
+
+/** How a run fans out. */
+export interface RunOptions {
+  /** Requests in flight at once. */
+  readonly concurrency: number
+  /** Stop at the first failed record (it is still emitted). */
+  readonly failFast: boolean
+  /** When set, inputs go in batches of this size: a batch starts when the previous one is done. */
+  readonly batchSize: number | undefined
+  readonly fetch: FetchOptions
+}
+
+export const defaultRunOptions: RunOptions = {
+  concurrency: 10,
+  failFast: false,
+  batchSize: undefined,
+  fetch: makeFetchOptions()
+}
+
+/** Raised inside a fail-fast run to stop the other fibers; carries the record that failed. */
+class FailFastStop extends Data.TaggedError("FailFastStop")<{ readonly record: FetchRecord }> {}
+
+/**
+ * Fetches every input of the stream and emits the records in input order. Pass `onRecord` to
+ * observe records as they complete (any order), e.g. for progress.
+ */
+export const runStream = <E, R>(
+  inputs: Stream.Stream<IndexedRequest, E, R>,
+  options: RunOptions
+): Stream.Stream<FetchRecord, E, R | Fetcher> =>
+  Stream.unwrap(Effect.map(Fetcher, (fetcher) => {
+    const fetchOne = (input: IndexedRequest) => fetcher.fetchOne(input, options.fetch)
+    const guarded = options.failFast
+      ? (input: IndexedRequest) =>
+        Effect.flatMap(
+          fetchOne(input),
+          (record) => record.ok ? Effect.succeed(record) : Effect.fail(new FailFastStop({ record }))
+        )
+      : fetchOne
+    const concurrency = Math.max(1, options.concurrency)
+    const records = options.batchSize === undefined
+      ? Stream.mapEffect(inputs, guarded, { concurrency })
+      : inputs.pipe(
+        Stream.grouped(Math.max(1, options.batchSize)),
+        Stream.mapEffect((batch) => Effect.forEach(batch, guarded, { concurrency }).pipe(Effect.map(Chunk.unsafeFromArray))),
+        Stream.flattenChunks
+      )
+    return Stream.catchAll(
+      records,
+      (error): Stream.Stream<FetchRecord, E> =>
+        error instanceof FailFastStop ? Stream.make(error.record) : Stream.fail(error)
+    )
+  }))
+
+/** Fetches a list of URLs or requests and returns every record, in input order. */
+export const fetchAll = (
+  requests: Iterable<string | RequestSpec>,
+  options: Partial<Omit<RunOptions, "fetch">> & { readonly fetch?: Partial<FetchOptions> } = {}
+): Effect.Effect<Array<FetchRecord>, never, Fetcher> =>
+  Stream.runCollect(
+    runStream(
+      Stream.fromIterable(requests).pipe(
+        Stream.zipWithIndex,
+        Stream.map(([request, index]): IndexedRequest => ({
+          index,
+          request: typeof request === "string" ? { url: request } : request
+        }))
+      ),
+      { ...defaultRunOptions, ...options, fetch: makeFetchOptions(options.fetch) }
+    )
+  ).pipe(Effect.map(Chunk.toArray))
