@@ -6,7 +6,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Effect, Option } from "effect"
-import { makeFetchOptions } from "../domain/FetchOptions.js"
+import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
 import { SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
@@ -139,7 +139,7 @@ export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlag
         timeout: flags.timeout,
         retry: { retries: flags.retries, backoff: flags.backoff, maxBackoff: flags.maxBackoff },
         method: flags.method,
-        headers: flags.headers,
+        headers: redactHeaders(flags.headers),
         body,
         extractor,
         keepBody: !flags.noBody,

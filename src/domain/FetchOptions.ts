@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Duration } from "effect"
+import { Duration, Redacted } from "effect"
 import type { Extractor } from "../extract/Extractor.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
@@ -17,7 +17,8 @@ export interface FetchOptions {
   readonly retry: RetryOptions
   /** Defaults for requests that do not set their own. */
   readonly method: Method
-  readonly headers: Readonly<Record<string, string>>
+  /** Secret values (authorization, cookies) are `Redacted`, so they never print. */
+  readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>>
   readonly body: string | undefined
   /** Applied to each successful answer; its result is the record's `value`. */
   readonly extractor: Extractor | undefined
@@ -48,3 +49,34 @@ export const makeFetchOptions = (options: Partial<FetchOptions> = {}): FetchOpti
   ...defaultFetchOptions,
   ...options
 })
+
+/** Header names whose values are secrets. */
+export const sensitiveHeaders: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "api-key",
+  "x-auth-token"
+])
+
+/** Wraps the values of secret headers in `Redacted`. */
+export const redactHeaders = (
+  headers: Readonly<Record<string, string>>
+): Record<string, string | Redacted.Redacted<string>> => {
+  const out: Record<string, string | Redacted.Redacted<string>> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = sensitiveHeaders.has(name.toLowerCase()) ? Redacted.make(value) : value
+  }
+  return out
+}
+
+/** Header values in the clear, for the one place that sends them. */
+export const revealHeaders = (
+  headers: Readonly<Record<string, string | Redacted.Redacted<string>>>
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) out[name] = Redacted.isRedacted(value) ? Redacted.value(value) : value
+  return out
+}

@@ -14,7 +14,7 @@ import {
   TimeoutError,
   TransportError
 } from "../domain/FetchError.js"
-import type { FetchOptions } from "../domain/FetchOptions.js"
+import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody } from "../domain/ResponseBody.js"
@@ -135,7 +135,7 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
       return send(
         spec.method ?? options.method,
         url,
-        spec.headers === undefined ? options.headers : { ...options.headers, ...spec.headers },
+        spec.headers === undefined ? revealHeaders(options.headers) : { ...revealHeaders(options.headers), ...spec.headers },
         spec.body ?? options.body,
         0
       ).pipe(
