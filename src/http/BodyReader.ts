@@ -27,6 +27,8 @@ export const readBodyText = (
     return Effect.mapError(response.text, lost(url))
   }
   return response.stream.pipe(
+    // A response without a body at all (204, some error pages) reads as "".
+    Stream.catchTag("ResponseError", (error) => error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error)),
     Stream.mapError(lost(url)),
     Stream.mapAccumEffect(0, (total, bytes: Uint8Array) => {
       const next = total + bytes.length

@@ -60,6 +60,8 @@ export const retrySchedule = (options: RetryOptions): Schedule.Schedule<unknown,
     Schedule.intersect(Schedule.recurs(options.retries)),
     Schedule.intersect(Schedule.identity<FetchError>()),
     Schedule.whileInput(isRetryable(options)),
-    Schedule.modifyDelay(([, error], delay) => Duration.max(delay, Duration.millis(retryAfterOf(error))))
+    // Whole milliseconds: jitter makes fractions, which timers cannot represent exactly.
+    Schedule.modifyDelay(([, error], delay) =>
+      Duration.millis(Math.round(Math.max(Duration.toMillis(delay), retryAfterOf(error)))))
   )
 }
