@@ -18,6 +18,7 @@ import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { Stderr } from "../report/Stdout.js"
 import { resolveInput } from "./InputSource.js"
 import {
+  choiceOption,
   durationOption,
   headersOption,
   optionalPositiveInt,
@@ -78,8 +79,7 @@ const options = {
     Options.withDescription("write records to FILE instead of stdout"),
     Options.optional
   ),
-  format: Options.choice("format", formats).pipe(
-    Options.withDefault("ndjson" as const),
+  format: choiceOption("format", formats, "ndjson").pipe(
     Options.withDescription("ndjson (streamed), json (one array, written atomically) or csv")
   ),
   progress: Options.boolean("progress", { negationNames: ["no-progress"] }).pipe(

@@ -75,3 +75,19 @@ export const headersOption: Options.Options<Record<string, string>> = Options.te
     return Effect.succeed(headers)
   })
 )
+
+/** A flag taking one of a few words; a wrong word is named with the flag and the choices. */
+export const choiceOption = <const C extends ReadonlyArray<string>>(
+  name: string,
+  choices: C,
+  fallback: C[number]
+): Options.Options<C[number]> =>
+  Options.text(name).pipe(
+    Options.withPseudoName(choices.join("|")),
+    Options.withDefault(fallback),
+    Options.mapEffect((text) =>
+      (choices as ReadonlyArray<string>).includes(text)
+        ? Effect.succeed(text as C[number])
+        : Effect.fail(invalid(name, `'${text}' is not one of ${choices.join(", ")}`))
+    )
+  )

@@ -35,7 +35,9 @@ export const makeProgress = (options: {
         hideCursor: true,
         etaBuffer: 200,
         fps: 10,
-        noTTYOutput: false
+        // Draw even on a pipe when asked for explicitly with --progress.
+        noTTYOutput: true,
+        notTTYSchedule: 500
       }, Presets.shades_classic)
       const started = Date.now()
       bar.start(options.total ?? 0, 0, { rate: "0", failed: 0 })
