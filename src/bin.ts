@@ -9,15 +9,24 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Layer } from "effect"
 import { cli } from "./cli/Cli.js"
 import { outcomeOf } from "./cli/ExitCode.js"
+import { HttpClientFactory } from "./engine/Compare.js"
 import { httpClientLayer } from "./http/HttpClientLive.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
 
-const MainLayer = Layer.mergeAll(NodeContext.layer, httpClientLayer(), layerProcess, layerProcessStderr)
+const MainLayer = Layer.mergeAll(
+  NodeContext.layer,
+  httpClientLayer(),
+  Layer.succeed(HttpClientFactory, httpClientLayer()),
+  layerProcess,
+  layerProcessStderr
+)
 
 const debug = process.env["VOLLEY_DEBUG"] !== undefined && process.env["VOLLEY_DEBUG"] !== ""
 
 cli(process.argv).pipe(
-  Effect.tapErrorCause((cause) => debug ? Effect.sync(() => process.stderr.write(Cause.pretty(cause) + "\n")) : Effect.void),
+  Effect.tapErrorCause((cause) =>
+    debug ? Effect.sync(() => process.stderr.write(Cause.pretty(cause) + "\n")) : Effect.void
+  ),
   Effect.provide(MainLayer),
   NodeRuntime.runMain({
     disableErrorReporting: true,

@@ -4,11 +4,12 @@
  * @module
  */
 import { Command } from "@effect/cli"
+import { compareCommand } from "./CompareCommand.js"
 import { fetchCommand } from "./FetchCommand.js"
 
 export const volley = Command.make("volley").pipe(
   Command.withDescription("Fetch many HTTP resources concurrently and reliably, as typed workflows"),
-  Command.withSubcommands([fetchCommand])
+  Command.withSubcommands([fetchCommand, compareCommand])
 )
 
 /** Parses `argv` (as `process.argv`) and runs the chosen command. */

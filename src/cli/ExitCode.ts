@@ -22,7 +22,9 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: n
       return ValidationError.isHelpRequested(error) ? { code: ExitCode.ok } : { code: ExitCode.usage }
     }
     const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
-    const message = typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)
+    const message = typeof error === "object" && error !== null && "message" in error
+      ? String(error.message)
+      : String(error)
     if (tag === "SomeRecordsFailed") return { code: ExitCode.someFailed }
     if (tag === "UsageError") return { code: ExitCode.usage, message: `volley: ${message}` }
     return { code: ExitCode.internal, message: `volley: unexpected ${tag || "error"}: ${message}` }

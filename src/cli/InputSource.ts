@@ -33,7 +33,9 @@ export const resolveInput = (
     // @effect/cli hands unknown flags over as positional values; a URL never starts with "-".
     const unknownFlag = urls.find((url) => url.startsWith("-"))
     if (unknownFlag !== undefined) {
-      return yield* new UsageError({ message: `unknown option '${unknownFlag.split("=")[0]}' (see volley fetch --help)` })
+      return yield* new UsageError({
+        message: `unknown option '${unknownFlag.split("=")[0]}' (see volley fetch --help)`
+      })
     }
     const argsTotal = urls.reduce((sum, url) => url.trim() === "" ? sum : sum + countExpansions(url.trim()), 0)
     if (Option.isNone(input)) {

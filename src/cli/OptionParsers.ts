@@ -5,7 +5,8 @@
  * @module
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Config, type Duration, Effect, Either, Option } from "effect"
+import type { Option } from "effect"
+import { Config, type Duration, Effect, Either } from "effect"
 import { parseDuration } from "../domain/DurationText.js"
 import { parseSize } from "../domain/SizeText.js"
 

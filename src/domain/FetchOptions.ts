@@ -77,6 +77,10 @@ export const revealHeaders = (
   headers: Readonly<Record<string, string | Redacted.Redacted<string>>>
 ): Record<string, string> => {
   const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) out[name] = Redacted.isRedacted(value) ? Redacted.value(value) : value
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = Redacted.isRedacted(value)
+      ? Redacted.value(value)
+      : value
+  }
   return out
 }

@@ -37,8 +37,7 @@ export const runFetchJob = <E, R>(
   Effect.scoped(Effect.gen(function*() {
     const stderr = yield* Stderr
     const stats = makeRunStats(yield* Clock.currentTimeMillis)
-    const batches = (done: number) =>
-      job.run.batchSize === undefined ? undefined : Math.ceil(done / job.run.batchSize)
+    const batches = (done: number) => job.run.batchSize === undefined ? undefined : Math.ceil(done / job.run.batchSize)
     const summarize = (interrupted: boolean) =>
       Effect.map(Clock.currentTimeMillis, (now) => stats.summary(now, { batches: batches(stats.done()), interrupted }))
 

@@ -19,7 +19,8 @@ export interface LatencyHistogram {
   readonly quantile: (q: number) => number
 }
 
-const bucketOf = (ms: number) => ms <= minMs ? 0 : Math.min(bucketCount - 1, Math.ceil(Math.log(ms / minMs) / logGrowth))
+const bucketOf = (ms: number) =>
+  ms <= minMs ? 0 : Math.min(bucketCount - 1, Math.ceil(Math.log(ms / minMs) / logGrowth))
 
 /** A new, empty histogram. */
 export const makeLatencyHistogram = (): LatencyHistogram => {

@@ -55,7 +55,9 @@ export const runStream = <E, R>(
       ? Stream.mapEffect(inputs, guarded, { concurrency })
       : inputs.pipe(
         Stream.grouped(Math.max(1, options.batchSize)),
-        Stream.mapEffect((batch) => Effect.forEach(batch, guarded, { concurrency }).pipe(Effect.map(Chunk.unsafeFromArray))),
+        Stream.mapEffect((batch) =>
+          Effect.forEach(batch, guarded, { concurrency }).pipe(Effect.map(Chunk.unsafeFromArray))
+        ),
         Stream.flattenChunks
       )
     return Stream.catchAll(

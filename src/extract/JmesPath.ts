@@ -43,7 +43,8 @@ export const parseJmesPath = (source: string): Either.Either<JmesPathQuery, stri
  */
 export const jmespathExtractor = (query: string, flag = "--extract"): Effect.Effect<Extractor, UsageError> =>
   Either.match(parseJmesPath(query), {
-    onLeft: (reason) => Effect.fail(new UsageError({ message: `${flag}: invalid JMESPath query '${query}': ${reason}` })),
+    onLeft: (reason) =>
+      Effect.fail(new UsageError({ message: `${flag}: invalid JMESPath query '${query}': ${reason}` })),
     onRight: (compiled) =>
       Effect.succeed<Extractor>({
         description: `jmespath ${query}`,

@@ -5,7 +5,8 @@
  * @module
  */
 import type { HttpClientResponse } from "@effect/platform"
-import { Chunk, Effect, Stream } from "effect"
+import type { Chunk } from "effect"
+import { Effect, Stream } from "effect"
 import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
 
 const tooLarge = (url: string, limitBytes: number, seen: string) =>

@@ -7,13 +7,7 @@
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import { Clock, Duration, Effect, Either, Option, type Scope } from "effect"
-import {
-  type FetchError,
-  InvalidUrl,
-  StatusError,
-  TimeoutError,
-  TransportError
-} from "../domain/FetchError.js"
+import { type FetchError, InvalidUrl, StatusError, TimeoutError, TransportError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
@@ -98,7 +92,11 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
                 next = new URL(location, target)
               } catch {
                 return Effect.fail(
-                  new StatusError({ url: href, status: response.status, message: `redirect to an invalid URL '${location}'` })
+                  new StatusError({
+                    url: href,
+                    status: response.status,
+                    message: `redirect to an invalid URL '${location}'`
+                  })
                 )
               }
               if (next.protocol !== "http:" && next.protocol !== "https:") {
@@ -135,7 +133,9 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
       return send(
         spec.method ?? options.method,
         url,
-        spec.headers === undefined ? revealHeaders(options.headers) : { ...revealHeaders(options.headers), ...spec.headers },
+        spec.headers === undefined
+          ? revealHeaders(options.headers)
+          : { ...revealHeaders(options.headers), ...spec.headers },
         spec.body ?? options.body,
         0
       ).pipe(
@@ -215,7 +215,10 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
                 })))
             }),
             Effect.catchAll((error: FetchError) =>
-              Effect.map(elapsed, (ms) => failedRecord(index, request.url, attempts, ms, error, lastAnswer, options.keepBody))
+              Effect.map(
+                elapsed,
+                (ms) => failedRecord(index, request.url, attempts, ms, error, lastAnswer, options.keepBody)
+              )
             )
           )
         })

@@ -62,6 +62,7 @@ export const retrySchedule = (options: RetryOptions): Schedule.Schedule<unknown,
     Schedule.whileInput(isRetryable(options)),
     // Whole milliseconds: jitter makes fractions, which timers cannot represent exactly.
     Schedule.modifyDelay(([, error], delay) =>
-      Duration.millis(Math.round(Math.max(Duration.toMillis(delay), retryAfterOf(error)))))
+      Duration.millis(Math.round(Math.max(Duration.toMillis(delay), retryAfterOf(error))))
+    )
   )
 }

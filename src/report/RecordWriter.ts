@@ -6,7 +6,8 @@
  * @module
  */
 import { FileSystem, Path } from "@effect/platform"
-import { Chunk, Effect, Scope } from "effect"
+import type { Chunk, Scope } from "effect"
+import { Effect } from "effect"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { UsageError } from "../domain/UsageError.js"
 import { type Format, recordFormat } from "./RecordFormat.js"
@@ -77,7 +78,8 @@ export const openRecordWriter = (
     const atomic = format === "json"
     const path = atomic ? `${target.path}.volley-tmp-${process.pid}` : target.path
     const append = target.append && !atomic
-    const hasContent = append && (yield* fs.stat(path).pipe(Effect.map((s) => Number(s.size) > 0), Effect.orElseSucceed(() => false)))
+    const hasContent = append &&
+      (yield* fs.stat(path).pipe(Effect.map((s) => Number(s.size) > 0), Effect.orElseSucceed(() => false)))
     const file = yield* fs.open(path, { flag: append ? "a" : "w" }).pipe(Effect.mapError(failWrite(target.path)))
     const encoderOut = new TextEncoder()
     const put = (text: string) =>

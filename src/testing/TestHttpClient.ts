@@ -42,7 +42,9 @@ export type TestTable = Readonly<Record<string, TestResponse | ReadonlyArray<Tes
 
 /** What the fake client saw: every request, and the most that were in flight at once. */
 export interface TestTraffic {
-  readonly requests: ReadonlyArray<{ readonly method: string; readonly url: string; readonly headers: Readonly<Record<string, string>> }>
+  readonly requests: ReadonlyArray<
+    { readonly method: string; readonly url: string; readonly headers: Readonly<Record<string, string>> }
+  >
   readonly inFlight: number
   readonly maxInFlight: number
 }

@@ -7,14 +7,24 @@ describe("RangeExpansion", () => {
     expect([...expandRanges("http://a/{1..3}")]).toEqual(["http://a/1", "http://a/2", "http://a/3"])
   })
   it("keeps zero padding", () => {
-    expect([...expandRanges("http://a/{008..011}")]).toEqual(["http://a/008", "http://a/009", "http://a/010", "http://a/011"])
+    expect([...expandRanges("http://a/{008..011}")]).toEqual([
+      "http://a/008",
+      "http://a/009",
+      "http://a/010",
+      "http://a/011"
+    ])
   })
   it("counts down and steps", () => {
     expect([...expandRanges("/{3..1}")]).toEqual(["/3", "/2", "/1"])
     expect([...expandRanges("/{0..10..5}")]).toEqual(["/0", "/5", "/10"])
   })
   it("nests several ranges, the first outermost", () => {
-    expect([...expandRanges("/{1..2}/{a..b}/{1..2}")]).toEqual(["/1/{a..b}/1", "/1/{a..b}/2", "/2/{a..b}/1", "/2/{a..b}/2"])
+    expect([...expandRanges("/{1..2}/{a..b}/{1..2}")]).toEqual([
+      "/1/{a..b}/1",
+      "/1/{a..b}/2",
+      "/2/{a..b}/1",
+      "/2/{a..b}/2"
+    ])
     expect(countExpansions("/{1..10}/{1..10}")).toBe(100)
   })
   it("leaves URLs without ranges alone and is lazy", () => {

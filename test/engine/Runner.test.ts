@@ -1,3 +1,4 @@
+import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Stream, TestClock } from "effect"
 import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
@@ -12,7 +13,7 @@ const reversedDelays = TestHttpClient.makeWithTraffic(({ url }) => {
   return n === 13 ? { status: 404 } : { json: { n }, delay: `${(40 - n) * 10} millis` }
 })
 
-const withClient = (client: Layer.Layer<import("@effect/platform").HttpClient.HttpClient>) =>
+const withClient = (client: Layer.Layer<HttpClient.HttpClient>) =>
   Effect.provide(Fetcher.Default.pipe(Layer.provide(client)))
 
 const runAll = <A, E>(effect: Effect.Effect<A, E>) =>

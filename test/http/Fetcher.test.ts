@@ -29,7 +29,14 @@ describe("Fetcher", () => {
   it.effect("a JSON answer becomes an ok record with the parsed body", () =>
     Effect.gen(function*() {
       const record = yield* fetchWith({ "http://api.test/a": { json: { id: 1 } } }, "http://api.test/a")
-      expect(record).toMatchObject({ index: 7, url: "http://api.test/a", ok: true, status: 200, attempts: 1, body: { id: 1 } })
+      expect(record).toMatchObject({
+        index: 7,
+        url: "http://api.test/a",
+        ok: true,
+        status: 200,
+        attempts: 1,
+        body: { id: 1 }
+      })
       expect(Object.keys(record)).toEqual(["index", "url", "ok", "status", "attempts", "ms", "body"])
     }))
 
@@ -50,7 +57,13 @@ describe("Fetcher", () => {
   it.effect("a 404 is a StatusError at once, with the status and the body", () =>
     Effect.gen(function*() {
       const record = yield* fetchWith({ "http://api.test/x": { status: 404, text: "nope" } }, "http://api.test/x")
-      expect(record).toMatchObject({ ok: false, status: 404, attempts: 1, body: "nope", error: { _tag: "StatusError" } })
+      expect(record).toMatchObject({
+        ok: false,
+        status: 404,
+        attempts: 1,
+        body: "nope",
+        error: { _tag: "StatusError" }
+      })
     }))
 
   it.effect("a 503 is retried until it succeeds", () =>
@@ -183,7 +196,11 @@ describe("Fetcher", () => {
       const record = yield* Effect.flatMap(Fetcher, (f) =>
         f.fetchOne(
           { index: 0, request: { url: "http://api.test/echo" } },
-          fast({ method: "POST", body: "{\"a\":1}", headers: redactHeaders({ Authorization: "Bearer s3cret", "X-Trace": "t" }) })
+          fast({
+            method: "POST",
+            body: "{\"a\":1}",
+            headers: redactHeaders({ Authorization: "Bearer s3cret", "X-Trace": "t" })
+          })
         )).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(fake.layer))))
       const sent = fake.traffic().requests[0]!
       expect(sent.method).toBe("POST")

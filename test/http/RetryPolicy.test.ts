@@ -4,7 +4,12 @@ import { DecodeError, StatusError, TimeoutError, TransportError } from "../../sr
 import { isRetryable, parseRetryAfter, retrySchedule } from "../../src/http/RetryPolicy.js"
 
 const status = (code: number, retryAfterMs?: number) =>
-  new StatusError({ url: "http://t/", status: code, message: `HTTP ${code}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })
+  new StatusError({
+    url: "http://t/",
+    status: code,
+    message: `HTTP ${code}`,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs })
+  })
 
 describe("RetryPolicy", () => {
   it("retries transport errors, time-outs and 408/429/500/502/503/504 only", () => {

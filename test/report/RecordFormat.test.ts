@@ -2,7 +2,16 @@ import { describe, expect, it } from "@effect/vitest"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import { recordFormat } from "../../src/report/RecordFormat.js"
 
-const ok: FetchRecord = { index: 0, url: "http://a/1", ok: true, status: 200, attempts: 1, ms: 12.3, body: { a: 1 }, value: "x, \"y\"" }
+const ok: FetchRecord = {
+  index: 0,
+  url: "http://a/1",
+  ok: true,
+  status: 200,
+  attempts: 1,
+  ms: 12.3,
+  body: { a: 1 },
+  value: "x, \"y\""
+}
 const failed: FetchRecord = {
   index: 1,
   url: "http://a/2",
@@ -22,7 +31,8 @@ describe("RecordFormat", () => {
   it("NDJSON: one record per line, fields in order", () => {
     const text = render("ndjson", [ok, failed])
     expect(text.split("\n")).toEqual([JSON.stringify(ok), JSON.stringify(failed), ""])
-    expect(text.startsWith("{\"index\":0,\"url\":\"http://a/1\",\"ok\":true,\"status\":200,\"attempts\":1,\"ms\":12.3")).toBe(true)
+    expect(text.startsWith("{\"index\":0,\"url\":\"http://a/1\",\"ok\":true,\"status\":200,\"attempts\":1,\"ms\":12.3"))
+      .toBe(true)
   })
   it("JSON: one parseable array, also when empty", () => {
     expect(JSON.parse(render("json", [ok, failed]))).toEqual([ok, failed])

@@ -1,0 +1,49 @@
+/**
+ * `volley compare [URL ...]`: sequential vs concurrent (vs batched), timed.
+ *
+ * @module
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { Chunk, Effect, Option, Stream } from "effect"
+import { compareModes } from "../engine/Compare.js"
+import { compareJson, compareText } from "../report/CompareReport.js"
+import { Stdout } from "../report/Stdout.js"
+import { resolveInput } from "./InputSource.js"
+import { choiceOption, durationOption, optionalPositiveInt, positiveIntOption } from "./OptionParsers.js"
+
+const options = {
+  urls: Args.text({ name: "url" }).pipe(Args.withDescription("URLs to fetch; ranges expand"), Args.repeated),
+  input: Options.text("input").pipe(
+    Options.withAlias("i"),
+    Options.withPseudoName("FILE"),
+    Options.withDescription("read URLs from FILE (- for stdin)"),
+    Options.optional
+  ),
+  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
+    Options.withDescription("requests in flight in the concurrent and batched runs")
+  ),
+  batchSize: optionalPositiveInt("batch-size").pipe(Options.withDescription("add a run in batches of N")),
+  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT").pipe(Options.withDescription("deadline of one attempt")),
+  retries: positiveIntOption("retries", 0, { min: 0 }).pipe(
+    Options.withDescription("retries of transient failures (default 0: time the plain requests)")
+  ),
+  format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json"))
+} as const
+
+export const compareCommand = Command.make("compare", options, (flags) =>
+  Effect.gen(function*() {
+    const input = yield* resolveInput(flags.urls, flags.input)
+    const urls = Chunk.toArray(yield* Stream.runCollect(input.requests)).map((r) => r.request.url)
+    const result = yield* compareModes(urls, {
+      concurrency: flags.concurrency,
+      batchSize: Option.getOrUndefined(flags.batchSize),
+      fetch: {
+        timeout: flags.timeout,
+        retry: { retries: flags.retries, backoff: "200 millis", maxBackoff: "30 seconds" }
+      }
+    })
+    const stdout = yield* Stdout
+    yield* stdout.write(flags.format === "json" ? JSON.stringify(compareJson(result)) + "\n" : compareText(result))
+  })).pipe(
+    Command.withDescription("Time the same URLs fetched sequentially, concurrently and in batches")
+  )

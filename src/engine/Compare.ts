@@ -1,0 +1,81 @@
+/**
+ * The tutorials' demonstration: the same list fetched sequentially, concurrently and in batches,
+ * one mode after the other, each on a fresh connection pool so none profits from another's warm
+ * connections.
+ *
+ * @module
+ */
+import type { HttpClient } from "@effect/platform"
+import { Clock, Context, Effect, Layer } from "effect"
+import type { FetchOptions } from "../domain/FetchOptions.js"
+import type { FetchRecord } from "../domain/FetchRecord.js"
+import { Fetcher } from "../http/Fetcher.js"
+import { fetchAll } from "./Runner.js"
+
+/** Builds a new HTTP client (a new pool) each time it is provided. */
+export class HttpClientFactory extends Context.Tag("volley/HttpClientFactory")<
+  HttpClientFactory,
+  Layer.Layer<HttpClient.HttpClient>
+>() {}
+
+export type CompareMode = "sequential" | "concurrent" | "batched"
+
+/** How one mode did. */
+export interface ModeResult {
+  readonly mode: CompareMode
+  readonly concurrency: number
+  readonly batchSize: number | undefined
+  readonly ms: number
+  readonly ok: number
+  readonly failed: number
+  readonly records: ReadonlyArray<FetchRecord>
+}
+
+export interface CompareResult {
+  readonly urls: ReadonlyArray<string>
+  readonly modes: ReadonlyArray<ModeResult>
+  /** Sequential time over concurrent time. */
+  readonly speedup: number
+}
+
+export interface CompareOptions {
+  readonly concurrency: number
+  /** When set, a third run in batches of this size. */
+  readonly batchSize: number | undefined
+  readonly fetch: Partial<FetchOptions>
+}
+
+const runMode = (
+  urls: ReadonlyArray<string>,
+  mode: CompareMode,
+  concurrency: number,
+  batchSize: number | undefined,
+  fetch: Partial<FetchOptions>
+) =>
+  Effect.gen(function*() {
+    const clientLayer = yield* HttpClientFactory
+    const start = yield* Clock.currentTimeNanos
+    const records = yield* fetchAll(urls, { concurrency, batchSize, fetch }).pipe(
+      Effect.provide(Fetcher.Default.pipe(Layer.provide(Layer.fresh(clientLayer))))
+    )
+    const ms = Number((yield* Clock.currentTimeNanos) - start) / 1e6
+    const ok = records.filter((r) => r.ok).length
+    return { mode, concurrency, batchSize, ms, ok, failed: records.length - ok, records } satisfies ModeResult
+  })
+
+/** Runs the modes one after the other and measures each. */
+export const compareModes = Effect.fn("volley.compare")(function*(
+  urls: ReadonlyArray<string>,
+  options: CompareOptions
+) {
+  const sequential = yield* runMode(urls, "sequential", 1, undefined, options.fetch)
+  const concurrent = yield* runMode(urls, "concurrent", options.concurrency, undefined, options.fetch)
+  const batched = options.batchSize === undefined
+    ? []
+    : [yield* runMode(urls, "batched", options.concurrency, options.batchSize, options.fetch)]
+  return {
+    urls,
+    modes: [sequential, concurrent, ...batched],
+    speedup: concurrent.ms > 0 ? sequential.ms / concurrent.ms : 0
+  } satisfies CompareResult
+})
