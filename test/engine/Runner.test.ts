@@ -16,7 +16,7 @@ const reversedDelays = TestHttpClient.makeWithTraffic(({ url }) => {
 const withClient = (client: Layer.Layer<HttpClient.HttpClient>) =>
   Effect.provide(Fetcher.Default.pipe(Layer.provide(client)))
 
-const runAll = <A, E>(effect: Effect.Effect<A, E>) =>
+const runAll = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     yield* TestClock.adjust("1 hour")
