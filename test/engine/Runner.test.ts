@@ -13,8 +13,8 @@ const reversedDelays = TestHttpClient.makeWithTraffic(({ url }) => {
   return n === 13 ? { status: 404 } : { json: { n }, delay: `${(40 - n) * 10} millis` }
 })
 
-const withClient = (client: Layer.Layer<HttpClient.HttpClient>) =>
-  Effect.provide(Fetcher.Default.pipe(Layer.provide(client)))
+const withClient = (client: Layer.Layer<HttpClient.HttpClient>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.provide(self, Fetcher.Default.pipe(Layer.provide(client)))
 
 const runAll = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
