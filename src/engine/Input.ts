@@ -32,7 +32,7 @@ export const indexRequests = <E, R>(templates: Stream.Stream<string, E, R>): Str
   )
 
 /** The requests given by URL arguments then by lines of text (a file or stdin), in that order. */
-export const inputRequests = <E, R>(
+export const inputRequests = <E = never, R = never>(
   args: ReadonlyArray<string>,
   text: Stream.Stream<string, E, R> | undefined
 ): Stream.Stream<IndexedRequest, E, R> => {
