@@ -3,22 +3,24 @@
  *
  * @module
  */
-import { Args, Command, Options } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { Chunk, Effect, Option, Stream } from "effect"
 import { compareModes } from "../engine/Compare.js"
 import { compareJson, compareText } from "../report/CompareReport.js"
 import { Stdout } from "../report/Stdout.js"
 import { resolveInput } from "./InputSource.js"
-import { choiceOption, durationOption, optionalPositiveInt, positiveIntOption } from "./OptionParsers.js"
+import {
+  choiceOption,
+  durationOption,
+  inputOption,
+  optionalPositiveInt,
+  positiveIntOption,
+  urlsArg
+} from "./OptionParsers.js"
 
 const options = {
-  urls: Args.text({ name: "url" }).pipe(Args.withDescription("URLs to fetch; ranges expand"), Args.repeated),
-  input: Options.text("input").pipe(
-    Options.withAlias("i"),
-    Options.withPseudoName("FILE"),
-    Options.withDescription("read URLs from FILE (- for stdin)"),
-    Options.optional
-  ),
+  urls: urlsArg,
+  input: inputOption,
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
     Options.withDescription("requests in flight in the concurrent and batched runs")
   ),

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import type { Option } from "effect"
 import { Config, type Duration, Effect, Either } from "effect"
 import { parseDuration } from "../domain/DurationText.js"
@@ -92,3 +92,17 @@ export const choiceOption = <const C extends ReadonlyArray<string>>(
         : Effect.fail(invalid(name, `'${text}' is not one of ${choices.join(", ")}`))
     )
   )
+
+/** The URLs given as arguments; `{1..100}` ranges expand. */
+export const urlsArg = Args.text({ name: "url" }).pipe(
+  Args.withDescription("URLs to fetch; {1..100} and {001..100} ranges expand"),
+  Args.repeated
+)
+
+/** `--input FILE`: URLs one per line; `-` is stdin. */
+export const inputOption = Options.text("input").pipe(
+  Options.withAlias("i"),
+  Options.withPseudoName("FILE"),
+  Options.withDescription("read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped"),
+  Options.optional
+)
