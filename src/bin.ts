@@ -9,6 +9,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Layer } from "effect"
 import { cli } from "./cli/Cli.js"
 import { outcomeOf } from "./cli/ExitCode.js"
+import { withTerminalConsole } from "./cli/TerminalConsole.js"
 import { HttpClientFactory } from "./engine/Compare.js"
 import { httpClientLayer } from "./http/HttpClientLive.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
@@ -28,6 +29,7 @@ cli(process.argv).pipe(
     debug ? Effect.sync(() => process.stderr.write(Cause.pretty(cause) + "\n")) : Effect.void
   ),
   Effect.provide(MainLayer),
+  withTerminalConsole,
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) => {

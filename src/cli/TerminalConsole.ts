@@ -1,0 +1,35 @@
+/**
+ * The console `@effect/cli` prints help and usage errors through, adapted to where it writes:
+ * ANSI styling only on a terminal and never with `NO_COLOR`, and usage errors as one line.
+ *
+ * @module
+ */
+import type { Console } from "effect"
+import { Effect } from "effect"
+
+const ansi = /\u001b\[[0-9;]*m/g
+
+/** Whether colours may be used on a stream (https://no-color.org). */
+export const useColor = (stream: { readonly isTTY?: boolean }): boolean => {
+  const noColor = process.env["NO_COLOR"]
+  return stream.isTTY === true && (noColor === undefined || noColor === "")
+}
+
+const text = (arg: unknown) => (typeof arg === "string" ? arg : String(arg))
+
+/** A console that strips styling where it cannot be shown, and trims error text to its lines. */
+export const makeTerminalConsole = (options: { readonly colorOut: boolean; readonly colorErr: boolean }) =>
+  Effect.map(Effect.console, (base): Console.Console => ({
+    ...base,
+    log: (...args: ReadonlyArray<unknown>) =>
+      base.log(...args.map((a) => (options.colorOut ? a : text(a).replace(ansi, "")))),
+    error: (...args: ReadonlyArray<unknown>) =>
+      base.error(...args.map((a) => (options.colorErr ? text(a) : text(a).replace(ansi, "")).trimEnd()))
+  }))
+
+/** Runs `self` with the terminal console for this process's stdout and stderr. */
+export const withTerminalConsole = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    makeTerminalConsole({ colorOut: useColor(process.stdout), colorErr: useColor(process.stderr) }),
+    (console) => Effect.withConsole(self, console)
+  )
