@@ -11,13 +11,13 @@ import { cli } from "./cli/Cli.js"
 import { outcomeOf } from "./cli/ExitCode.js"
 import { withTerminalConsole } from "./cli/TerminalConsole.js"
 import { HttpClientFactory } from "./engine/Compare.js"
-import { httpClientLayer } from "./http/HttpClientLive.js"
+import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
 
 const MainLayer = Layer.mergeAll(
   NodeContext.layer,
-  httpClientLayer(),
-  Layer.succeed(HttpClientFactory, httpClientLayer()),
+  undiciHttpClientLayer(),
+  Layer.succeed(HttpClientFactory, undiciHttpClientLayer()),
   layerProcess,
   layerProcessStderr
 )

@@ -26,7 +26,7 @@ export const linesFromText = <E, R>(text: Stream.Stream<string, E, R>): Stream.S
 /** Expands ranges and numbers every URL: its index is its place in the input and the output. */
 export const indexRequests = <E, R>(templates: Stream.Stream<string, E, R>): Stream.Stream<IndexedRequest, E, R> =>
   templates.pipe(
-    Stream.flatMap((template) => Stream.fromIterable(expandRanges(template))),
+    Stream.mapConcat(expandRanges),
     Stream.zipWithIndex,
     Stream.map(([url, index]): IndexedRequest => ({ index, request: { url } }))
   )

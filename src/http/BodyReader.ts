@@ -24,7 +24,13 @@ export const readBodyText = (
   const declared = response.headers["content-length"]
   if (declared !== undefined) {
     const length = Number(declared)
-    if (length > limitBytes) return Effect.fail(tooLarge(url, limitBytes, `content-length ${declared}`))
+    if (length > limitBytes) {
+      // Reading one chunk and stopping destroys the body stream, which releases the connection.
+      return Stream.runHead(response.stream).pipe(
+        Effect.ignore,
+        Effect.zipRight(Effect.fail(tooLarge(url, limitBytes, `content-length ${declared}`)))
+      )
+    }
     return Effect.mapError(response.text, lost(url))
   }
   return response.stream.pipe(

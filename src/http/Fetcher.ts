@@ -6,7 +6,7 @@
  */
 import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
-import { Clock, Duration, Effect, Either, Option, type Scope } from "effect"
+import { Clock, Duration, Effect, Either, Option } from "effect"
 import { type FetchError, InvalidUrl, StatusError, TimeoutError, TransportError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
@@ -14,7 +14,7 @@ import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody } from "../domain/ResponseBody.js"
 import { readBodyText } from "./BodyReader.js"
 import type { Answer } from "./RequestGate.js"
-import { parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
+import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
 
 /** Parses an input into an absolute http(s) URL, or says why it is not one. */
 export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
@@ -61,11 +61,22 @@ const failedRecord = (
 
 export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
   effect: Effect.gen(function*() {
-    // Third-party URLs must not receive our trace headers; timeouts and retries are ours.
+    // Third-party URLs must not receive our trace headers; timeouts and retries are ours. The
+    // client's own span per request is skipped: it costs more than the request on loopback.
     const client = (yield* HttpClient.HttpClient).pipe(
       HttpClient.withTracerPropagation(false),
-      HttpClient.withScope
+      HttpClient.withTracerDisabledWhen(() => true)
     )
+    // One schedule per set of options, not one per request.
+    const schedules = new WeakMap<FetchOptions, ReturnType<typeof retrySchedule>>()
+    const scheduleFor = (options: FetchOptions) => {
+      let schedule = schedules.get(options)
+      if (schedule === undefined) {
+        schedule = retrySchedule(options.retry)
+        schedules.set(options, schedule)
+      }
+      return schedule
+    }
 
     /** One attempt: the request, its redirects and its body, within the time-out. */
     const attempt = (spec: RequestSpec, url: URL, options: FetchOptions): Effect.Effect<Answer, FetchError> => {
@@ -76,7 +87,7 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
         headers: Readonly<Record<string, string>>,
         body: string | undefined,
         redirects: number
-      ): Effect.Effect<Answer, FetchError, Scope.Scope> => {
+      ): Effect.Effect<Answer, FetchError> => {
         const href = target.href
         const request = HttpClientRequest.make(method as HttpMethod)(target, {
           headers,
@@ -84,7 +95,7 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
         })
         return client.execute(request).pipe(
           Effect.mapError((error) => new TransportError({ url: href, message: transportMessage(error) })),
-          Effect.flatMap((response): Effect.Effect<Answer, FetchError, Scope.Scope> => {
+          Effect.flatMap((response): Effect.Effect<Answer, FetchError> => {
             const location = response.headers["location"]
             if (response.status >= 300 && response.status < 400 && response.status !== 304 && location) {
               let next: URL
@@ -122,7 +133,11 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
                 ((response.status === 301 || response.status === 302) && method === "POST")
               const sameOrigin = next.origin === target.origin
               const nextHeaders = sameOrigin ? headers : withoutCredentials(headers)
-              return send(toGet ? "GET" : method, next, nextHeaders, toGet ? undefined : body, redirects + 1)
+              // Read the (small) redirect body so its connection goes back to the pool.
+              return Effect.zipRight(
+                Effect.ignore(readBodyText(response, href, 64 * 1024)),
+                send(toGet ? "GET" : method, next, nextHeaders, toGet ? undefined : body, redirects + 1)
+              )
             }
             return readBodyText(response, href, options.maxBodyBytes).pipe(
               Effect.map((text): Answer => ({ status: response.status, headers: response.headers, text, url: href }))
@@ -139,7 +154,6 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
         spec.body ?? options.body,
         0
       ).pipe(
-        Effect.scoped,
         Effect.timeoutFail({
           duration: options.timeout,
           onTimeout: () =>
@@ -197,7 +211,17 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
         return Effect.flatMap(Clock.currentTimeNanos, (start) => {
           const elapsed = Effect.map(Clock.currentTimeNanos, (now) => Number(now - start) / 1e6)
           return once.pipe(
-            Effect.retry(retrySchedule(options.retry)),
+            // Only a failed first attempt pays for the retry machinery.
+            Effect.catchAll((error) => {
+              if (!isRetryable(options.retry)(error)) return Effect.fail(error)
+              let replayed = false
+              const again = Effect.suspend(() => {
+                if (replayed) return once
+                replayed = true
+                return Effect.fail(error)
+              })
+              return Effect.retry(again, scheduleFor(options))
+            }),
             Effect.flatMap((answer) => {
               const extractor = options.extractor
               const body = makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)

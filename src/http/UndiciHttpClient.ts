@@ -1,0 +1,125 @@
+/**
+ * A lean `HttpClient` over an undici dispatcher.
+ *
+ * `@effect/platform-node`'s undici client wraps every request in a span, an `AbortController`
+ * registered with a `FinalizationRegistry`, and an interruptible response proxy. On loopback that
+ * costs more than the request itself (measured: 0.43× raw undici). This client keeps the
+ * `HttpClient` interface — combinators and test layers work unchanged — but does only what a
+ * request needs: one undici `request()`, aborted if the fiber is interrupted.
+ *
+ * @module
+ */
+import { Cookies, Headers, HttpClient, HttpClientError, type HttpClientRequest, UrlParams } from "@effect/platform"
+import { HttpClientResponse, HttpIncomingMessage } from "@effect/platform"
+import { NodeHttpClient, NodeStream } from "@effect/platform-node"
+import type * as Undici from "@effect/platform-node/Undici"
+import { Effect, Inspectable, Layer, Option, type Stream } from "effect"
+import { dispatcherLayer, type PoolOptions } from "./HttpClientLive.js"
+
+
+/** The parts of undici's answer the response reads. */
+type UndiciAnswer = Undici.Dispatcher.ResponseData
+
+const responseOf = (request: HttpClientRequest.HttpClientRequest, source: UndiciAnswer) => {
+  let headers: Headers.Headers | undefined
+  let cookies: Cookies.Cookies | undefined
+  const decodeError = (cause: unknown) =>
+    new HttpClientError.ResponseError({ request, response, reason: "Decode", cause })
+  const text: Effect.Effect<string, HttpClientError.ResponseError> = Effect.tryPromise({
+    try: () => source.body.text(),
+    catch: decodeError
+  })
+  const response: HttpClientResponse.HttpClientResponse = {
+    [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId,
+    [HttpClientResponse.TypeId]: HttpClientResponse.TypeId,
+    request,
+    status: source.statusCode,
+    get headers() {
+      return headers ??= Headers.fromInput(source.headers as Record<string, string | ReadonlyArray<string>>)
+    },
+    get cookies() {
+      if (cookies !== undefined) return cookies
+      const header = source.headers["set-cookie"]
+      return cookies = header === undefined
+        ? Cookies.empty
+        : Cookies.fromSetCookie(Array.isArray(header) ? header : [header as string])
+    },
+    remoteAddress: Option.none(),
+    text,
+    json: Effect.flatMap(text, (body) => Effect.try({ try: () => JSON.parse(body) as unknown, catch: decodeError })),
+    arrayBuffer: Effect.tryPromise({ try: () => source.body.arrayBuffer(), catch: decodeError }),
+    urlParamsBody: Effect.map(text, (body) => UrlParams.fromInput(new URLSearchParams(body))),
+    formData: Effect.fail(
+      new HttpClientError.ResponseError({
+        request,
+        response: undefined as unknown as HttpClientResponse.HttpClientResponse,
+        reason: "Decode",
+        description: "form data responses are not supported"
+      })
+    ),
+    get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+      return NodeStream.fromReadable(() => source.body, decodeError)
+    },
+    toJSON: () => ({ _id: "@effect/platform/HttpClientResponse", status: source.statusCode }),
+    toString: () => `HttpClientResponse(${source.statusCode})`,
+    [Inspectable.NodeInspectSymbol]: () => ({ _id: "@effect/platform/HttpClientResponse", status: source.statusCode })
+  } as HttpClientResponse.HttpClientResponse
+  // A body nobody reads must not crash the process when its socket errors.
+  source.body.on("error", () => {})
+  return response
+}
+
+const bodyOf = (request: HttpClientRequest.HttpClientRequest): Uint8Array | string | null => {
+  const body = request.body
+  switch (body._tag) {
+    case "Uint8Array":
+      return body.body
+    case "Raw":
+      return body.body as string | Uint8Array
+    default:
+      return null
+  }
+}
+
+/** An `HttpClient` sending requests with `dispatcher`. */
+export const makeUndiciHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
+  HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    (effect) =>
+      Effect.flatMap(effect, (request) => {
+        const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+        if (url._tag === "Left") {
+          return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+        }
+        const target = url.right
+        const body = request.body._tag === "Stream" || request.body._tag === "FormData"
+          ? undefined
+          : bodyOf(request)
+        if (body === undefined) {
+          return Effect.fail(
+            new HttpClientError.RequestError({ request, reason: "Encode", description: "streamed bodies are not supported" })
+          )
+        }
+        return Effect.tryPromise({
+          try: (signal) =>
+            dispatcher.request({
+              origin: target.origin,
+              path: target.pathname + target.search,
+              method: request.method,
+              headers: request.headers,
+              body,
+              signal,
+              // Time-outs are the caller's (Effect.timeout covers headers and body together).
+              headersTimeout: 0,
+              bodyTimeout: 0
+            }),
+          catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+        }).pipe(Effect.map((answer) => responseOf(request, answer)))
+      }),
+    (request) => Effect.succeed(request)
+  )
+
+/** The lean client over a pooled undici agent owned by the layer. */
+export const undiciHttpClientLayer = (options: PoolOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
+  Layer.effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.Dispatcher, makeUndiciHttpClient)).pipe(
+    Layer.provide(dispatcherLayer(options))
+  )
