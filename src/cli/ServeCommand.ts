@@ -1,0 +1,37 @@
+/**
+ * `volley serve`: the embedded demo API, on loopback by default, until interrupted.
+ *
+ * @module
+ */
+import { Command, Options } from "@effect/cli"
+import { Effect } from "effect"
+import { UsageError } from "../domain/UsageError.js"
+import { Stdout } from "../report/Stdout.js"
+import { startDemoServer } from "../server/DemoServer.js"
+import { positiveIntOption } from "./OptionParsers.js"
+
+const options = {
+  port: positiveIntOption("port", 8080, { min: 0 }).pipe(
+    Options.withDescription("port to listen on (0: any free port)")
+  ),
+  host: Options.text("host").pipe(
+    Options.withDefault("127.0.0.1"),
+    Options.withDescription("address to bind; loopback unless you mean otherwise")
+  )
+} as const
+
+export const serveCommand = Command.make("serve", options, (flags) =>
+  Effect.scoped(Effect.gen(function*() {
+    const server = yield* startDemoServer({ port: flags.port, host: flags.host }).pipe(
+      Effect.mapError((error) =>
+        new UsageError({
+          message: `--port ${flags.port}: cannot listen on ${flags.host}: ${String(error.cause ?? error)}`
+        })
+      )
+    )
+    const stdout = yield* Stdout
+    yield* stdout.write(
+      `volley demo API listening on ${server.url}\ntry: volley fetch '${server.url}/facts/{1..10}' -e 'data[0].fact'\n`
+    )
+    return yield* Effect.never
+  }))).pipe(Command.withDescription("Run the embedded demo API (cat facts, users, flaky and rate-limited endpoints)"))
