@@ -13,6 +13,7 @@ import { UsageError } from "../domain/UsageError.js"
 import { runFetchJob } from "../engine/FetchJob.js"
 import { jmespathExtractor } from "../extract/JmesPath.js"
 import { Fetcher } from "../http/Fetcher.js"
+import { makePoliteGate } from "../http/PoliteGate.js"
 import { formats } from "../report/RecordFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { Stderr } from "../report/Stdout.js"
@@ -23,6 +24,7 @@ import {
   headersOption,
   optionalPositiveInt,
   positiveIntOption,
+  rateOption,
   sizeOption
 } from "./OptionParsers.js"
 
@@ -94,7 +96,11 @@ const options = {
   ),
   maxRedirects: positiveIntOption("max-redirects", 5, { min: 0 }).pipe(
     Options.withDescription("redirects followed per request")
-  )
+  ),
+  rate: rateOption("rate").pipe(
+    Options.withDescription("at most N requests per second (N/s) or minute (N/m), retries included, shared by all")
+  ),
+  perHost: optionalPositiveInt("per-host").pipe(Options.withDescription("at most N requests in flight to one host"))
 } as const
 
 /** Reads `--data`: the text itself, or the contents of a file when it starts with `@`. */
@@ -113,6 +119,10 @@ type FetchFlags = Command.Command.ParseConfig<typeof options>
 
 /** Runs a parsed `volley fetch`. */
 export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlags) {
+  return yield* Effect.scoped(fetchScoped(flags))
+})
+
+const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const stderr = yield* Stderr
   const extractor = Option.isSome(flags.extract) ? yield* jmespathExtractor(flags.extract.value) : undefined
   const body = yield* readData(flags.data)
@@ -124,6 +134,10 @@ export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlag
     ? { _tag: "File", path: flags.output.value, append: false }
     : { _tag: "Stdout" }
 
+  const gate = yield* makePoliteGate({
+    rate: Option.getOrUndefined(flags.rate),
+    perHost: Option.getOrUndefined(flags.perHost)
+  })
   const summary = yield* runFetchJob({
     inputs: input.requests,
     total,
@@ -144,7 +158,8 @@ export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlag
         extractor,
         keepBody: !flags.noBody,
         maxBodyBytes: flags.maxBody,
-        maxRedirects: flags.maxRedirects
+        maxRedirects: flags.maxRedirects,
+        gate
       })
     }
   })

@@ -8,6 +8,7 @@ import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import type { Option } from "effect"
 import { Config, type Duration, Effect, Either } from "effect"
 import { parseDuration } from "../domain/DurationText.js"
+import { parseRate, type Rate } from "../domain/RateText.js"
 import { parseSize } from "../domain/SizeText.js"
 
 const invalid = (flag: string, reason: string) => ValidationError.invalidValue(HelpDoc.p(`--${flag}: ${reason}`))
@@ -106,3 +107,11 @@ export const inputOption = Options.text("input").pipe(
   Options.withDescription("read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped"),
   Options.optional
 )
+
+/** An optional `--rate` flag: `5`, `5/s`, `100/m`. */
+export const rateOption = (name: string): Options.Options<Option.Option<Rate>> =>
+  Options.text(name).pipe(
+    Options.withPseudoName("N[/s|/m]"),
+    Options.mapEffect((text) => Either.mapLeft(parseRate(text), (reason) => invalid(name, reason))),
+    Options.optional
+  )

@@ -16,7 +16,6 @@ import type * as Undici from "@effect/platform-node/Undici"
 import { Effect, Inspectable, Layer, Option, type Stream } from "effect"
 import { dispatcherLayer, type PoolOptions } from "./HttpClientLive.js"
 
-
 /** The parts of undici's answer the response reads. */
 type UndiciAnswer = Undici.Dispatcher.ResponseData
 
@@ -96,7 +95,11 @@ export const makeUndiciHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.
           : bodyOf(request)
         if (body === undefined) {
           return Effect.fail(
-            new HttpClientError.RequestError({ request, reason: "Encode", description: "streamed bodies are not supported" })
+            new HttpClientError.RequestError({
+              request,
+              reason: "Encode",
+              description: "streamed bodies are not supported"
+            })
           )
         }
         return Effect.tryPromise({

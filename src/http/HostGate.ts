@@ -1,0 +1,94 @@
+/**
+ * Per-host politeness that learns from the server.
+ *
+ * - `--per-host N`: at most N attempts in flight to one host.
+ * - A `429` (or `503`) with `Retry-After` pauses the whole host for that long — every request to
+ *   it waits, not just the one that was told. curl, got, ky and undici only delay the one request.
+ * - `RateLimit-Remaining: 0` with `RateLimit-Reset` (IETF draft) or `X-RateLimit-Remaining` /
+ *   `X-RateLimit-Reset` (GitHub style, reset as epoch seconds) pause the host until the reset.
+ *
+ * @module
+ */
+import { Clock, Effect } from "effect"
+import type { Answer, RequestGate } from "./RequestGate.js"
+import { parseRetryAfter } from "./RetryPolicy.js"
+
+interface HostState {
+  readonly semaphore: Effect.Semaphore | undefined
+  pausedUntil: number
+}
+
+export interface HostGateOptions {
+  /** Most attempts in flight per host; unset means no per-host cap. */
+  readonly perHost: number | undefined
+}
+
+const header = (answer: Answer, ...names: ReadonlyArray<string>) => {
+  for (const name of names) {
+    const value = answer.headers[name]
+    if (value !== undefined) return value
+  }
+  return undefined
+}
+
+/** How long the answer asks the host to be left alone, in ms from `nowMs` (0: not at all). */
+export const pauseAskedFor = (answer: Answer, nowMs: number): number => {
+  if (answer.status === 429 || answer.status === 503) {
+    const wait = parseRetryAfter(answer.headers["retry-after"], nowMs)
+    if (wait._tag === "Some") return wait.value
+  }
+  const remaining = header(answer, "ratelimit-remaining", "x-ratelimit-remaining")
+  const reset = header(answer, "ratelimit-reset", "x-ratelimit-reset")
+  if (remaining !== undefined && Number(remaining) <= 0 && reset !== undefined && /^\d+(\.\d+)?$/.test(reset.trim())) {
+    const value = Number(reset)
+    // Large values are epoch seconds (GitHub), small ones seconds from now (IETF draft).
+    return value > 1e9 ? Math.max(0, value * 1000 - nowMs) : value * 1000
+  }
+  return 0
+}
+
+/** A gate keeping per-host limits and pauses for the run. */
+export const makeHostGate = (options: HostGateOptions): RequestGate => {
+  const hosts = new Map<string, HostState>()
+  const stateOf = (host: string) => {
+    let state = hosts.get(host)
+    if (state === undefined) {
+      state = {
+        semaphore: options.perHost === undefined ? undefined : Effect.unsafeMakeSemaphore(options.perHost),
+        pausedUntil: 0
+      }
+      hosts.set(host, state)
+    }
+    return state
+  }
+  const waitWhilePaused = (state: HostState): Effect.Effect<void> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      state.pausedUntil > now
+        ? Effect.zipRight(Effect.sleep(state.pausedUntil - now), Effect.suspend(() => waitWhilePaused(state)))
+        : Effect.void)
+  const learn = (state: HostState, answer: Answer) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      const pause = pauseAskedFor(answer, now)
+      if (pause > 0) state.pausedUntil = Math.max(state.pausedUntil, now + pause)
+    })
+  return {
+    around: (host, attempt) =>
+      Effect.suspend(() => {
+        const state = stateOf(host)
+        const run = waitWhilePaused(state).pipe(
+          Effect.zipRight(attempt),
+          Effect.tap((answer) => learn(state, answer))
+        )
+        // Wait out a pause before taking a permit, so a paused host does not hold permits.
+        return Effect.zipRight(
+          waitWhilePaused(state),
+          state.semaphore === undefined ? run : state.semaphore.withPermits(1)(run)
+        )
+      })
+  }
+}
+
+/** Gates applied in order, the first outermost. */
+export const composeGates = (...gates: ReadonlyArray<RequestGate>): RequestGate => ({
+  around: (host, attempt) => gates.reduceRight((inner, gate) => gate.around(host, inner), attempt)
+})
