@@ -1,43 +1,72 @@
 #!/usr/bin/env node
 /**
  * The `volley` executable: parses the command line, provides the production layers (Node
- * platform, undici HTTP client, stdout/stderr) and turns the outcome into an exit code.
+ * platform, undici HTTP client, stdout/stderr, graceful shutdown) and turns the outcome into an
+ * exit code.
+ *
+ * Signals are handled here rather than by `NodeRuntime.runMain`, which interrupts at once: the
+ * first Ctrl-C lets a fetch finish what is in flight (up to a grace period), the second one
+ * interrupts.
  *
  * @module
  */
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Layer } from "effect"
+import { NodeContext } from "@effect/platform-node"
+import { Cause, Deferred, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli/Cli.js"
 import { outcomeOf } from "./cli/ExitCode.js"
 import { withTerminalConsole } from "./cli/TerminalConsole.js"
 import { HttpClientFactory } from "./engine/Compare.js"
+import { makeShutdown, Shutdown } from "./engine/Shutdown.js"
 import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
+
+const graceMs = 5_000
+const shutdown = makeShutdown()
 
 const MainLayer = Layer.mergeAll(
   NodeContext.layer,
   undiciHttpClientLayer(),
   Layer.succeed(HttpClientFactory, undiciHttpClientLayer()),
+  Layer.succeed(Shutdown, shutdown),
   layerProcess,
   layerProcessStderr
 )
 
 const debug = process.env["VOLLEY_DEBUG"] !== undefined && process.env["VOLLEY_DEBUG"] !== ""
 
-cli(process.argv).pipe(
+const program = cli(process.argv).pipe(
   Effect.tapErrorCause((cause) =>
     debug ? Effect.sync(() => process.stderr.write(Cause.pretty(cause) + "\n")) : Effect.void
   ),
   Effect.provide(MainLayer),
-  withTerminalConsole,
-  NodeRuntime.runMain({
-    disableErrorReporting: true,
-    teardown: (exit, onExit) => {
-      const { code, message } = outcomeOf(exit)
-      if (message !== undefined) process.stderr.write(message + "\n")
-      process.exitCode = code
-      // Let buffered output reach the pipe before the process ends.
-      process.stdout.write("", () => onExit(code))
-    }
-  })
+  withTerminalConsole
 )
+
+// Keeps the process alive while the program waits on nothing but timers it owns.
+const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
+const fiber = Effect.runFork(program)
+let signals = 0
+
+const onSignal = () => {
+  signals++
+  if (signals === 1 && shutdown.graceful.count > 0) {
+    process.stderr.write(`\nstopping: finishing the requests in flight (Ctrl-C again to stop at once)\n`)
+    Deferred.unsafeDone(shutdown.requested, Exit.void)
+    setTimeout(() => fiber.unsafeInterruptAsFork(fiber.id()), graceMs).unref()
+  } else {
+    fiber.unsafeInterruptAsFork(fiber.id())
+  }
+}
+process.on("SIGINT", onSignal)
+process.on("SIGTERM", onSignal)
+
+fiber.addObserver((exit) => {
+  clearInterval(keepAlive)
+  process.off("SIGINT", onSignal)
+  process.off("SIGTERM", onSignal)
+  const { code, message } = outcomeOf(exit)
+  if (message !== undefined) process.stderr.write(message + "\n")
+  process.exitCode = code
+  // Let buffered output reach the pipe, then end even if a handle (stdin) is still open.
+  process.stdout.write("", () => process.exit(code))
+})

@@ -26,6 +26,7 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: n
       ? String(error.message)
       : String(error)
     if (tag === "SomeRecordsFailed") return { code: ExitCode.someFailed }
+    if (tag === "Interrupted") return { code: ExitCode.interrupted }
     if (tag === "UsageError") return { code: ExitCode.usage, message: `volley: ${message}` }
     return { code: ExitCode.internal, message: `volley: unexpected ${tag || "error"}: ${message}` }
   }

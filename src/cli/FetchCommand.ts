@@ -5,12 +5,13 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect, Either, Option, Stream } from "effect"
 import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
-import { SomeRecordsFailed } from "../domain/RunOutcome.js"
+import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { runFetchJob } from "../engine/FetchJob.js"
+import { loadResumeState } from "../engine/ResumeState.js"
 import { jmespathExtractor } from "../extract/JmesPath.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
@@ -100,7 +101,15 @@ const options = {
   rate: rateOption("rate").pipe(
     Options.withDescription("at most N requests per second (N/s) or minute (N/m), retries included, shared by all")
   ),
-  perHost: optionalPositiveInt("per-host").pipe(Options.withDescription("at most N requests in flight to one host"))
+  perHost: optionalPositiveInt("per-host").pipe(Options.withDescription("at most N requests in flight to one host")),
+  resume: Options.boolean("resume").pipe(
+    Options.withDescription(
+      "with --output FILE (ndjson): keep the records already there, fetch only the missing inputs"
+    )
+  ),
+  retryFailed: Options.boolean("retry-failed").pipe(
+    Options.withDescription("with --resume: also fetch again the inputs whose record failed")
+  )
 } as const
 
 /** Reads `--data`: the text itself, or the contents of a file when it starts with `@`. */
@@ -127,11 +136,32 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const extractor = Option.isSome(flags.extract) ? yield* jmespathExtractor(flags.extract.value) : undefined
   const body = yield* readData(flags.data)
   if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
+  if (flags.retryFailed && !flags.resume) return yield* new UsageError({ message: "--retry-failed needs --resume" })
+  if (flags.resume && (Option.isNone(flags.output) || flags.format !== "ndjson")) {
+    return yield* new UsageError({ message: "--resume needs --output FILE with --format ndjson (the default)" })
+  }
   const input = yield* resolveInput(flags.urls, flags.input)
+  const resume = flags.resume && Option.isSome(flags.output)
+    ? yield* loadResumeState(flags.output.value, flags.retryFailed)
+    : undefined
+  if (resume !== undefined) {
+    yield* stderr.write(
+      `resuming: ${resume.kept} records kept${resume.dropped > 0 ? `, ${resume.dropped} to fetch again` : ""}\n`
+    )
+  }
+  const requests = resume === undefined
+    ? input.requests
+    : Stream.filterEffect(input.requests, ({ index, request }) =>
+      Either.match(resume.isDone(index, request.url), {
+        onLeft: (message) => Effect.fail(new UsageError({ message })),
+        onRight: (done) => Effect.succeed(!done)
+      }))
   const progress = Option.getOrElse(flags.progress, () => stderr.isTTY)
-  const total = progress ? yield* input.total : undefined
+  const total = progress
+    ? Option.map(Option.fromNullable(yield* input.total), (n) => n - (resume?.kept ?? 0))
+    : Option.none()
   const target: OutputTarget = Option.isSome(flags.output)
-    ? { _tag: "File", path: flags.output.value, append: false }
+    ? { _tag: "File", path: flags.output.value, append: resume !== undefined }
     : { _tag: "Stdout" }
 
   const gate = yield* makePoliteGate({
@@ -139,8 +169,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     perHost: Option.getOrUndefined(flags.perHost)
   })
   const summary = yield* runFetchJob({
-    inputs: input.requests,
-    total,
+    inputs: requests,
+    total: Option.getOrUndefined(total),
     format: flags.format,
     target,
     progress,
@@ -163,6 +193,9 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       })
     }
   })
+  if (summary.interrupted) {
+    return yield* new Interrupted({ message: `interrupted after ${summary.total} records` })
+  }
   if (summary.failed > 0) {
     return yield* new SomeRecordsFailed({
       failed: summary.failed,

@@ -12,3 +12,8 @@ export class SomeRecordsFailed extends Schema.TaggedError<SomeRecordsFailed>()("
   total: Schema.Number,
   message: Schema.String
 }) {}
+
+/** The run was stopped by a signal; what was fetched was written. */
+export class Interrupted extends Schema.TaggedError<Interrupted>()("Interrupted", {
+  message: Schema.String
+}) {}

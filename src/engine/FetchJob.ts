@@ -16,6 +16,7 @@ import { Stderr, type Stdout } from "../report/Stdout.js"
 import { renderSummary } from "../report/SummaryText.js"
 import { type RunOptions, runStream } from "./Runner.js"
 import { makeRunStats, type RunSummary } from "./RunStats.js"
+import { gracefully, stopRequested } from "./Shutdown.js"
 
 export interface FetchJob<E, R> {
   readonly inputs: Stream.Stream<IndexedRequest, E, R>
@@ -44,18 +45,22 @@ export const runFetchJob = <E, R>(
     // Registered first so it runs last: after the bar is cleared and the output is closed.
     yield* Effect.addFinalizer((exit) =>
       Effect.gen(function*() {
-        if (job.summary) yield* stderr.write(renderSummary(yield* summarize(Exit.isInterrupted(exit))))
+        const interrupted = Exit.isInterrupted(exit) || (yield* stopRequested)
+        if (job.summary) yield* stderr.write(renderSummary(yield* summarize(interrupted)))
       })
     )
     const writer = yield* openRecordWriter(job.format, job.target)
     const progress = yield* makeProgress({ enabled: job.progress, total: job.total })
 
-    yield* runStream(job.inputs, job.run).pipe(
-      Stream.runForEachChunk((records) => {
-        for (const record of records) stats.add(record)
-        progress.update(stats.done(), stats.failed())
-        return writer.write(records)
-      })
+    // On a stop request no new input is taken; requests in flight finish and are written.
+    yield* gracefully(
+      runStream(job.inputs, job.run, stopRequested).pipe(
+        Stream.runForEachChunk((records) => {
+          for (const record of records) stats.add(record)
+          progress.update(stats.done(), stats.failed())
+          return writer.write(records)
+        })
+      )
     )
-    return yield* summarize(false)
+    return yield* summarize(yield* stopRequested)
   }))

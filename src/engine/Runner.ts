@@ -30,6 +30,10 @@ export const defaultRunOptions: RunOptions = {
   fetch: makeFetchOptions()
 }
 
+/** Stands for an input skipped because the run was stopped. */
+const notStarted: unique symbol = Symbol.for("volley/notStarted") as never
+type NotStarted = typeof notStarted
+
 /** Raised inside a fail-fast run to stop the other fibers; carries the record that failed. */
 class FailFastStop extends Data.TaggedError("FailFastStop")<{ readonly record: FetchRecord }> {}
 
@@ -39,15 +43,25 @@ class FailFastStop extends Data.TaggedError("FailFastStop")<{ readonly record: F
  */
 export const runStream = <E, R>(
   inputs: Stream.Stream<IndexedRequest, E, R>,
-  options: RunOptions
+  options: RunOptions,
+  /** When this turns true no new request starts; those started finish and are emitted. */
+  stopped: Effect.Effect<boolean> = Effect.succeed(false)
 ): Stream.Stream<FetchRecord, E, R | Fetcher> =>
   Stream.unwrap(Effect.map(Fetcher, (fetcher) => {
-    const fetchOne = (input: IndexedRequest) => fetcher.fetchOne(input, options.fetch)
+    // Inputs arrive in large chunks, so the stop is checked per input as it is about to start:
+    // the first input not started marks the end, and everything before it has started.
+    const fetchOne = (input: IndexedRequest): Effect.Effect<FetchRecord | NotStarted> =>
+      Effect.flatMap(
+        stopped,
+        (stop): Effect.Effect<FetchRecord | NotStarted> =>
+          stop ? Effect.succeed(notStarted) : fetcher.fetchOne(input, options.fetch)
+      )
     const guarded = options.failFast
-      ? (input: IndexedRequest) =>
+      ? (input: IndexedRequest): Effect.Effect<FetchRecord | NotStarted, FailFastStop> =>
         Effect.flatMap(
           fetchOne(input),
-          (record) => record.ok ? Effect.succeed(record) : Effect.fail(new FailFastStop({ record }))
+          (record) =>
+            record === notStarted || record.ok ? Effect.succeed(record) : Effect.fail(new FailFastStop({ record }))
         )
       : fetchOne
     const concurrency = Math.max(1, options.concurrency)
@@ -61,9 +75,12 @@ export const runStream = <E, R>(
         Stream.flattenChunks
       )
     return Stream.catchAll(
-      records,
+      Stream.takeWhile(records as Stream.Stream<FetchRecord | NotStarted, E | FailFastStop, R>, (record) =>
+        record !== notStarted) as Stream.Stream<FetchRecord, E | FailFastStop, R>,
       (error): Stream.Stream<FetchRecord, E> =>
-        error instanceof FailFastStop ? Stream.make(error.record) : Stream.fail(error)
+        error instanceof FailFastStop
+          ? Stream.make(error.record)
+          : Stream.fail(error)
     )
   }))
 
