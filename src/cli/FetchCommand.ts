@@ -12,7 +12,7 @@ import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
-import { jmespathExtractor } from "../extract/JmesPath.js"
+import { buildExtractor } from "../extract/ExtractorChain.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import { formats } from "../report/RecordFormat.js"
@@ -75,6 +75,31 @@ const options = {
     Options.withDescription("JMESPath query on the JSON body; its result is the record's value"),
     Options.optional
   ),
+  select: Options.text("select").pipe(
+    Options.withPseudoName("CSS"),
+    Options.withDescription("CSS selector on an HTML body; the text of the matches is the record's value"),
+    Options.optional
+  ),
+  selectAttr: Options.text("select-attr").pipe(
+    Options.withPseudoName("NAME"),
+    Options.withDescription("with --select: take this attribute instead of the text"),
+    Options.optional
+  ),
+  match: Options.text("match").pipe(
+    Options.withPseudoName("REGEX"),
+    Options.withDescription("regular expression on the text body; the first match's groups are the value"),
+    Options.optional
+  ),
+  matchAll: Options.boolean("match-all").pipe(Options.withDescription("with --match: every match, as a list")),
+  schema: Options.text("schema").pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription("JSON Schema the JSON body (or the value, with --schema-on value) must satisfy"),
+    Options.optional
+  ),
+  schemaOn: choiceOption("schema-on", ["body", "value"] as const).pipe(
+    Options.withDescription("what --schema checks"),
+    Options.optional
+  ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
   output: Options.text("output").pipe(
     Options.withAlias("o"),
@@ -133,7 +158,15 @@ export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlag
 
 const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const stderr = yield* Stderr
-  const extractor = Option.isSome(flags.extract) ? yield* jmespathExtractor(flags.extract.value) : undefined
+  const extractor = yield* buildExtractor({
+    extract: Option.getOrUndefined(flags.extract),
+    select: Option.getOrUndefined(flags.select),
+    selectAttr: Option.getOrUndefined(flags.selectAttr),
+    match: Option.getOrUndefined(flags.match),
+    matchAll: flags.matchAll,
+    schema: Option.getOrUndefined(flags.schema),
+    schemaOn: Option.getOrUndefined(flags.schemaOn)
+  })
   const body = yield* readData(flags.data)
   if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
   if (flags.retryFailed && !flags.resume) return yield* new UsageError({ message: "--retry-failed needs --resume" })

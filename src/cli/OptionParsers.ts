@@ -82,17 +82,17 @@ export const headersOption: Options.Options<Record<string, string>> = Options.te
 export const choiceOption = <const C extends ReadonlyArray<string>>(
   name: string,
   choices: C,
-  fallback: C[number]
-): Options.Options<C[number]> =>
-  Options.text(name).pipe(
-    Options.withPseudoName(choices.join("|")),
-    Options.withDefault(fallback),
+  fallback?: C[number]
+): Options.Options<C[number]> => {
+  const base = Options.text(name).pipe(Options.withPseudoName(choices.join("|")))
+  return (fallback === undefined ? base : Options.withDefault(base, fallback)).pipe(
     Options.mapEffect((text) =>
       (choices as ReadonlyArray<string>).includes(text)
         ? Effect.succeed(text as C[number])
         : Effect.fail(invalid(name, `'${text}' is not one of ${choices.join(", ")}`))
     )
   )
+}
 
 /** The URLs given as arguments; `{1..100}` ranges expand. */
 export const urlsArg = Args.text({ name: "url" }).pipe(

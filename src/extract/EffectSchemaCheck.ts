@@ -1,0 +1,49 @@
+/**
+ * For library users: an Effect `Schema` in place of a JSON Schema. The record's `value` is the
+ * decoded, typed value; a body that does not fit is a `SchemaError` naming the first failing path.
+ *
+ * @module
+ */
+import { Effect, Either, Option, ParseResult, Schema } from "effect"
+import { DecodeError, SchemaError } from "../domain/FetchError.js"
+import type { Extractor } from "./Extractor.js"
+import { preview } from "./JmesPath.js"
+
+/**
+ * Decodes the JSON body (or, with `on: "value"`, the value `base` extracted) with `schema`.
+ */
+export const schemaExtractor = <A, I>(
+  schema: Schema.Schema<A, I>,
+  options: { readonly on?: "body" | "value"; readonly base?: Extractor } = {}
+): Extractor => {
+  const decode = Schema.decodeUnknownEither(schema)
+  const on = options.on ?? (options.base === undefined ? "body" : "value")
+  const base = options.base
+  return {
+    description: `schema ${String(schema.ast)}`,
+    needsJson: on === "body" || (base?.needsJson ?? false),
+    apply: (body, url) =>
+      Effect.gen(function*() {
+        let input: unknown
+        if (on === "value" && base !== undefined) {
+          input = yield* base.apply(body, url)
+        } else if (Option.isSome(body.json)) {
+          input = body.json.value
+        } else {
+          return yield* new DecodeError({
+            url,
+            message: `body is not JSON (${body.contentType ?? "no content type"}): ${preview(body.text)}`
+          })
+        }
+        const decoded = decode(input)
+        if (Either.isRight(decoded)) return decoded.right
+        const issue = ParseResult.ArrayFormatter.formatErrorSync(decoded.left)[0]
+        const path = issue === undefined ? "/" : "/" + issue.path.map(String).join("/")
+        return yield* new SchemaError({
+          url,
+          path,
+          message: `at ${path}: ${issue?.message ?? "does not fit the schema"}`
+        })
+      })
+  }
+}

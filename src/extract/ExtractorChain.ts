@@ -1,0 +1,54 @@
+/**
+ * The single place command-line extraction flags become an extractor: one of `--extract`
+ * (JMESPath), `--select` (CSS) or `--match` (regex), optionally checked by `--schema`.
+ *
+ * @module
+ */
+import type { FileSystem } from "@effect/platform"
+import { Effect } from "effect"
+import { UsageError } from "../domain/UsageError.js"
+import { cssExtractor } from "./CssSelect.js"
+import type { Extractor } from "./Extractor.js"
+import { jmespathExtractor } from "./JmesPath.js"
+import { loadJsonSchema, withJsonSchema } from "./JsonSchemaCheck.js"
+import { regexExtractor } from "./RegexMatch.js"
+
+export interface ExtractFlags {
+  readonly extract?: string | undefined
+  readonly select?: string | undefined
+  readonly selectAttr?: string | undefined
+  readonly match?: string | undefined
+  readonly matchAll?: boolean | undefined
+  readonly schema?: string | undefined
+  readonly schemaOn?: "body" | "value" | undefined
+}
+
+const usage = (message: string) => Effect.fail(new UsageError({ message }))
+
+/** The extractor the flags describe, or undefined when there is none; conflicts are refused. */
+export const buildExtractor = (
+  flags: ExtractFlags
+): Effect.Effect<Extractor | undefined, UsageError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const given = [flags.extract, flags.select, flags.match].filter((f) => f !== undefined)
+    if (given.length > 1) return yield* usage("use only one of --extract, --select, --match")
+    if (flags.selectAttr !== undefined && flags.select === undefined) {
+      return yield* usage("--select-attr needs --select")
+    }
+    if (flags.matchAll === true && flags.match === undefined) return yield* usage("--match-all needs --match")
+    const base = flags.extract !== undefined
+      ? yield* jmespathExtractor(flags.extract)
+      : flags.select !== undefined
+      ? yield* cssExtractor(flags.select, { attr: flags.selectAttr })
+      : flags.match !== undefined
+      ? yield* regexExtractor(flags.match, { all: flags.matchAll ?? false })
+      : undefined
+    if (flags.schema === undefined) {
+      return flags.schemaOn === undefined ? base : yield* usage("--schema-on needs --schema")
+    }
+    const on = flags.schemaOn ?? "body"
+    if (on === "value" && base === undefined) {
+      return yield* usage("--schema-on value needs --extract, --select or --match")
+    }
+    return withJsonSchema(base, yield* loadJsonSchema(flags.schema), on)
+  })

@@ -1,0 +1,108 @@
+/**
+ * `--schema FILE`: the JSON body (or, with `--schema-on value`, the extracted value) must satisfy
+ * a JSON Schema, checked with Ajv. A record that does not fit fails with `SchemaError` naming
+ * the first failing path and what was expected.
+ *
+ * @module
+ */
+import { FileSystem } from "@effect/platform"
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
+import { Effect, Option } from "effect"
+import { DecodeError, SchemaError } from "../domain/FetchError.js"
+import { UsageError } from "../domain/UsageError.js"
+import type { Extractor } from "./Extractor.js"
+import { preview } from "./JmesPath.js"
+
+/** A compiled schema: undefined when the value fits, else the first failure. */
+export interface JsonValidator {
+  readonly source: string
+  readonly check: (value: unknown) => { readonly path: string; readonly message: string } | undefined
+}
+
+const describe = (error: ErrorObject) => {
+  const path = error.instancePath === "" ? "/" : error.instancePath
+  const extra = error.keyword === "additionalProperties"
+    ? ` '${String((error.params as { additionalProperty?: unknown }).additionalProperty)}'`
+    : error.keyword === "enum"
+    ? ` ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}`
+    : ""
+  return { path, message: `at ${path}: ${error.message ?? error.keyword}${extra}` }
+}
+
+/** Compiles a JSON Schema given as a value; `source` names it in messages. */
+export const compileJsonSchema = (
+  schema: unknown,
+  source: string,
+  flag = "--schema"
+): Effect.Effect<JsonValidator, UsageError> =>
+  Effect.try({
+    try: () => {
+      const validate: ValidateFunction = new Ajv({ allErrors: false, strict: false }).compile(schema as object)
+      return {
+        source,
+        check: (value: unknown) => (validate(value) ? undefined : describe(validate.errors![0]!))
+      } satisfies JsonValidator
+    },
+    catch: (cause) =>
+      new UsageError({
+        message: `${flag} ${source}: not a valid JSON Schema: ${cause instanceof Error ? cause.message : String(cause)}`
+      })
+  })
+
+/** Reads and compiles a JSON Schema file. */
+export const loadJsonSchema = (
+  path: string,
+  flag = "--schema"
+): Effect.Effect<JsonValidator, UsageError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = yield* fs.readFileString(path).pipe(
+      Effect.mapError(() => new UsageError({ message: `${flag} ${path}: cannot read the file` }))
+    )
+    const schema = yield* Effect.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: (cause) =>
+        new UsageError({
+          message: `${flag} ${path}: not JSON: ${cause instanceof Error ? cause.message : String(cause)}`
+        })
+    })
+    return yield* compileJsonSchema(schema, path, flag)
+  })
+
+/**
+ * Applies `base` (when given), then checks the JSON body (`on: "body"`) or the extracted value
+ * (`on: "value"`) against the schema.
+ */
+export const withJsonSchema = (
+  base: Extractor | undefined,
+  validator: JsonValidator,
+  on: "body" | "value"
+): Extractor => ({
+  description: `${base?.description ?? "body"} checked against ${validator.source}`,
+  needsJson: on === "body" || (base?.needsJson ?? false),
+  apply: (body, url) =>
+    Effect.gen(function*() {
+      const value = base === undefined ? undefined : yield* base.apply(body, url)
+      let checked: unknown = value
+      if (on === "body") {
+        if (Option.isNone(body.json)) {
+          return yield* new DecodeError({
+            url,
+            message: `body is not JSON (${body.contentType ?? "no content type"}), so it cannot be checked: ${
+              preview(body.text)
+            }`
+          })
+        }
+        checked = body.json.value
+      }
+      const failure = validator.check(checked)
+      if (failure !== undefined) {
+        return yield* new SchemaError({
+          url,
+          path: failure.path,
+          message: `${on} does not fit ${validator.source} ${failure.message}`
+        })
+      }
+      return base === undefined ? undefined : value
+    })
+})

@@ -1,0 +1,46 @@
+/**
+ * `--match REGEX`: a regular expression over the text body. The value is the first match's
+ * capture groups — named groups as an object, one group as its string, several as an array, none
+ * as the whole match — or, with `--match-all`, a list of those for every match.
+ *
+ * @module
+ */
+import { Effect } from "effect"
+import { ExtractError } from "../domain/FetchError.js"
+import { UsageError } from "../domain/UsageError.js"
+import type { Extractor } from "./Extractor.js"
+
+const valueOf = (match: RegExpMatchArray): unknown => {
+  if (match.groups !== undefined) return { ...match.groups }
+  const groups = match.slice(1)
+  return groups.length === 0 ? match[0] : groups.length === 1 ? groups[0] : groups
+}
+
+/** An extractor for `pattern`; an invalid pattern is refused before any request. */
+export const regexExtractor = (
+  pattern: string,
+  options: { readonly all?: boolean; readonly flag?: string } = {}
+): Effect.Effect<Extractor, UsageError> => {
+  const flag = options.flag ?? "--match"
+  let regex: RegExp
+  try {
+    regex = new RegExp(pattern, "g")
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    return Effect.fail(new UsageError({ message: `${flag}: invalid regular expression '${pattern}': ${reason}` }))
+  }
+  const all = options.all ?? false
+  return Effect.succeed<Extractor>({
+    description: `regex ${pattern}${all ? " (all)" : ""}`,
+    needsJson: false,
+    apply: (body, url) =>
+      Effect.suspend(() => {
+        // matchAll steps past empty matches, so a pattern like `\d*` cannot loop forever.
+        const matches = [...body.text.matchAll(new RegExp(regex.source, regex.flags))]
+        if (matches.length === 0) {
+          return Effect.fail(new ExtractError({ url, message: `pattern '${pattern}' matched nothing` }))
+        }
+        return Effect.succeed(all ? matches.map(valueOf) : valueOf(matches[0]!))
+      })
+  })
+}

@@ -1,0 +1,72 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Schema } from "effect"
+import { makeResponseBody } from "../../src/domain/ResponseBody.js"
+import { schemaExtractor } from "../../src/extract/EffectSchemaCheck.js"
+import { buildExtractor } from "../../src/extract/ExtractorChain.js"
+
+const facts = makeResponseBody(
+  JSON.stringify({ data: [{ fact: "Cats purr.", length: 10 }] }),
+  "application/json",
+  false
+)
+const plain = makeResponseBody("Too many requests. Slow down!", "text/plain", true)
+
+const schemaFile = (schema: unknown) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = `${yield* fs.makeTempDirectoryScoped()}/schema.json`
+    yield* fs.writeFileString(path, typeof schema === "string" ? schema : JSON.stringify(schema))
+    return path
+  })
+
+describe("buildExtractor", () => {
+  it.scoped("a JSON Schema failure names the first failing path and the expected type", () =>
+    Effect.gen(function*() {
+      const path = yield* schemaFile({
+        type: "object",
+        properties: { data: { type: "array", items: { type: "object", properties: { length: { type: "string" } } } } }
+      })
+      const extractor = (yield* buildExtractor({ schema: path }))!
+      const error = yield* Effect.flip(extractor.apply(facts, "http://u/"))
+      expect(error._tag).toBe("SchemaError")
+      expect(error.message).toBe(`body does not fit ${path} at /data/0/length: must be string`)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("the schema can check the extracted value; a plain-text body is a DecodeError", () =>
+    Effect.gen(function*() {
+      const path = yield* schemaFile({ type: "integer", minimum: 1 })
+      const extractor = (yield* buildExtractor({ extract: "data[0].length", schema: path, schemaOn: "value" }))!
+      expect(yield* extractor.apply(facts, "u")).toBe(10)
+      const error = yield* Effect.flip(extractor.apply(plain, "u"))
+      expect(error._tag).toBe("DecodeError")
+      expect(error.message).toContain("Too many requests")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scoped("bad combinations and bad schema files are UsageErrors", () =>
+    Effect.gen(function*() {
+      const message = (flags: Parameters<typeof buildExtractor>[0]) =>
+        buildExtractor(flags).pipe(Effect.flip, Effect.map((e) => e.message))
+      expect(yield* message({ extract: "a", select: "p" })).toBe("use only one of --extract, --select, --match")
+      expect(yield* message({ selectAttr: "href" })).toBe("--select-attr needs --select")
+      expect(yield* message({ matchAll: true })).toBe("--match-all needs --match")
+      expect(yield* message({ schema: "/no/such.json" })).toBe("--schema /no/such.json: cannot read the file")
+      const notJson = yield* schemaFile("{oops")
+      expect(yield* message({ schema: notJson })).toMatch(/^--schema .*: not JSON/)
+      const notSchema = yield* schemaFile({ type: "nonsense" })
+      expect(yield* message({ schema: notSchema })).toMatch(/^--schema .*: not a valid JSON Schema/)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
+
+describe("schemaExtractor (Effect Schema)", () => {
+  it.effect("gives the typed value, or a SchemaError with the path", () =>
+    Effect.gen(function*() {
+      const Facts = Schema.Struct({ data: Schema.Array(Schema.Struct({ fact: Schema.String, length: Schema.Number })) })
+      expect(yield* schemaExtractor(Facts).apply(facts, "u")).toEqual({ data: [{ fact: "Cats purr.", length: 10 }] })
+      const Wrong = Schema.Struct({ data: Schema.Array(Schema.Struct({ length: Schema.String })) })
+      const error = yield* Effect.flip(schemaExtractor(Wrong).apply(facts, "u"))
+      expect(error._tag).toBe("SchemaError")
+      expect(error.message).toMatch(/^at \/data\/0\/length: Expected string, actual 10/)
+    }))
+})
