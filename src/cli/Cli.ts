@@ -6,11 +6,12 @@
 import { Command } from "@effect/cli"
 import { compareCommand } from "./CompareCommand.js"
 import { fetchCommand } from "./FetchCommand.js"
+import { runCommand } from "./RunCommand.js"
 import { serveCommand } from "./ServeCommand.js"
 
 export const volley = Command.make("volley").pipe(
   Command.withDescription("Fetch many HTTP resources concurrently and reliably, as typed workflows"),
-  Command.withSubcommands([fetchCommand, compareCommand, serveCommand])
+  Command.withSubcommands([fetchCommand, compareCommand, runCommand, serveCommand])
 )
 
 /** Parses `argv` (as `process.argv`) and runs the chosen command. */

@@ -1,0 +1,72 @@
+/**
+ * `volley run FILE`: a workflow of dependent and fan-out steps.
+ *
+ * @module
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { SomeRecordsFailed } from "../domain/RunOutcome.js"
+import { UsageError } from "../domain/UsageError.js"
+import { Stdout } from "../report/Stdout.js"
+import { loadWorkflowFile } from "../workflow/WorkflowFile.js"
+import { workflowJson, workflowPlan, workflowText } from "../workflow/WorkflowReport.js"
+import { runWorkflow } from "../workflow/WorkflowRunner.js"
+import { Fetcher } from "../http/Fetcher.js"
+import { checkWritable } from "../report/RecordWriter.js"
+import { choiceOption } from "./OptionParsers.js"
+
+const options = {
+  file: Args.text({ name: "workflow.yaml" }).pipe(Args.withDescription("the workflow file (YAML or JSON)")),
+  vars: Options.text("var").pipe(
+    Options.withPseudoName("KEY=VALUE"),
+    Options.withDescription("set a variable (overrides the file's vars), repeatable"),
+    Options.repeated
+  ),
+  output: Options.text("output").pipe(
+    Options.withAlias("o"),
+    Options.withPseudoName("FILE"),
+    Options.withDescription("write the JSON result to FILE"),
+    Options.optional
+  ),
+  format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json")),
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and send nothing")),
+  failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step"))
+} as const
+
+const parseVars = (pairs: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const vars: Record<string, string> = {}
+    for (const pair of pairs) {
+      const eq = pair.indexOf("=")
+      if (eq <= 0) return yield* new UsageError({ message: `--var ${pair}: expected KEY=VALUE` })
+      vars[pair.slice(0, eq)] = pair.slice(eq + 1)
+    }
+    return vars
+  })
+
+export const runCommand = Command.make("run", options, (flags) =>
+  Effect.gen(function*() {
+    const workflow = yield* loadWorkflowFile(flags.file, yield* parseVars(flags.vars))
+    const stdout = yield* Stdout
+    if (flags.dryRun) return yield* stdout.write(workflowPlan(workflow))
+    if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
+    const result = yield* runWorkflow(workflow, { failFast: flags.failFast })
+    const json = JSON.stringify(workflowJson(result))
+    if (Option.isSome(flags.output)) {
+      const fs = yield* FileSystem.FileSystem
+      const temp = `${flags.output.value}.volley-tmp-${process.pid}`
+      yield* fs.writeFileString(temp, json + "\n").pipe(
+        Effect.zipRight(fs.rename(temp, flags.output.value)),
+        Effect.mapError((e) => new UsageError({ message: `--output ${flags.output.pipe(Option.getOrElse(() => ""))}: ${e.message}` }))
+      )
+    }
+    yield* stdout.write(flags.format === "json" ? json + "\n" : workflowText(result))
+    const failed = Object.values(result.steps).filter((s) => s.status !== "ok").length
+    if (failed > 0) {
+      return yield* new SomeRecordsFailed({ failed, total: Object.keys(result.steps).length, message: `${failed} steps did not succeed` })
+    }
+  })).pipe(
+    Command.withDescription("Run a workflow of dependent and fan-out steps; independent steps run concurrently"),
+    Command.provide(Fetcher.Default)
+  )

@@ -1,0 +1,192 @@
+/**
+ * A workflow ready to run: templates parsed, queries compiled, dependencies known and acyclic.
+ * Built from a file (`loadWorkflowFile`) or in TypeScript with `make`, `request` and `forEach`:
+ *
+ * ```ts
+ * const wf = Workflow.make({
+ *   vars: { base: "http://127.0.0.1:8080" },
+ *   steps: {
+ *     users: Workflow.request("{{ vars.base }}/users"),
+ *     posts: Workflow.forEach("users.body", "{{ vars.base }}/users/{{ item.id }}/posts", { concurrency: 5 })
+ *   }
+ * })
+ * ```
+ *
+ * @module
+ */
+import { type Duration, Effect, Either, ParseResult, Schema } from "effect"
+import type { Method } from "../domain/RequestSpec.js"
+import { UsageError } from "../domain/UsageError.js"
+import type { Extractor } from "../extract/Extractor.js"
+import { jmespathExtractor, type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
+import { planWaves } from "./Plan.js"
+import { parseTemplate, rootNames, type Template } from "./Template.js"
+import { type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
+
+export type VarValue = string | number | boolean
+
+export interface CompiledStep {
+  readonly name: string
+  readonly url: Template
+  readonly method: Method | undefined
+  readonly headers: ReadonlyArray<readonly [string, Template]>
+  readonly body: Template | undefined
+  readonly forEach: JmesPathQuery | undefined
+  readonly dependsOn: ReadonlyArray<string>
+  readonly concurrency: number
+  readonly timeout: Duration.Duration | undefined
+  readonly retries: number | undefined
+  readonly extractor: Extractor | undefined
+}
+
+export interface Workflow {
+  readonly name: string
+  readonly vars: Readonly<Record<string, VarValue>>
+  readonly steps: ReadonlyArray<CompiledStep>
+  /** Steps in waves: a wave's steps run side by side once the earlier waves are done. */
+  readonly waves: ReadonlyArray<ReadonlyArray<string>>
+}
+
+/** Where a problem is, for messages: a path into the document, and its line when known. */
+export interface Locator {
+  readonly source: string
+  readonly lineOf: (path: ReadonlyArray<PropertyKey>) => number | undefined
+}
+
+const reserved = new Set(["vars", "item", "index"])
+
+/** `file: step 'posts' field 'concurrency': problem (line 12)`. */
+export const describeProblem = (locator: Locator, path: ReadonlyArray<PropertyKey>, problem: string): string => {
+  const [top, step, field] = path.map(String)
+  const where = top === "steps" && step !== undefined
+    ? field === undefined ? `step '${step}'` : `step '${step}' field '${field}'`
+    : top === undefined
+    ? ""
+    : `field '${[top, step].filter((p) => p !== undefined).join(".")}'`
+  const line = locator.lineOf(path)
+  return `${locator.source}: ${where === "" ? "" : where + ": "}${problem}${line === undefined ? "" : ` (line ${line})`}`
+}
+
+const fail = (locator: Locator, path: ReadonlyArray<PropertyKey>, problem: string) =>
+  Effect.fail(new UsageError({ message: describeProblem(locator, path, problem) }))
+
+/** Checks and compiles a decoded workflow. */
+export const compileWorkflow = (
+  decoded: WorkflowSchema,
+  locator: Locator,
+  overrides: Readonly<Record<string, string>> = {}
+): Effect.Effect<Workflow, UsageError> =>
+  Effect.gen(function*() {
+    const names = Object.keys(decoded.steps)
+    if (names.length === 0) return yield* fail(locator, ["steps"], "no steps")
+    for (const name of names) {
+      if (reserved.has(name)) return yield* fail(locator, ["steps", name], `'${name}' is reserved; choose another step name`)
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        return yield* fail(locator, ["steps", name], "step names are letters, digits and _ (so templates can refer to them)")
+      }
+    }
+    const steps: Array<CompiledStep> = []
+    for (const name of names) {
+      const step: StepSchema = decoded.steps[name]!
+      const spec = typeof step.request === "string" ? { url: step.request } : step.request
+      const template = (text: string, field: ReadonlyArray<PropertyKey>) =>
+        Either.match(parseTemplate(text), {
+          onLeft: (problem) => fail(locator, ["steps", name, ...field], problem),
+          onRight: Effect.succeed
+        })
+      const url = yield* template(spec.url, ["request", ...(typeof step.request === "string" ? [] : ["url"])])
+      const headers: Array<readonly [string, Template]> = []
+      for (const [header, value] of Object.entries(spec.headers ?? {})) {
+        headers.push([header, yield* template(value, ["request", "headers", header])])
+      }
+      const body = spec.body === undefined ? undefined : yield* template(spec.body, ["request", "body"])
+      let forEach: JmesPathQuery | undefined
+      const references = [...url.references, ...headers.flatMap(([, t]) => t.references), ...(body?.references ?? [])]
+      if (step.forEach !== undefined) {
+        const query = parseJmesPath(step.forEach)
+        if (Either.isLeft(query)) return yield* fail(locator, ["steps", name, "forEach"], `does not parse: ${query.left}`)
+        forEach = query.right
+        references.push(...rootNames(step.forEach))
+      } else if (references.includes("item") || references.includes("index")) {
+        return yield* fail(locator, ["steps", name, "request"], "uses item/index but the step has no forEach")
+      }
+      const dependsOn = new Set<string>()
+      for (const reference of references) {
+        if (reserved.has(reference)) continue
+        if (!names.includes(reference)) {
+          return yield* fail(locator, ["steps", name], `refers to unknown step '${reference}'`)
+        }
+        dependsOn.add(reference)
+      }
+      for (const need of step.needs ?? []) {
+        if (!names.includes(need)) return yield* fail(locator, ["steps", name, "needs"], `unknown step '${need}'`)
+        dependsOn.add(need)
+      }
+      if (dependsOn.has(name)) return yield* fail(locator, ["steps", name], "refers to itself")
+      const extractor = step.extract === undefined
+        ? undefined
+        : yield* jmespathExtractor(step.extract, "extract").pipe(
+          Effect.catchAll((e) => fail(locator, ["steps", name, "extract"], e.message.replace(/^extract: /, "")))
+        )
+      steps.push({
+        name,
+        url,
+        method: spec.method,
+        headers,
+        body,
+        forEach,
+        dependsOn: [...dependsOn],
+        concurrency: step.concurrency ?? decoded.defaults?.concurrency ?? 10,
+        timeout: step.timeout ?? decoded.defaults?.timeout,
+        retries: step.retries ?? decoded.defaults?.retries,
+        extractor
+      })
+    }
+    const waves = planWaves(new Map(steps.map((s) => [s.name, s.dependsOn])))
+    if (Either.isLeft(waves)) return yield* fail(locator, ["steps"], waves.left)
+    return {
+      name: decoded.name ?? locator.source,
+      vars: { ...decoded.vars, ...overrides },
+      steps,
+      waves: waves.right
+    }
+  })
+
+/** The first problem of a decode failure: its path and message. */
+export const firstIssue = (error: ParseResult.ParseError) => {
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  return { path: issue?.path ?? [], message: issue?.message ?? "invalid" }
+}
+
+/** A step definition, as in a file. */
+export type StepDefinition = typeof WorkflowSchema.Encoded["steps"][string]
+
+/** A workflow written in TypeScript, checked as a file would be. */
+export const make = (
+  definition: typeof WorkflowSchema.Encoded,
+  options: { readonly name?: string; readonly vars?: Readonly<Record<string, string>> } = {}
+): Effect.Effect<Workflow, UsageError> => {
+  const locator: Locator = { source: options.name ?? definition.name ?? "workflow", lineOf: () => undefined }
+  return Schema.decodeUnknown(WorkflowSchema)(definition).pipe(
+    Effect.catchAll((error) => {
+      const issue = firstIssue(error)
+      return fail(locator, issue.path, issue.message)
+    }),
+    Effect.flatMap((decoded) => compileWorkflow(decoded, locator, options.vars))
+  )
+}
+
+type StepOptions = Omit<StepDefinition, "request" | "forEach">
+
+/** A step sending one request. */
+export const request = (url: string | Exclude<StepDefinition["request"], string>, options: StepOptions = {}): StepDefinition => ({
+  ...options,
+  request: url
+})
+
+/** A step sending one request per element of `query` (JMESPath over the context). */
+export const forEach = (
+  query: string,
+  url: string | Exclude<StepDefinition["request"], string>,
+  options: StepOptions = {}
+): StepDefinition => ({ ...options, forEach: query, request: url })

@@ -1,0 +1,62 @@
+/**
+ * What `volley run` prints: the result as JSON, a per-step table in dependency order, or, for
+ * `--dry-run`, the plan.
+ *
+ * @module
+ */
+import type { Workflow } from "./Workflow.js"
+import type { WorkflowResult } from "./WorkflowRunner.js"
+
+/**
+ * `{"name":…,"steps":{"users":{record},"posts":[records],…},"ms":…}`. A step that did not run
+ * (skipped, or failed before sending) is `{"skipped"|"failed": reason}`.
+ */
+export const workflowJson = (result: WorkflowResult) => {
+  const steps: Record<string, unknown> = {}
+  for (const [name, step] of Object.entries(result.steps)) {
+    steps[name] = step.records !== undefined
+      ? step.records
+      : step.status === "skipped"
+      ? { skipped: step.reason }
+      : { failed: step.reason }
+  }
+  return { name: result.name, steps, ms: Math.round(result.ms) }
+}
+
+const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`)
+
+/** One line per step, in dependency order, then the total. */
+export const workflowText = (result: WorkflowResult): string => {
+  const rows = Object.values(result.steps)
+  const width = Math.max(4, ...rows.map((r) => r.name.length))
+  const lines = [
+    `${"step".padEnd(width)}  ${"records".padStart(7)}  ${"ok".padStart(5)}  ${"failed".padStart(6)}  ${"time".padStart(8)}  status`
+  ]
+  for (const row of rows) {
+    const records = row.records === undefined ? 0 : Array.isArray(row.records) ? row.records.length : 1
+    lines.push(
+      `${row.name.padEnd(width)}  ${String(records).padStart(7)}  ${String(row.ok).padStart(5)}  ${
+        String(row.failed).padStart(6)
+      }  ${seconds(row.ms).padStart(8)}  ${row.status}${row.reason === undefined ? "" : `: ${row.reason}`}`
+    )
+  }
+  const failed = rows.filter((r) => r.status !== "ok").length
+  lines.push(`${result.name}: ${rows.length - failed} of ${rows.length} steps ok in ${seconds(result.ms)}`)
+  return lines.join("\n") + "\n"
+}
+
+/** The plan: waves of steps that run side by side, and what each one requests. */
+export const workflowPlan = (workflow: Workflow): string => {
+  const lines = [`${workflow.name}: ${workflow.steps.length} steps in ${workflow.waves.length} waves (nothing is sent)`]
+  workflow.waves.forEach((wave, i) => {
+    lines.push(`wave ${i + 1}${wave.length > 1 ? ` (${wave.length} in parallel)` : ""}:`)
+    for (const name of wave) {
+      const step = workflow.steps.find((s) => s.name === name)!
+      const method = step.method ?? "GET"
+      const fanOut = step.forEach === undefined ? "" : ` for each of ${step.forEach.source} (concurrency ${step.concurrency})`
+      const after = step.dependsOn.length === 0 ? "" : ` after ${step.dependsOn.join(", ")}`
+      lines.push(`  ${name}: ${method} ${step.url.source}${fanOut}${after}`)
+    }
+  })
+  return lines.join("\n") + "\n"
+}

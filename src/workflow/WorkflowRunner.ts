@@ -1,0 +1,165 @@
+/**
+ * Runs a workflow: every step starts as soon as the steps it depends on are done, so
+ * independent branches run side by side; a forEach step fans out with its own concurrency. A
+ * failed step skips the steps that depend on it — without sending their requests — and the
+ * other branches go on, unless `failFast`.
+ *
+ * @module
+ */
+import { Clock, Data, Deferred, Effect, Either } from "effect"
+import { makeFetchOptions } from "../domain/FetchOptions.js"
+import type { FetchRecord } from "../domain/FetchRecord.js"
+import type { RequestSpec } from "../domain/RequestSpec.js"
+import { Fetcher } from "../http/Fetcher.js"
+import { renderTemplate } from "./Template.js"
+import type { CompiledStep, Workflow } from "./Workflow.js"
+
+export type StepStatus = "ok" | "failed" | "skipped"
+
+export interface StepResult {
+  readonly name: string
+  readonly status: StepStatus
+  /** One record for a single request; one per item, in item order, for a forEach. */
+  readonly records: FetchRecord | ReadonlyArray<FetchRecord> | undefined
+  readonly ok: number
+  readonly failed: number
+  readonly ms: number
+  /** Why the step failed or was skipped. */
+  readonly reason: string | undefined
+}
+
+export interface WorkflowResult {
+  readonly name: string
+  readonly steps: Readonly<Record<string, StepResult>>
+  readonly ms: number
+}
+
+class StopAll extends Data.TaggedError("StopAll")<{ readonly step: string }> {}
+
+const skipped = (name: string, reason: string): StepResult => ({
+  name,
+  status: "skipped",
+  records: undefined,
+  ok: 0,
+  failed: 0,
+  ms: 0,
+  reason
+})
+
+/** Runs every step of `workflow`; never fails: a step's failure is in its result. */
+export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
+  workflow: Workflow,
+  options: { readonly failFast?: boolean } = {}
+) {
+  const fetcher = yield* Fetcher
+  const started = yield* Clock.currentTimeMillis
+  const results = new Map<string, StepResult>()
+  const done = new Map<string, Deferred.Deferred<StepResult>>()
+  for (const step of workflow.steps) done.set(step.name, yield* Deferred.make<StepResult>())
+
+  const requestFor = (step: CompiledStep, context: Record<string, unknown>): Either.Either<RequestSpec, string> =>
+    Either.gen(function*() {
+      const url = yield* renderTemplate(step.url, context)
+      const headers: Record<string, string> = {}
+      for (const [name, template] of step.headers) headers[name] = yield* renderTemplate(template, context)
+      const body = step.body === undefined ? undefined : yield* renderTemplate(step.body, context)
+      return {
+        url,
+        ...(step.method === undefined ? {} : { method: step.method }),
+        ...(step.headers.length === 0 ? {} : { headers }),
+        ...(body === undefined ? {} : { body })
+      }
+    })
+
+  const runStep = (step: CompiledStep) =>
+    Effect.gen(function*() {
+      const deps = yield* Effect.forEach(step.dependsOn, (dep) => Deferred.await(done.get(dep)!))
+      const blocked = deps.find((d) => d.status !== "ok")
+      if (blocked !== undefined) {
+        return skipped(step.name, `depends on '${blocked.name}', which ${blocked.status === "failed" ? "failed" : "was skipped"}`)
+      }
+      const context: Record<string, unknown> = { vars: workflow.vars }
+      for (const dep of deps) context[dep.name] = dep.records
+      const start = yield* Clock.currentTimeMillis
+      const fetchOptions = makeFetchOptions({
+        ...(step.timeout === undefined ? {} : { timeout: step.timeout }),
+        ...(step.retries === undefined
+          ? {}
+          : { retry: { retries: step.retries, backoff: "200 millis", maxBackoff: "30 seconds" } }),
+        extractor: step.extractor
+      })
+      const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>, reason?: string) =>
+        Effect.map(Clock.currentTimeMillis, (now): StepResult => {
+          const list = Array.isArray(records) ? records : [records as FetchRecord]
+          const ok = list.filter((r) => r.ok).length
+          const failed = list.length - ok
+          return {
+            name: step.name,
+            status: failed > 0 || reason !== undefined ? "failed" : "ok",
+            records,
+            ok,
+            failed,
+            ms: now - start,
+            reason: reason ?? (failed === 0 ? undefined : `${failed} of ${list.length} requests failed`)
+          }
+        })
+      const failedStep = (reason: string) =>
+        Effect.map(Clock.currentTimeMillis, (now): StepResult => ({
+          name: step.name,
+          status: "failed",
+          records: undefined,
+          ok: 0,
+          failed: 0,
+          ms: now - start,
+          reason
+        }))
+
+      if (step.forEach === undefined) {
+        const request = requestFor(step, context)
+        if (Either.isLeft(request)) return yield* failedStep(request.left)
+        return yield* finish(yield* fetcher.fetchOne({ index: 0, request: request.right }, fetchOptions))
+      }
+      const items = step.forEach.search(context)
+      if (Either.isLeft(items)) return yield* failedStep(`forEach '${step.forEach.source}' failed: ${items.left}`)
+      if (!Array.isArray(items.right)) {
+        const kind = items.right === null ? "null" : typeof items.right
+        return yield* failedStep(`forEach '${step.forEach.source}' gave ${kind}, not an array`)
+      }
+      const requests: Array<RequestSpec> = []
+      for (const [index, item] of (items.right as ReadonlyArray<unknown>).entries()) {
+        const request = requestFor(step, { ...context, item, index })
+        if (Either.isLeft(request)) return yield* failedStep(`item ${index}: ${request.left}`)
+        requests.push(request.right)
+      }
+      const records = yield* Effect.forEach(
+        requests,
+        (request, index) => fetcher.fetchOne({ index, request }, fetchOptions),
+        { concurrency: step.concurrency }
+      )
+      return yield* finish(records)
+    }).pipe(
+      Effect.tap((result) =>
+        Effect.zipRight(
+          Effect.sync(() => results.set(step.name, result)),
+          Deferred.succeed(done.get(step.name)!, result)
+        )
+      ),
+      Effect.flatMap((result) =>
+        options.failFast === true && result.status === "failed"
+          ? Effect.fail(new StopAll({ step: step.name }))
+          : Effect.void
+      )
+    )
+
+  const stopped = yield* Effect.forEach(workflow.steps, runStep, { concurrency: "unbounded", discard: true }).pipe(
+    Effect.as(undefined),
+    Effect.catchTag("StopAll", (stop) => Effect.succeed(stop.step))
+  )
+  const steps: Record<string, StepResult> = {}
+  for (const wave of workflow.waves) {
+    for (const name of wave) {
+      steps[name] = results.get(name) ?? skipped(name, `not run: --fail-fast stopped the workflow after '${stopped}' failed`)
+    }
+  }
+  return { name: workflow.name, steps, ms: (yield* Clock.currentTimeMillis) - started } satisfies WorkflowResult
+})

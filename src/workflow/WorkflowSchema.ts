@@ -1,0 +1,57 @@
+/**
+ * The shape of a workflow file (YAML or JSON), as a `Schema`.
+ *
+ * @module
+ */
+import { Schema } from "effect"
+import { DurationFromText } from "../domain/DurationText.js"
+import { Method } from "../domain/RequestSpec.js"
+
+const PositiveInt = Schema.Int.pipe(
+  Schema.positive(),
+  Schema.annotations({ message: () => "expected a positive integer" })
+)
+const NonNegativeInt = Schema.Int.pipe(
+  Schema.nonNegative(),
+  Schema.annotations({ message: () => "expected a whole number, 0 or more" })
+)
+const Duration = DurationFromText.annotations({ message: () => "expected a duration such as 500ms, 10s, 2m" })
+
+/** A request: a URL template, or the full form. */
+export const RequestField = Schema.Union(
+  Schema.String,
+  Schema.Struct({
+    url: Schema.String,
+    method: Schema.optional(Method),
+    headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    body: Schema.optional(Schema.String)
+  })
+).annotations({ message: () => "expected a URL, or { url, method, headers, body }" })
+export type RequestField = typeof RequestField.Type
+
+/** Settings a step may set, and `defaults` may set for all. */
+const StepSettings = {
+  concurrency: Schema.optional(PositiveInt),
+  timeout: Schema.optional(Duration),
+  retries: Schema.optional(NonNegativeInt)
+}
+
+export const StepSchema = Schema.Struct({
+  request: RequestField,
+  /** JMESPath over the context; the step runs once per element. */
+  forEach: Schema.optional(Schema.String),
+  needs: Schema.optional(Schema.Array(Schema.String)),
+  extract: Schema.optional(Schema.String),
+  ...StepSettings
+})
+export type StepSchema = typeof StepSchema.Type
+
+export const WorkflowSchema = Schema.Struct({
+  name: Schema.optional(Schema.String),
+  vars: Schema.optional(
+    Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Number, Schema.Boolean) })
+  ),
+  defaults: Schema.optional(Schema.Struct(StepSettings)),
+  steps: Schema.Record({ key: Schema.String, value: StepSchema })
+})
+export type WorkflowSchema = typeof WorkflowSchema.Type

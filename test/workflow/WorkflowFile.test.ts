@@ -1,0 +1,66 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either } from "effect"
+import { planWaves } from "../../src/workflow/Plan.js"
+import { parseWorkflow } from "../../src/workflow/WorkflowFile.js"
+import { workflowPlan } from "../../src/workflow/WorkflowReport.js"
+
+const problem = (text: string) => parseWorkflow(text, "wf.yaml").pipe(Effect.flip, Effect.map((e) => e.message))
+
+const valid = `name: demo
+vars: { base: "http://api.test" }
+steps:
+  users:
+    request: "{{ vars.base }}/users"
+  posts:
+    forEach: users.body
+    request: "{{ vars.base }}/users/{{ item.id }}/posts"
+    concurrency: 5
+  status:
+    request: "{{ vars.base }}/status"
+`
+
+describe("workflow files", () => {
+  it.effect("a valid file compiles into waves; --var overrides vars", () =>
+    Effect.gen(function*() {
+      const workflow = yield* parseWorkflow(valid, "wf.yaml", { base: "http://other" })
+      expect(workflow.waves).toEqual([["users", "status"], ["posts"]])
+      expect(workflow.vars).toEqual({ base: "http://other" })
+      expect(workflow.steps.find((s) => s.name === "posts")).toMatchObject({ concurrency: 5, dependsOn: ["users"] })
+      expect(workflowPlan(workflow)).toContain("wave 1 (2 in parallel):")
+    }))
+
+  it.effect("each invalid file gets one message naming the file, the step, the field and the line", () =>
+    Effect.gen(function*() {
+      expect(yield* problem("steps:\n  a: [\n")).toMatch(/^wf\.yaml: not valid YAML: .* \(line \d\)$/)
+      expect(yield* problem("steps:\n  a:\n    request: http://x\n    concurrency: -2\n")).toBe(
+        "wf.yaml: step 'a' field 'concurrency': expected a positive integer (line 4)"
+      )
+      expect(yield* problem("steps:\n  a:\n    request: http://x\n    timeout: soon\n")).toBe(
+        "wf.yaml: step 'a' field 'timeout': expected a duration such as 500ms, 10s, 2m (line 4)"
+      )
+      expect(yield* problem("steps:\n  a:\n    request: \"{{ nobody.body }}/x\"\n")).toBe(
+        "wf.yaml: step 'a': refers to unknown step 'nobody' (line 3)"
+      )
+      expect(yield* problem("steps:\n  a:\n    request: \"{{ b.body }}\"\n  b:\n    request: \"{{ a.body }}\"\n")).toBe(
+        "wf.yaml: field 'steps': cycle: a -> b -> a (line 2)"
+      )
+      expect(yield* problem("steps:\n  a:\n    request: \"http://x/{{ item[ }}\"\n")).toMatch(
+        /^wf\.yaml: step 'a' field 'request': '\{\{ item\[ \}\}' does not parse: .* \(line 3\)$/
+      )
+      expect(yield* problem("steps:\n  a:\n    request: http://x\n    needs: [ghost]\n")).toBe(
+        "wf.yaml: step 'a' field 'needs': unknown step 'ghost' (line 4)"
+      )
+      expect(yield* problem("steps:\n  a:\n    forEach: \"[\"\n    request: http://x\n")).toMatch(
+        /^wf\.yaml: step 'a' field 'forEach': does not parse/
+      )
+      expect(yield* problem("steps:\n  a:\n    method: GET\n")).toMatch(/^wf\.yaml: step 'a' field 'request': is missing/)
+      expect(yield* problem("steps: {}\n")).toBe("wf.yaml: field 'steps': no steps (line 1)")
+    }))
+
+  it("plans waves and names cycles", () => {
+    expect(planWaves(new Map([["a", []], ["b", ["a"]], ["c", []], ["d", ["b", "c"]]]))).toEqual(
+      Either.right([["a", "c"], ["b"], ["d"]])
+    )
+    expect(planWaves(new Map([["a", ["c"]], ["b", ["a"]], ["c", ["b"]]]))).toEqual(Either.left("cycle: a -> c -> b -> a"))
+  })
+})
