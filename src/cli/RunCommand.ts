@@ -8,12 +8,12 @@ import { FileSystem } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
+import { Fetcher } from "../http/Fetcher.js"
+import { checkWritable } from "../report/RecordWriter.js"
 import { Stdout } from "../report/Stdout.js"
 import { loadWorkflowFile } from "../workflow/WorkflowFile.js"
 import { workflowJson, workflowPlan, workflowText } from "../workflow/WorkflowReport.js"
 import { runWorkflow } from "../workflow/WorkflowRunner.js"
-import { Fetcher } from "../http/Fetcher.js"
-import { checkWritable } from "../report/RecordWriter.js"
 import { choiceOption } from "./OptionParsers.js"
 
 const options = {
@@ -58,13 +58,19 @@ export const runCommand = Command.make("run", options, (flags) =>
       const temp = `${flags.output.value}.volley-tmp-${process.pid}`
       yield* fs.writeFileString(temp, json + "\n").pipe(
         Effect.zipRight(fs.rename(temp, flags.output.value)),
-        Effect.mapError((e) => new UsageError({ message: `--output ${flags.output.pipe(Option.getOrElse(() => ""))}: ${e.message}` }))
+        Effect.mapError((e) =>
+          new UsageError({ message: `--output ${flags.output.pipe(Option.getOrElse(() => ""))}: ${e.message}` })
+        )
       )
     }
     yield* stdout.write(flags.format === "json" ? json + "\n" : workflowText(result))
     const failed = Object.values(result.steps).filter((s) => s.status !== "ok").length
     if (failed > 0) {
-      return yield* new SomeRecordsFailed({ failed, total: Object.keys(result.steps).length, message: `${failed} steps did not succeed` })
+      return yield* new SomeRecordsFailed({
+        failed,
+        total: Object.keys(result.steps).length,
+        message: `${failed} steps did not succeed`
+      })
     }
   })).pipe(
     Command.withDescription("Run a workflow of dependent and fan-out steps; independent steps run concurrently"),

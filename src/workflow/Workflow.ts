@@ -64,7 +64,9 @@ export const describeProblem = (locator: Locator, path: ReadonlyArray<PropertyKe
     ? ""
     : `field '${[top, step].filter((p) => p !== undefined).join(".")}'`
   const line = locator.lineOf(path)
-  return `${locator.source}: ${where === "" ? "" : where + ": "}${problem}${line === undefined ? "" : ` (line ${line})`}`
+  return `${locator.source}: ${where === "" ? "" : where + ": "}${problem}${
+    line === undefined ? "" : ` (line ${line})`
+  }`
 }
 
 const fail = (locator: Locator, path: ReadonlyArray<PropertyKey>, problem: string) =>
@@ -80,9 +82,15 @@ export const compileWorkflow = (
     const names = Object.keys(decoded.steps)
     if (names.length === 0) return yield* fail(locator, ["steps"], "no steps")
     for (const name of names) {
-      if (reserved.has(name)) return yield* fail(locator, ["steps", name], `'${name}' is reserved; choose another step name`)
+      if (reserved.has(name)) {
+        return yield* fail(locator, ["steps", name], `'${name}' is reserved; choose another step name`)
+      }
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-        return yield* fail(locator, ["steps", name], "step names are letters, digits and _ (so templates can refer to them)")
+        return yield* fail(
+          locator,
+          ["steps", name],
+          "step names are letters, digits and _ (so templates can refer to them)"
+        )
       }
     }
     const steps: Array<CompiledStep> = []
@@ -101,10 +109,20 @@ export const compileWorkflow = (
       }
       const body = spec.body === undefined ? undefined : yield* template(spec.body, ["request", "body"])
       let forEach: JmesPathQuery | undefined
-      const references = [...url.references, ...headers.flatMap(([, t]) => t.references), ...(body?.references ?? [])]
+      const references = [
+        ...url.references,
+        ...headers.flatMap(([, t]) => t.references),
+        ...(body?.references ?? [])
+      ]
       if (step.forEach !== undefined) {
         const query = parseJmesPath(step.forEach)
-        if (Either.isLeft(query)) return yield* fail(locator, ["steps", name, "forEach"], `does not parse: ${query.left}`)
+        if (Either.isLeft(query)) {
+          return yield* fail(
+            locator,
+            ["steps", name, "forEach"],
+            `does not parse: ${query.left}`
+          )
+        }
         forEach = query.right
         references.push(...rootNames(step.forEach))
       } else if (references.includes("item") || references.includes("index")) {
@@ -179,7 +197,10 @@ export const make = (
 type StepOptions = Omit<StepDefinition, "request" | "forEach">
 
 /** A step sending one request. */
-export const request = (url: string | Exclude<StepDefinition["request"], string>, options: StepOptions = {}): StepDefinition => ({
+export const request = (
+  url: string | Exclude<StepDefinition["request"], string>,
+  options: StepOptions = {}
+): StepDefinition => ({
   ...options,
   request: url
 })

@@ -23,7 +23,9 @@ export const parseWorkflow = (
     const syntax = document.errors[0]
     if (syntax !== undefined) {
       const line = lineCounter.linePos(syntax.pos[0]).line
-      return yield* new UsageError({ message: `${source}: not valid YAML: ${syntax.message.split("\n")[0]} (line ${line})` })
+      return yield* new UsageError({
+        message: `${source}: not valid YAML: ${syntax.message.split("\n")[0]} (line ${line})`
+      })
     }
     const locator: Locator = {
       source,
@@ -31,7 +33,9 @@ export const parseWorkflow = (
         // The deepest node that exists along the path.
         for (let depth = path.length; depth > 0; depth--) {
           const node = document.getIn(path.slice(0, depth) as Array<string>, true)
-          if (isNode(node) && node.range !== undefined && node.range !== null) return lineCounter.linePos(node.range[0]).line
+          if (isNode(node) && node.range !== undefined && node.range !== null) {
+            return lineCounter.linePos(node.range[0]).line
+          }
         }
         return undefined
       }

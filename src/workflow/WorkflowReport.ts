@@ -30,7 +30,9 @@ export const workflowText = (result: WorkflowResult): string => {
   const rows = Object.values(result.steps)
   const width = Math.max(4, ...rows.map((r) => r.name.length))
   const lines = [
-    `${"step".padEnd(width)}  ${"records".padStart(7)}  ${"ok".padStart(5)}  ${"failed".padStart(6)}  ${"time".padStart(8)}  status`
+    `${"step".padEnd(width)}  ${"records".padStart(7)}  ${"ok".padStart(5)}  ${"failed".padStart(6)}  ${
+      "time".padStart(8)
+    }  status`
   ]
   for (const row of rows) {
     const records = row.records === undefined ? 0 : Array.isArray(row.records) ? row.records.length : 1
@@ -53,7 +55,9 @@ export const workflowPlan = (workflow: Workflow): string => {
     for (const name of wave) {
       const step = workflow.steps.find((s) => s.name === name)!
       const method = step.method ?? "GET"
-      const fanOut = step.forEach === undefined ? "" : ` for each of ${step.forEach.source} (concurrency ${step.concurrency})`
+      const fanOut = step.forEach === undefined
+        ? ""
+        : ` for each of ${step.forEach.source} (concurrency ${step.concurrency})`
       const after = step.dependsOn.length === 0 ? "" : ` after ${step.dependsOn.join(", ")}`
       lines.push(`  ${name}: ${method} ${step.url.source}${fanOut}${after}`)
     }

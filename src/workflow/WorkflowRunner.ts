@@ -76,7 +76,10 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
       const deps = yield* Effect.forEach(step.dependsOn, (dep) => Deferred.await(done.get(dep)!))
       const blocked = deps.find((d) => d.status !== "ok")
       if (blocked !== undefined) {
-        return skipped(step.name, `depends on '${blocked.name}', which ${blocked.status === "failed" ? "failed" : "was skipped"}`)
+        return skipped(
+          step.name,
+          `depends on '${blocked.name}', which ${blocked.status === "failed" ? "failed" : "was skipped"}`
+        )
       }
       const context: Record<string, unknown> = { vars: workflow.vars }
       for (const dep of deps) context[dep.name] = dep.records
@@ -158,7 +161,8 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
   const steps: Record<string, StepResult> = {}
   for (const wave of workflow.waves) {
     for (const name of wave) {
-      steps[name] = results.get(name) ?? skipped(name, `not run: --fail-fast stopped the workflow after '${stopped}' failed`)
+      steps[name] = results.get(name) ??
+        skipped(name, `not run: --fail-fast stopped the workflow after '${stopped}' failed`)
     }
   }
   return { name: workflow.name, steps, ms: (yield* Clock.currentTimeMillis) - started } satisfies WorkflowResult

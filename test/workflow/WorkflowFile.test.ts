@@ -53,7 +53,9 @@ describe("workflow files", () => {
       expect(yield* problem("steps:\n  a:\n    forEach: \"[\"\n    request: http://x\n")).toMatch(
         /^wf\.yaml: step 'a' field 'forEach': does not parse/
       )
-      expect(yield* problem("steps:\n  a:\n    method: GET\n")).toMatch(/^wf\.yaml: step 'a' field 'request': is missing/)
+      expect(yield* problem("steps:\n  a:\n    method: GET\n")).toMatch(
+        /^wf\.yaml: step 'a' field 'request': is missing/
+      )
       expect(yield* problem("steps: {}\n")).toBe("wf.yaml: field 'steps': no steps (line 1)")
     }))
 
@@ -61,6 +63,8 @@ describe("workflow files", () => {
     expect(planWaves(new Map([["a", []], ["b", ["a"]], ["c", []], ["d", ["b", "c"]]]))).toEqual(
       Either.right([["a", "c"], ["b"], ["d"]])
     )
-    expect(planWaves(new Map([["a", ["c"]], ["b", ["a"]], ["c", ["b"]]]))).toEqual(Either.left("cycle: a -> c -> b -> a"))
+    expect(planWaves(new Map([["a", ["c"]], ["b", ["a"]], ["c", ["b"]]]))).toEqual(
+      Either.left("cycle: a -> c -> b -> a")
+    )
   })
 })

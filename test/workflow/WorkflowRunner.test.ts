@@ -12,9 +12,15 @@ const api = () => {
   const fake = TestHttpClient.makeWithTraffic(({ url }) =>
     Effect.map(TestClock.currentTimeMillis, (at) => {
       starts.push({ path: url.pathname, at })
-      if (url.pathname === "/users") return { json: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }, { id: 6 }], delay: "100 millis" }
-      if (url.pathname === "/users/4/posts") return { status: 404, json: { error: "gone" }, delay: "100 millis" }
-      if (url.pathname.endsWith("/posts")) return { json: [{ title: `t${url.pathname.split("/")[2]}` }], delay: "100 millis" }
+      if (url.pathname === "/users") {
+        return { json: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }, { id: 6 }], delay: "100 millis" }
+      }
+      if (url.pathname === "/users/4/posts") {
+        return { status: 404, json: { error: "gone" }, delay: "100 millis" }
+      }
+      if (url.pathname.endsWith("/posts")) {
+        return { json: [{ title: `t${url.pathname.split("/")[2]}` }], delay: "100 millis" }
+      }
       if (url.pathname === "/broken") return { status: 500 }
       return { json: { fine: true }, delay: "50 millis" }
     })
@@ -71,10 +77,18 @@ describe("runWorkflow", () => {
         }
       })
       const result = yield* run(workflow, fake)
-      expect(result.steps["posts"]).toMatchObject({ status: "failed", ok: 5, failed: 1, reason: "1 of 6 requests failed" })
+      expect(result.steps["posts"]).toMatchObject({
+        status: "failed",
+        ok: 5,
+        failed: 1,
+        reason: "1 of 6 requests failed"
+      })
       expect(result.steps["titles"]).toMatchObject({ status: "skipped", reason: "depends on 'posts', which failed" })
       expect(result.steps["status"]!.status).toBe("ok")
-      expect(result.steps["notAList"]).toMatchObject({ status: "failed", reason: "forEach 'users.body[0]' gave object, not an array" })
+      expect(result.steps["notAList"]).toMatchObject({
+        status: "failed",
+        reason: "forEach 'users.body[0]' gave object, not an array"
+      })
       expect(starts.some((s) => s.path === "/echo")).toBe(false)
     }))
 
