@@ -1,7 +1,8 @@
 /**
  * `--match REGEX`: a regular expression over the text body. The value is the first match's
  * capture groups — named groups as an object, one group as its string, several as an array, none
- * as the whole match — or, with `--match-all`, a list of those for every match.
+ * as the whole match — or, with `--match-all`, a list of those for every match. `^` and `$` match
+ * at line starts and ends.
  *
  * @module
  */
@@ -24,7 +25,8 @@ export const regexExtractor = (
   const flag = options.flag ?? "--match"
   let regex: RegExp
   try {
-    regex = new RegExp(pattern, "g")
+    // Multiline: ^ and $ match at each line, which is what scraping text bodies wants.
+    regex = new RegExp(pattern, "gm")
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     return Effect.fail(new UsageError({ message: `${flag}: invalid regular expression '${pattern}': ${reason}` }))

@@ -1,0 +1,14 @@
+/**
+ * `volley demo`: the offline showcase (what `npm start` runs).
+ *
+ * @module
+ */
+import { Command } from "@effect/cli"
+import { runDemo } from "../demo/DemoStory.js"
+import { Fetcher } from "../http/Fetcher.js"
+import { useColor } from "./TerminalConsole.js"
+
+export const demoCommand = Command.make("demo", {}, () => runDemo({ color: useColor(process.stdout) })).pipe(
+  Command.withDescription("Show what volley does, against a local API, offline, in under a minute"),
+  Command.provide(Fetcher.Default)
+)
