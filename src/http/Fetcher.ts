@@ -12,6 +12,7 @@ import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody } from "../domain/ResponseBody.js"
+import { traced } from "../observability/FetchTelemetry.js"
 import { readBodyText } from "./BodyReader.js"
 import type { Answer } from "./RequestGate.js"
 import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
@@ -187,6 +188,9 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
      * schedule, extracts the value, and records time and attempts.
      */
     const fetchOne = (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
+      traced(input.request.url, fetchRecord(input, options))
+
+    const fetchRecord = (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
       Effect.suspend(() => {
         const { index, request } = input
         const parsed = parseHttpUrl(request.url)

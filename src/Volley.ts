@@ -1,0 +1,127 @@
+/**
+ * The `Volley` service: volley's engine for your own Effect programs. Provide it with a layer —
+ * `Volley.layer()` (undici, pooled keep-alive connections), `Volley.layerConfig` (settings from
+ * `VOLLEY_*` environment variables) or `Volley.layerWithoutHttpClient()` over an `HttpClient` of
+ * your own (such as `testing.layer(...)` in tests) — and call:
+ *
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const volley = yield* Volley
+ *   const records = yield* volley.fetchAll(["https://api.example.com/a", "https://api.example.com/b"])
+ * })
+ * Effect.runPromise(program.pipe(Effect.provide(Volley.layer({ concurrency: 20 }))))
+ * ```
+ *
+ * @module
+ */
+import type { HttpClient } from "@effect/platform"
+import { type ConfigError, Context, Duration, Effect, Layer, Stream } from "effect"
+import { VolleyConfig } from "./config/VolleyConfig.js"
+import { type FetchOptions, makeFetchOptions } from "./domain/FetchOptions.js"
+import type { FetchRecord } from "./domain/FetchRecord.js"
+import type { IndexedRequest, RequestSpec } from "./domain/RequestSpec.js"
+import { runStream } from "./engine/Runner.js"
+import { Fetcher } from "./http/Fetcher.js"
+import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
+import type { Workflow } from "./workflow/Workflow.js"
+import { runWorkflow, type WorkflowResult } from "./workflow/WorkflowRunner.js"
+
+/** Per-call options; unset ones take the layer's settings. */
+export interface CallOptions {
+  readonly concurrency?: number
+  readonly failFast?: boolean
+  readonly batchSize?: number
+  readonly fetch?: Partial<FetchOptions>
+}
+
+export interface VolleyService {
+  /** Fetches every request; the records come back in input order, failures included. */
+  readonly fetchAll: (
+    requests: Iterable<string | RequestSpec>,
+    options?: CallOptions
+  ) => Effect.Effect<Array<FetchRecord>>
+  /** The streaming form, for inputs too large to hold: records are emitted in input order. */
+  readonly stream: <E, R>(
+    requests: Stream.Stream<string | RequestSpec, E, R>,
+    options?: CallOptions
+  ) => Stream.Stream<FetchRecord, E, R>
+  /** One request, with retries and time-out; never fails (see the record's `ok`). */
+  readonly fetchOne: (request: string | RequestSpec, options?: Partial<FetchOptions>) => Effect.Effect<FetchRecord>
+  /** Runs a workflow (see `Workflow.make` and `loadWorkflowFile`). */
+  readonly runWorkflow: (workflow: Workflow, options?: { readonly failFast?: boolean }) => Effect.Effect<WorkflowResult>
+}
+
+/** volley's engine as a service. */
+export class Volley extends Context.Tag("volley/Volley")<Volley, VolleyService>() {}
+
+/** Settings a layer starts from; every field is optional (durations as `"10 seconds"` or a `Duration`). */
+export interface VolleyDefaults {
+  readonly concurrency?: number
+  readonly timeout?: Duration.DurationInput
+  readonly retries?: number
+  readonly backoff?: Duration.DurationInput
+  readonly maxBackoff?: Duration.DurationInput
+  readonly maxBodyBytes?: number
+  readonly maxRedirects?: number
+}
+
+const toSpec = (
+  request: string | RequestSpec
+): RequestSpec => (typeof request === "string" ? { url: request } : request)
+
+/** Builds the service from a `Fetcher` and default settings. */
+export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService, never, Fetcher> =>
+  Effect.map(Fetcher, (fetcher) => {
+    const baseFetch = makeFetchOptions({
+      ...(defaults.timeout === undefined ? {} : { timeout: Duration.decode(defaults.timeout) }),
+      ...(defaults.maxBodyBytes === undefined ? {} : { maxBodyBytes: defaults.maxBodyBytes }),
+      ...(defaults.maxRedirects === undefined ? {} : { maxRedirects: defaults.maxRedirects }),
+      retry: {
+        retries: defaults.retries ?? 3,
+        backoff: defaults.backoff ?? "200 millis",
+        maxBackoff: defaults.maxBackoff ?? "30 seconds"
+      }
+    })
+    const runOptions = (options: CallOptions = {}) => ({
+      concurrency: options.concurrency ?? defaults.concurrency ?? 10,
+      failFast: options.failFast ?? false,
+      batchSize: options.batchSize,
+      fetch: options.fetch === undefined ? baseFetch : { ...baseFetch, ...options.fetch }
+    })
+    const stream = <E, R>(requests: Stream.Stream<string | RequestSpec, E, R>, options?: CallOptions) =>
+      runStream(
+        requests.pipe(
+          Stream.zipWithIndex,
+          Stream.map(([request, index]): IndexedRequest => ({ index, request: toSpec(request) }))
+        ),
+        runOptions(options)
+      ).pipe(Stream.provideService(Fetcher, fetcher))
+    return {
+      stream,
+      fetchAll: (requests, options) =>
+        Stream.runCollect(stream(Stream.fromIterable(requests), options)).pipe(
+          Effect.map((chunk) => Array.from(chunk))
+        ),
+      runWorkflow: (workflow, options) => runWorkflow(workflow, options).pipe(Effect.provideService(Fetcher, fetcher)),
+      fetchOne: (request, options) =>
+        fetcher.fetchOne(
+          { index: 0, request: toSpec(request) },
+          options === undefined ? baseFetch : { ...baseFetch, ...options }
+        )
+    } satisfies VolleyService
+  })
+
+/** Volley over the `HttpClient` in the context (yours, or a test layer). */
+export const layerWithoutHttpClient = (
+  defaults: VolleyDefaults = {}
+): Layer.Layer<Volley, never, HttpClient.HttpClient> =>
+  Layer.effect(Volley, make(defaults)).pipe(Layer.provide(Fetcher.Default))
+
+/** Volley with its production client: undici with pooled keep-alive connections. */
+export const layer = (defaults: VolleyDefaults = {}): Layer.Layer<Volley> =>
+  layerWithoutHttpClient(defaults).pipe(Layer.provide(undiciHttpClientLayer()))
+
+/** Volley with settings from `VolleyConfig` (`VOLLEY_*` environment variables by default). */
+export const layerConfig: Layer.Layer<Volley, ConfigError.ConfigError> = Layer.unwrapEffect(
+  Effect.map(VolleyConfig, (settings) => layer(settings))
+)

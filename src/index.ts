@@ -1,0 +1,57 @@
+/**
+ * volley as a library: concurrent, retried, rate-limited fetching for Effect programs.
+ *
+ * - `Volley` — the service (`Volley.Volley`) and its layers (`layer`, `layerConfig`,
+ *   `layerWithoutHttpClient`).
+ * - `fetchAll` / `runStream` — the engine over the `Fetcher` service, records in input order.
+ * - Errors (`TransportError`, `TimeoutError`, `StatusError`, …) and the record `Schema`.
+ * - `RetryPolicy` — the retry `Schedule` (exponential, jittered, capped, honouring Retry-After).
+ * - Extractors (JMESPath, CSS, regex, JSON Schema, Effect Schema), gates (rate, per-host).
+ * - `Workflow` — dependent and fan-out steps, from YAML or TypeScript; `runWorkflow`.
+ * - `testing` — a fake `HttpClient` for tests without a network.
+ *
+ * @module
+ */
+export { VolleyConfig, type VolleySettings } from "./config/VolleyConfig.js"
+export * as Volley from "./Volley.js"
+
+export { parseDuration } from "./domain/DurationText.js"
+export * from "./domain/FetchError.js"
+export * from "./domain/FetchOptions.js"
+export * from "./domain/FetchRecord.js"
+export { parseRate, type Rate } from "./domain/RateText.js"
+export * from "./domain/RequestSpec.js"
+export { Interrupted, SomeRecordsFailed } from "./domain/RunOutcome.js"
+export { parseSize } from "./domain/SizeText.js"
+export { UsageError } from "./domain/UsageError.js"
+
+export { Fetcher, parseHttpUrl } from "./http/Fetcher.js"
+export { composeGates, makeHostGate } from "./http/HostGate.js"
+export { httpClientLayer } from "./http/HttpClientLive.js"
+export { makePoliteGate } from "./http/PoliteGate.js"
+export { makeRateGate } from "./http/RateGate.js"
+export { type Answer, openGate, type RequestGate } from "./http/RequestGate.js"
+export * as RetryPolicy from "./http/RetryPolicy.js"
+export { makeUndiciHttpClient, undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
+
+export { compareModes, type CompareResult, HttpClientFactory } from "./engine/Compare.js"
+export { type FetchJob, runFetchJob } from "./engine/FetchJob.js"
+export { expandRanges } from "./engine/RangeExpansion.js"
+export { defaultRunOptions, fetchAll, type RunOptions, runStream } from "./engine/Runner.js"
+
+export { cssExtractor } from "./extract/CssSelect.js"
+export { schemaExtractor } from "./extract/EffectSchemaCheck.js"
+export type { Extractor } from "./extract/Extractor.js"
+export { buildExtractor } from "./extract/ExtractorChain.js"
+export { jmespathExtractor } from "./extract/JmesPath.js"
+export { compileJsonSchema, loadJsonSchema, withJsonSchema } from "./extract/JsonSchemaCheck.js"
+export { regexExtractor } from "./extract/RegexMatch.js"
+
+export * as Workflow from "./workflow/Workflow.js"
+export { loadWorkflowFile, parseWorkflow } from "./workflow/WorkflowFile.js"
+export { workflowJson, workflowPlan, workflowText } from "./workflow/WorkflowReport.js"
+export { runWorkflow, type StepResult, type WorkflowResult } from "./workflow/WorkflowRunner.js"
+
+export * as Telemetry from "./observability/FetchTelemetry.js"
+export { type DemoServer, startDemoServer } from "./server/DemoServer.js"
+export * as testing from "./testing/TestHttpClient.js"

@@ -1,0 +1,63 @@
+/**
+ * Per-request telemetry: a `volley.fetch` span (url, status, attempts, outcome) and metrics —
+ * `volley_requests_total`, `volley_failures_total` tagged by error tag, and the
+ * `volley_request_duration_ms` histogram.
+ *
+ * Spans are only made when a tracer has been installed (e.g. `@effect/opentelemetry`): with
+ * Effect's built-in tracer nobody reads them, and a span per request would cost throughput.
+ *
+ * @module
+ */
+import { Effect, Metric, MetricBoundaries } from "effect"
+import type { FetchRecord } from "../domain/FetchRecord.js"
+
+export const requestsTotal = Metric.counter("volley_requests_total", {
+  description: "Inputs fetched (one per record, retries not counted)",
+  incremental: true
+})
+
+export const attemptsTotal = Metric.counter("volley_attempts_total", {
+  description: "HTTP attempts sent, retries included",
+  incremental: true
+})
+
+export const failuresTotal = Metric.counter("volley_failures_total", {
+  description: "Inputs that failed, tagged by error",
+  incremental: true
+})
+
+export const requestDuration = Metric.histogram(
+  "volley_request_duration_ms",
+  MetricBoundaries.exponential({ start: 1, factor: 2, count: 16 }),
+  "Time per input, retries included, in milliseconds"
+)
+
+/** The tracer every fiber has unless the program installs one. */
+const builtInTracer = Effect.runSync(Effect.tracer)
+
+/** Records the metrics of one finished record. */
+export const recordMetrics = (record: FetchRecord): Effect.Effect<void> =>
+  Effect.all([
+    Metric.increment(requestsTotal),
+    Metric.incrementBy(attemptsTotal, record.attempts),
+    Metric.update(requestDuration, record.ms),
+    record.ok ? Effect.void : Metric.increment(Metric.tagged(failuresTotal, "error", record.error._tag))
+  ], { discard: true })
+
+/** Wraps one fetch in a span when a real tracer is installed, and records its metrics. */
+export const traced = (url: string, fetch: Effect.Effect<FetchRecord>): Effect.Effect<FetchRecord> =>
+  Effect.tracerWith((tracer) =>
+    (tracer === builtInTracer
+      ? fetch
+      : fetch.pipe(
+        Effect.tap((record) =>
+          Effect.annotateCurrentSpan({
+            "http.response.status_code": record.status ?? 0,
+            "volley.attempts": record.attempts,
+            "volley.ok": record.ok,
+            ...(record.ok ? {} : { "volley.error": record.error._tag })
+          })
+        ),
+        Effect.withSpan("volley.fetch", { kind: "client", attributes: { "url.full": url } })
+      )).pipe(Effect.tap(recordMetrics))
+  )

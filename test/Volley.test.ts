@@ -1,0 +1,41 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
+import { testing, Volley, Workflow } from "../src/index.js"
+
+const api = testing.layer(({ url }) => url.pathname === "/bad" ? { status: 400 } : { json: { path: url.pathname } })
+const provide = <A, E>(effect: Effect.Effect<A, E, Volley.Volley>) =>
+  effect.pipe(Effect.provide(Volley.layerWithoutHttpClient({ concurrency: 4 })), Effect.provide(api))
+
+describe("Volley service", () => {
+  it.effect("fetchAll, stream and fetchOne give records in input order", () =>
+    Effect.gen(function*() {
+      const volley = yield* Volley.Volley
+      const all = yield* volley.fetchAll(["http://t/a", "http://t/bad", {
+        url: "http://t/c",
+        method: "POST",
+        body: "x"
+      }])
+      expect(all.map((r) => [r.index, r.ok])).toEqual([[0, true], [1, false], [2, true]])
+      const streamed = yield* Stream.runCollect(volley.stream(Stream.make("http://t/1", "http://t/2")))
+      expect(Chunk.toArray(streamed).map((r) => r.ok && r.body)).toEqual([{ path: "/1" }, { path: "/2" }])
+      expect(yield* volley.fetchOne("http://t/one")).toMatchObject({ ok: true, body: { path: "/one" } })
+    }).pipe(provide))
+
+  it.effect("runs a workflow built in TypeScript", () =>
+    Effect.gen(function*() {
+      const volley = yield* Volley.Volley
+      const workflow = yield* Workflow.make({
+        steps: { a: Workflow.request("http://t/a"), b: Workflow.request("http://t/{{ a.body.path }}") }
+      })
+      const fiber = yield* Effect.fork(volley.runWorkflow(workflow))
+      yield* TestClock.adjust("1 second")
+      const result = yield* Fiber.join(fiber)
+      expect(result.steps["b"]!.records).toMatchObject({ ok: true, body: { path: "//a" } })
+    }).pipe(provide))
+
+  it.effect("Workflow.make reports a bad definition as a UsageError", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Workflow.make({ steps: { a: Workflow.request("http://t/{{ nope.x }}") } }))
+      expect(error.message).toBe("workflow: step 'a': refers to unknown step 'nope'")
+    }))
+})
