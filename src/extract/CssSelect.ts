@@ -4,7 +4,7 @@
  *
  * @module
  */
-import * as cheerio from "cheerio"
+import * as cheerio from "cheerio/slim"
 import { Effect } from "effect"
 import { ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
