@@ -62,12 +62,16 @@ export const makeHostGate = (options: HostGateOptions): RequestGate => {
     return state
   }
   const waitWhilePaused = (state: HostState): Effect.Effect<void> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    state.pausedUntil === 0 ? Effect.void : Effect.flatMap(Clock.currentTimeMillis, (now) =>
       state.pausedUntil > now
         ? Effect.zipRight(Effect.sleep(state.pausedUntil - now), Effect.suspend(() => waitWhilePaused(state)))
         : Effect.void)
+  // Most answers say nothing about pacing; only those that might are timed.
+  const mayAskForPause = (answer: Answer) =>
+    answer.status === 429 || answer.status === 503 || answer.headers["ratelimit-remaining"] !== undefined ||
+    answer.headers["x-ratelimit-remaining"] !== undefined
   const learn = (state: HostState, answer: Answer) =>
-    Effect.map(Clock.currentTimeMillis, (now) => {
+    !mayAskForPause(answer) ? Effect.void : Effect.map(Clock.currentTimeMillis, (now) => {
       const pause = pauseAskedFor(answer, now)
       if (pause > 0) state.pausedUntil = Math.max(state.pausedUntil, now + pause)
     })

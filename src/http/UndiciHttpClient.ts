@@ -45,17 +45,26 @@ const responseOf = (request: HttpClientRequest.HttpClientRequest, source: Undici
     },
     remoteAddress: Option.none(),
     text,
-    json: Effect.flatMap(text, (body) => Effect.try({ try: () => JSON.parse(body) as unknown, catch: decodeError })),
-    arrayBuffer: Effect.tryPromise({ try: () => source.body.arrayBuffer(), catch: decodeError }),
-    urlParamsBody: Effect.map(text, (body) => UrlParams.fromInput(new URLSearchParams(body))),
-    formData: Effect.fail(
-      new HttpClientError.ResponseError({
-        request,
-        response: undefined as unknown as HttpClientResponse.HttpClientResponse,
-        reason: "Decode",
-        description: "form data responses are not supported"
-      })
-    ),
+    // Getters: a response is made per request, and most are only read with `text`.
+    get json() {
+      return Effect.flatMap(text, (body) => Effect.try({ try: () => JSON.parse(body) as unknown, catch: decodeError }))
+    },
+    get arrayBuffer() {
+      return Effect.tryPromise({ try: () => source.body.arrayBuffer(), catch: decodeError })
+    },
+    get urlParamsBody() {
+      return Effect.map(text, (body) => UrlParams.fromInput(new URLSearchParams(body)))
+    },
+    get formData() {
+      return Effect.fail(
+        new HttpClientError.ResponseError({
+          request,
+          response,
+          reason: "Decode",
+          description: "form data responses are not supported"
+        })
+      )
+    },
     get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
       return NodeStream.fromReadable(() => source.body, decodeError)
     },
