@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: volley beside an in-repo raw-undici baseline on one local API, same URLs,
+ * same concurrency; prints requests per second, efficiency against the ideal, peak memory and
+ * the ratios, as medians of several runs. Then runs ../shared/bench/compare.sh (volley beside
+ * undici, fetch, aiohttp and curl) when that folder exists.
+ *
+ *   npm run bench                       # throughput and latency, 3 runs each
+ *   npm run bench -- --runs 5 --json bench.json --scenario throughput
+ */
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const args = process.argv.slice(2)
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? args[i + 1] : undefined
+}
+const runs = Number(flag("runs") ?? 3)
+const only = flag("scenario")
+
+interface Scenario {
+  readonly name: string
+  readonly urls: number
+  readonly delayMs: number
+  readonly concurrency: number
+}
+const scenarios: ReadonlyArray<Scenario> = [
+  { name: "throughput", urls: 20_000, delayMs: 0, concurrency: 64 },
+  { name: "latency", urls: 5_000, delayMs: 100, concurrency: 100 },
+  { name: "scale-10k", urls: 10_000, delayMs: 0, concurrency: 64 },
+  { name: "scale-50k", urls: 50_000, delayMs: 0, concurrency: 64 },
+  { name: "scale-100k", urls: 100_000, delayMs: 0, concurrency: 64 }
+].filter((s) =>
+  only === undefined ? !s.name.startsWith("scale") : s.name === only || (only === "scale" && s.name.startsWith("scale"))
+)
+
+const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+
+/** Runs a command under /usr/bin/time: wall seconds and peak RSS in MiB. */
+const measure = (command: ReadonlyArray<string>) => {
+  const timeFile = join(work, "time")
+  const hasTime = existsSync("/usr/bin/time")
+  const started = performance.now()
+  const result = hasTime
+    ? spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", timeFile, ...command], { stdio: ["ignore", "ignore", "pipe"] })
+    : spawnSync(command[0]!, command.slice(1), { stdio: ["ignore", "ignore", "pipe"] })
+  const wall = (performance.now() - started) / 1000
+  if (result.status !== 0) throw new Error(`${command.join(" ")} failed: ${result.stderr.toString().slice(-300)}`)
+  const peak = hasTime ? Number(readFileSync(timeFile, "utf8").trim().split(" ")[1]) / 1024 : Number.NaN
+  return { wall, peak }
+}
+
+const work = mkdtempSync(join(tmpdir(), "volley-bench-"))
+const server = spawn(process.execPath, [join(root, "bin/volley.js"), "serve", "--port", "0"], {
+  stdio: ["ignore", "pipe", "inherit"]
+})
+const base = await new Promise<string>((resolve) => {
+  server.stdout!.on("data", (data: Buffer) => {
+    const match = /listening on (\S+)/.exec(data.toString())
+    if (match) resolve(match[1]!)
+  })
+})
+
+const report: Array<Record<string, unknown>> = []
+try {
+  for (const scenario of scenarios) {
+    const urls = join(work, `${scenario.name}.txt`)
+    const lines = Array.from(
+      { length: scenario.urls },
+      (_, i) => scenario.delayMs > 0 ? `${base}/json/${i}?delay=${scenario.delayMs}` : `${base}/json/${i}`
+    )
+    writeFileSync(urls, lines.join("\n") + "\n")
+    const ideal = Math.ceil(scenario.urls / scenario.concurrency) * scenario.delayMs / 1000
+    const tools = {
+      volley: [
+        process.execPath,
+        join(root, "bin/volley.js"),
+        "fetch",
+        "--input",
+        urls,
+        "-c",
+        String(scenario.concurrency),
+        "-o",
+        join(work, "volley.out"),
+        "--no-progress"
+      ],
+      "raw-undici": [
+        process.execPath,
+        join(root, "scripts/raw-undici.mjs"),
+        urls,
+        String(scenario.concurrency),
+        join(work, "raw.out")
+      ]
+    }
+    const results: Record<string, { wall: number; peak: number }> = {}
+    for (const [tool, command] of Object.entries(tools)) {
+      const samples = Array.from({ length: runs }, () => measure(command))
+      results[tool] = { wall: median(samples.map((s) => s.wall)), peak: median(samples.map((s) => s.peak)) }
+    }
+    const v = results["volley"]!
+    const r = results["raw-undici"]!
+    const row = {
+      scenario: scenario.name,
+      urls: scenario.urls,
+      concurrency: scenario.concurrency,
+      volley_req_per_s: Math.round(scenario.urls / v.wall),
+      raw_req_per_s: Math.round(scenario.urls / r.wall),
+      throughput_ratio: Number((r.wall / v.wall).toFixed(2)),
+      volley_efficiency: ideal > 0 ? Number((ideal / v.wall).toFixed(2)) : undefined,
+      raw_efficiency: ideal > 0 ? Number((ideal / r.wall).toFixed(2)) : undefined,
+      volley_peak_mib: Math.round(v.peak),
+      raw_peak_mib: Math.round(r.peak)
+    }
+    report.push(row)
+    console.log(JSON.stringify(row))
+  }
+} finally {
+  server.kill()
+  rmSync(work, { recursive: true, force: true })
+}
+
+const out = flag("json")
+if (out !== undefined) writeFileSync(out, JSON.stringify(report, null, 2) + "\n")
+
+const peers = join(root, "..", "shared", "bench", "compare.sh")
+if (existsSync(peers) && !args.includes("--no-peers")) {
+  console.log(`\npeers (${peers}):`)
+  const command = `node ${
+    join(root, "bin/volley.js")
+  } fetch --input {urls} --concurrency {c} --output {out} --no-progress`
+  for (const scenario of ["throughput", "latency"]) {
+    spawnSync("bash", [peers, scenario, String(runs)], {
+      stdio: "inherit",
+      env: { ...process.env, PROJECT_CMD: command }
+    })
+  }
+}
