@@ -1,8 +1,8 @@
 // The in-repo baseline: undici's request() on one Agent, N workers pulling from a shared index,
 // bodies parsed, results kept in input order and written as NDJSON. No framework.
 // usage: node scripts/raw-undici.mjs URLS_FILE CONCURRENCY OUT_FILE
-import { createWriteStream, readFileSync } from "node:fs"
 import { Agent, request } from "@effect/platform-node/Undici"
+import { createWriteStream, readFileSync } from "node:fs"
 
 const [file, c, out] = process.argv.slice(2)
 const concurrency = Number(c)
