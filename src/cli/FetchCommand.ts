@@ -127,6 +127,9 @@ const options = {
     Options.withDescription("at most N requests per second (N/s) or minute (N/m), retries included, shared by all")
   ),
   perHost: optionalPositiveInt("per-host").pipe(Options.withDescription("at most N requests in flight to one host")),
+  adaptive: Options.boolean("adaptive").pipe(
+    Options.withDescription("halve concurrency on 429/503/time-outs, grow it back on success, up to --concurrency")
+  ),
   resume: Options.boolean("resume").pipe(
     Options.withDescription(
       "with --output FILE (ndjson): keep the records already there, fetch only the missing inputs"

@@ -1,11 +1,13 @@
 /**
- * The gate a run uses: per-host limits and learned pauses outside, the shared rate limit inside
- * (a token is taken only when the host is open, just before sending).
+ * The gate a run uses: adaptive concurrency (when asked for) and per-host limits and learned
+ * pauses outside, the shared rate limit inside (a token is taken only when the host is open, just
+ * before sending).
  *
  * @module
  */
 import { Effect, type Scope } from "effect"
 import type { Rate } from "../domain/RateText.js"
+import { makeAdaptiveGate } from "./AdaptiveGate.js"
 import { composeGates, makeHostGate } from "./HostGate.js"
 import { makeRateGate } from "./RateGate.js"
 import type { RequestGate } from "./RequestGate.js"
@@ -13,12 +15,16 @@ import type { RequestGate } from "./RequestGate.js"
 export interface PoliteOptions {
   readonly rate: Rate | undefined
   readonly perHost: number | undefined
+  /** When set, concurrency adapts to the server, up to this many in flight. */
+  readonly adaptive?: number | undefined
 }
 
 /** The run's gate, living as long as the scope. */
 export const makePoliteGate = (options: PoliteOptions): Effect.Effect<RequestGate, never, Scope.Scope> => {
-  const host = makeHostGate({ perHost: options.perHost })
+  const outer = options.adaptive === undefined
+    ? makeHostGate({ perHost: options.perHost })
+    : composeGates(makeAdaptiveGate(options.adaptive), makeHostGate({ perHost: options.perHost }))
   return options.rate === undefined
-    ? Effect.succeed(host)
-    : Effect.map(makeRateGate(options.rate), (rate) => composeGates(host, rate))
+    ? Effect.succeed(outer)
+    : Effect.map(makeRateGate(options.rate), (rate) => composeGates(outer, rate))
 }
