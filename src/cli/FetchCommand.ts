@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Args, Command, Options } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { Effect, Either, Option, Stream } from "effect"
 import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
@@ -23,23 +23,18 @@ import {
   choiceOption,
   durationOption,
   headersOption,
+  inputOption,
   optionalPositiveInt,
+  optionalText,
   positiveIntOption,
   rateOption,
-  sizeOption
+  sizeOption,
+  urlsArg
 } from "./OptionParsers.js"
 
 const options = {
-  urls: Args.text({ name: "url" }).pipe(
-    Args.withDescription("URLs to fetch; {1..100} and {001..100} ranges expand"),
-    Args.repeated
-  ),
-  input: Options.text("input").pipe(
-    Options.withAlias("i"),
-    Options.withPseudoName("FILE"),
-    Options.withDescription("read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped"),
-    Options.optional
-  ),
+  urls: urlsArg,
+  input: inputOption,
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
     Options.withDescription("requests in flight at once (env VOLLEY_CONCURRENCY)")
   ),
@@ -63,50 +58,23 @@ const options = {
     Options.withDescription("HTTP method")
   ),
   headers: headersOption.pipe(Options.withDescription("a request header, repeatable")),
-  data: Options.text("data").pipe(
-    Options.withAlias("d"),
-    Options.withPseudoName("BODY"),
-    Options.withDescription("request body; @FILE reads it from a file"),
-    Options.optional
-  ),
-  extract: Options.text("extract").pipe(
-    Options.withAlias("e"),
-    Options.withPseudoName("QUERY"),
-    Options.withDescription("JMESPath query on the JSON body; its result is the record's value"),
-    Options.optional
-  ),
-  select: Options.text("select").pipe(
-    Options.withPseudoName("CSS"),
-    Options.withDescription("CSS selector on an HTML body; the text of the matches is the record's value"),
-    Options.optional
-  ),
-  selectAttr: Options.text("select-attr").pipe(
-    Options.withPseudoName("NAME"),
-    Options.withDescription("with --select: take this attribute instead of the text"),
-    Options.optional
-  ),
-  match: Options.text("match").pipe(
-    Options.withPseudoName("REGEX"),
-    Options.withDescription("regular expression on the text body; the first match's groups are the value"),
-    Options.optional
-  ),
+  data: optionalText("data", "BODY", "request body; @FILE reads it from a file", "d"),
+  extract: optionalText("extract", "QUERY", "JMESPath query on the JSON body; its result is the record's value", "e"),
+  select: optionalText("select", "CSS", "CSS selector on an HTML body; the text of the matches is the record's value"),
+  selectAttr: optionalText("select-attr", "NAME", "with --select: take this attribute instead of the text"),
+  match: optionalText("match", "REGEX", "regular expression on the text body; the first match's groups are the value"),
   matchAll: Options.boolean("match-all").pipe(Options.withDescription("with --match: every match, as a list")),
-  schema: Options.text("schema").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription("JSON Schema the JSON body (or the value, with --schema-on value) must satisfy"),
-    Options.optional
+  schema: optionalText(
+    "schema",
+    "FILE",
+    "JSON Schema the JSON body (or the value, with --schema-on value) must satisfy"
   ),
   schemaOn: choiceOption("schema-on", ["body", "value"] as const).pipe(
     Options.withDescription("what --schema checks"),
     Options.optional
   ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
-  output: Options.text("output").pipe(
-    Options.withAlias("o"),
-    Options.withPseudoName("FILE"),
-    Options.withDescription("write records to FILE instead of stdout"),
-    Options.optional
-  ),
+  output: optionalText("output", "FILE", "write records to FILE instead of stdout", "o"),
   format: choiceOption("format", formats, "ndjson").pipe(
     Options.withDescription("ndjson (streamed), json (one array, written atomically) or csv")
   ),

@@ -100,12 +100,23 @@ export const urlsArg = Args.text({ name: "url" }).pipe(
   Args.repeated
 )
 
+/** An optional text flag: `--name VALUE`, with a placeholder, a description and maybe an alias. */
+export const optionalText = (
+  name: string,
+  pseudoName: string,
+  description: string,
+  alias?: string
+): Options.Options<Option.Option<string>> => {
+  const base = Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description))
+  return Options.optional(alias === undefined ? base : Options.withAlias(base, alias))
+}
+
 /** `--input FILE`: URLs one per line; `-` is stdin. */
-export const inputOption = Options.text("input").pipe(
-  Options.withAlias("i"),
-  Options.withPseudoName("FILE"),
-  Options.withDescription("read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped"),
-  Options.optional
+export const inputOption = optionalText(
+  "input",
+  "FILE",
+  "read URLs from FILE, one per line (- for stdin); blank lines and # comments skipped",
+  "i"
 )
 
 /** An optional `--rate` flag: `5`, `5/s`, `100/m`. */

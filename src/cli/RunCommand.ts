@@ -14,7 +14,7 @@ import { Stdout } from "../report/Stdout.js"
 import { loadWorkflowFile } from "../workflow/WorkflowFile.js"
 import { workflowJson, workflowPlan, workflowText } from "../workflow/WorkflowReport.js"
 import { runWorkflow } from "../workflow/WorkflowRunner.js"
-import { choiceOption } from "./OptionParsers.js"
+import { choiceOption, optionalText } from "./OptionParsers.js"
 
 const options = {
   file: Args.text({ name: "workflow.yaml" }).pipe(Args.withDescription("the workflow file (YAML or JSON)")),
@@ -23,12 +23,7 @@ const options = {
     Options.withDescription("set a variable (overrides the file's vars), repeatable"),
     Options.repeated
   ),
-  output: Options.text("output").pipe(
-    Options.withAlias("o"),
-    Options.withPseudoName("FILE"),
-    Options.withDescription("write the JSON result to FILE"),
-    Options.optional
-  ),
+  output: optionalText("output", "FILE", "write the JSON result to FILE", "o"),
   format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and send nothing")),
   failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step"))
