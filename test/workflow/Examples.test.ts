@@ -1,0 +1,27 @@
+/**
+ * The example workflows in examples/workflows, run against the embedded demo API.
+ */
+import { NodeContext } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { Fetcher } from "../../src/http/Fetcher.js"
+import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { startDemoServer } from "../../src/server/DemoServer.js"
+import { loadWorkflowFile } from "../../src/workflow/WorkflowFile.js"
+import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+
+const Live = Layer.mergeAll(NodeContext.layer, Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())))
+
+layer(Live, { excludeTestServices: true })("example workflows", (it) => {
+  for (const name of ["posts-of-users", "parallel-branches", "flaky-and-limited"]) {
+    it.scoped(`${name}.yaml runs, every step ok`, () =>
+      Effect.gen(function*() {
+        const server = yield* startDemoServer()
+        const workflow = yield* loadWorkflowFile(`examples/workflows/${name}.yaml`, { base: server.url })
+        const result = yield* runWorkflow(workflow)
+        expect(Object.values(result.steps).map((s) => [s.name, s.status])).toEqual(
+          workflow.waves.flat().map((step) => [step, "ok"])
+        )
+      }), 20_000)
+  }
+})
