@@ -17,11 +17,13 @@
 import { type Duration, Effect, Either, ParseResult, Schema } from "effect"
 import type { Method } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
+import { cssExtractor } from "../extract/CssSelect.js"
 import type { Extractor } from "../extract/Extractor.js"
 import { jmespathExtractor, type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
+import { regexExtractor } from "../extract/RegexMatch.js"
 import { planWaves } from "./Plan.js"
 import { parseTemplate, rootNames, type Template } from "./Template.js"
-import { type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
+import { type ExtractField, type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
 
 export type VarValue = string | number | boolean
 
@@ -143,7 +145,7 @@ export const compileWorkflow = (
       if (dependsOn.has(name)) return yield* fail(locator, ["steps", name], "refers to itself")
       const extractor = step.extract === undefined
         ? undefined
-        : yield* jmespathExtractor(step.extract, "extract").pipe(
+        : yield* extractorOf(step.extract).pipe(
           Effect.catchAll((e) => fail(locator, ["steps", name, "extract"], e.message.replace(/^extract: /, "")))
         )
       steps.push({
@@ -169,6 +171,16 @@ export const compileWorkflow = (
       waves: waves.right
     }
   })
+
+/** The extractor a step's `extract` describes (the same ones as `volley fetch`). */
+const extractorOf = (extract: ExtractField): Effect.Effect<Extractor, UsageError> =>
+  typeof extract === "string"
+    ? jmespathExtractor(extract, "extract")
+    : "jmespath" in extract
+    ? jmespathExtractor(extract.jmespath, "extract")
+    : "css" in extract
+    ? cssExtractor(extract.css, { attr: extract.attr, flag: "extract" })
+    : regexExtractor(extract.regex, { all: extract.all ?? false, flag: "extract" })
 
 /** The first problem of a decode failure: its path and message. */
 export const firstIssue = (error: ParseResult.ParseError) => {

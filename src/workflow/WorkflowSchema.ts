@@ -26,7 +26,7 @@ export const RequestField = Schema.Union(
     headers: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
     body: Schema.optional(Schema.String)
   })
-).annotations({ message: () => "expected a URL, or { url, method, headers, body }" })
+).annotations({ message: () => ({ message: "expected a URL, or { url, method, headers, body }", override: true }) })
 export type RequestField = typeof RequestField.Type
 
 /** Settings a step may set, and `defaults` may set for all. */
@@ -36,12 +36,26 @@ const StepSettings = {
   retries: Schema.optional(NonNegativeInt)
 }
 
+/** An extractor: a JMESPath string, or one of `{ jmespath }`, `{ css, attr? }`, `{ regex, all? }`. */
+export const ExtractField = Schema.Union(
+  Schema.String,
+  Schema.Struct({ jmespath: Schema.String }),
+  Schema.Struct({ css: Schema.String, attr: Schema.optional(Schema.String) }),
+  Schema.Struct({ regex: Schema.String, all: Schema.optional(Schema.Boolean) })
+).annotations({
+  message: () => ({
+    message: "expected a JMESPath string, or { jmespath }, { css, attr }, { regex, all }",
+    override: true
+  })
+})
+export type ExtractField = typeof ExtractField.Type
+
 export const StepSchema = Schema.Struct({
   request: RequestField,
   /** JMESPath over the context; the step runs once per element. */
   forEach: Schema.optional(Schema.String),
   needs: Schema.optional(Schema.Array(Schema.String)),
-  extract: Schema.optional(Schema.String),
+  extract: Schema.optional(ExtractField),
   ...StepSettings
 })
 export type StepSchema = typeof StepSchema.Type

@@ -22,6 +22,9 @@ layer(Live, { excludeTestServices: true })("example workflows", (it) => {
         expect(Object.values(result.steps).map((s) => [s.name, s.status])).toEqual(
           workflow.waves.flat().map((step) => [step, "ok"])
         )
+        if (name === "parallel-branches") {
+          expect(result.steps["numbers"]!.records).toMatchObject({ value: "12\n49\n86\n23\n60" })
+        }
       }), 20_000)
   }
 })

@@ -57,6 +57,12 @@ describe("workflow files", () => {
         /^wf\.yaml: step 'a' field 'request': is missing/
       )
       expect(yield* problem("steps: {}\n")).toBe("wf.yaml: field 'steps': no steps (line 1)")
+      expect(yield* problem("steps:\n  a:\n    request: http://x\n    extract: { css: \"p[\" }\n")).toMatch(
+        /^wf\.yaml: step 'a' field 'extract': invalid CSS selector 'p\['/
+      )
+      expect(yield* problem("steps:\n  a:\n    request: http://x\n    extract: { xpath: \"//p\" }\n")).toMatch(
+        /^wf\.yaml: step 'a' field 'extract': expected a JMESPath string, or \{ jmespath \}/
+      )
     }))
 
   it("plans waves and names cycles", () => {
