@@ -69,8 +69,9 @@ type NotStarted = typeof notStarted
 class FailFastStop extends Data.TaggedError("FailFastStop")<{ readonly record: FetchRecord }> {}
 
 /**
- * Fetches every input of the stream and emits the records in input order. Pass `onRecord` to
- * observe records as they complete (any order), e.g. for progress.
+ * Fetches every input of the stream and emits the records in input order, at most
+ * `options.concurrency` requests in flight; a failure is a record, never the end of the stream
+ * (unless `failFast`).
  */
 export const runStream = <E, R>(
   inputs: Stream.Stream<IndexedRequest, E, R>,
