@@ -4,6 +4,7 @@
  * @module
  */
 import { Command } from "@effect/cli"
+import { version } from "../Version.js"
 import { compareCommand } from "./CompareCommand.js"
 import { demoCommand } from "./DemoCommand.js"
 import { fetchCommand } from "./FetchCommand.js"
@@ -18,5 +19,5 @@ export const volley = Command.make("volley").pipe(
 /** Parses `argv` (as `process.argv`) and runs the chosen command. */
 export const cli = Command.run(volley, {
   name: "volley",
-  version: "0.1.0"
+  version
 })

@@ -3,10 +3,15 @@
  * a JSON Schema, checked with Ajv. A record that does not fit fails with `SchemaError` naming
  * the first failing path and what was expected.
  *
+ * The draft follows the schema's `$schema` (2020-12, 2019-09, else draft-07). `format` is an
+ * annotation only: no format validators are bundled, so formats are not checked.
+ *
  * @module
  */
 import { FileSystem } from "@effect/platform"
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv"
+import { Ajv2019 } from "ajv/dist/2019.js"
+import { Ajv2020 } from "ajv/dist/2020.js"
 import { Effect, Option } from "effect"
 import { DecodeError, SchemaError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
@@ -17,6 +22,23 @@ import { preview } from "./JmesPath.js"
 export interface JsonValidator {
   readonly source: string
   readonly check: (value: unknown) => { readonly path: string; readonly message: string } | undefined
+}
+
+/** The name the CLI brief uses for a compiled JSON Schema. */
+export type Validator = JsonValidator
+
+const ajvOptions: Options = { allErrors: false, strict: false, validateFormats: false }
+
+/** An Ajv for the draft the schema declares in `$schema`. */
+const ajvFor = (schema: unknown) => {
+  const declared = typeof schema === "object" && schema !== null && "$schema" in schema
+    ? String(schema.$schema)
+    : ""
+  return declared.includes("2020-12")
+    ? new Ajv2020(ajvOptions)
+    : declared.includes("2019-09")
+    ? new Ajv2019(ajvOptions)
+    : new Ajv(ajvOptions)
 }
 
 const describe = (error: ErrorObject) => {
@@ -37,7 +59,7 @@ export const compileJsonSchema = (
 ): Effect.Effect<JsonValidator, UsageError> =>
   Effect.try({
     try: () => {
-      const validate: ValidateFunction = new Ajv({ allErrors: false, strict: false }).compile(schema as object)
+      const validate: ValidateFunction = ajvFor(schema).compile(schema as object)
       return {
         source,
         check: (value: unknown) => (validate(value) ? undefined : describe(validate.errors![0]!))
@@ -106,3 +128,7 @@ export const withJsonSchema = (
       return base === undefined ? undefined : value
     })
 })
+
+/** Same as {@link withJsonSchema}. */
+export const withSchema: (base: Extractor | undefined, validator: Validator, on: "body" | "value") => Extractor =
+  withJsonSchema

@@ -38,11 +38,13 @@ export const regexExtractor = (
     apply: (body, url) =>
       Effect.suspend(() => {
         // matchAll steps past empty matches, so a pattern like `\d*` cannot loop forever.
-        const matches = [...body.text.matchAll(new RegExp(regex.source, regex.flags))]
-        if (matches.length === 0) {
+        const iterator = body.text.matchAll(new RegExp(regex.source, regex.flags))
+        const first = iterator.next()
+        if (first.done === true) {
           return Effect.fail(new ExtractError({ url, message: `pattern '${pattern}' matched nothing` }))
         }
-        return Effect.succeed(all ? matches.map(valueOf) : valueOf(matches[0]!))
+        // Without --match-all only the first match is needed, so the rest are never searched for.
+        return Effect.succeed(all ? [first.value, ...iterator].map(valueOf) : valueOf(first.value))
       })
   })
 }

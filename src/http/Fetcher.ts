@@ -13,6 +13,7 @@ import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody } from "../domain/ResponseBody.js"
 import { traced } from "../observability/FetchTelemetry.js"
+import { userAgent } from "../Version.js"
 import { readBodyText } from "./BodyReader.js"
 import type { Answer } from "./RequestGate.js"
 import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
@@ -149,9 +150,11 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
       return send(
         spec.method ?? options.method,
         url,
-        spec.headers === undefined
-          ? revealHeaders(options.headers)
-          : { ...revealHeaders(options.headers), ...spec.headers },
+        withUserAgent(
+          spec.headers === undefined
+            ? revealHeaders(options.headers)
+            : { ...revealHeaders(options.headers), ...spec.headers }
+        ),
         spec.body ?? options.body,
         0
       ).pipe(
@@ -255,6 +258,12 @@ export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
     return { fetchOne } as const
   })
 }) {}
+
+/** The headers with volley's User-Agent added, unless they name one. */
+const withUserAgent = (headers: Record<string, string>): Record<string, string> => {
+  for (const name in headers) if (name.toLowerCase() === "user-agent") return headers
+  return { ...headers, "user-agent": userAgent }
+}
 
 /** The body's content type: the one the caller set, else JSON when the body parses as JSON. */
 const bodyContentType = (headers: Readonly<Record<string, string>>, body: string): string => {

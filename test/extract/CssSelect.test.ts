@@ -20,6 +20,19 @@ describe("cssExtractor", () => {
       expect(yield* (yield* cssExtractor("a.more")).apply(page, "u")).toEqual(["more", "x"])
       expect(yield* (yield* cssExtractor("a.more", { attr: "href" })).apply(page, "u")).toEqual(["/n?c=5", "/n?c=9"])
     }))
+  it.effect("one attribute match is a string; elements without the attribute are skipped", () =>
+    Effect.gen(function*() {
+      const small = makeResponseBody(
+        `<html><body><pre class="data">12\n34\n56</pre><a class="more" href="/n?c=5">more</a></body></html>`,
+        "text/html",
+        false
+      )
+      const extractor = yield* cssExtractor("a.more", { attr: "href" })
+      expect(extractor.needsJson).toBe(false)
+      expect(yield* extractor.apply(small, "u")).toBe("/n?c=5")
+      const error = yield* Effect.flip((yield* cssExtractor("pre.data", { attr: "href" })).apply(small, "u"))
+      expect(error.message).toBe("selector 'pre.data' with attribute 'href' matched nothing")
+    }))
   it.effect("malformed HTML still parses", () =>
     Effect.gen(function*() {
       const broken = makeResponseBody(`<div><p class="x">one<p class="x">two</div`, "text/html", false)

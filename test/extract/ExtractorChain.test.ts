@@ -44,6 +44,23 @@ describe("buildExtractor", () => {
       expect(error.message).toContain("Too many requests")
     }).pipe(Effect.provide(NodeContext.layer)))
 
+  it.scoped("no flags is no extractor; --select/--match with their options build the right extractor", () =>
+    Effect.gen(function*() {
+      expect(yield* buildExtractor({})).toBeUndefined()
+      const page = makeResponseBody(
+        `<html><body><pre class="data">12\n34\n56</pre><a class="more" href="/n?c=5">more</a></body></html>`,
+        "text/html",
+        false
+      )
+      const select = (yield* buildExtractor({ select: "pre.data" }))!
+      expect(yield* select.apply(page, "u")).toBe("12\n34\n56")
+      const attr = (yield* buildExtractor({ select: "a.more", selectAttr: "href" }))!
+      expect(yield* attr.apply(page, "u")).toBe("/n?c=5")
+      const match = (yield* buildExtractor({ match: "(?<n>\\d+)", matchAll: true }))!
+      const pre = makeResponseBody("12\n34\n56", "text/plain", false)
+      expect(yield* match.apply(pre, "u")).toEqual([{ n: "12" }, { n: "34" }, { n: "56" }])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scoped("bad combinations and bad schema files are UsageErrors", () =>
     Effect.gen(function*() {
       const message = (flags: Parameters<typeof buildExtractor>[0]) =>
@@ -51,6 +68,14 @@ describe("buildExtractor", () => {
       expect(yield* message({ extract: "a", select: "p" })).toBe("use only one of --extract, --select, --match")
       expect(yield* message({ selectAttr: "href" })).toBe("--select-attr needs --select")
       expect(yield* message({ matchAll: true })).toBe("--match-all needs --match")
+      expect(yield* message({ select: "p", match: "x" })).toBe("use only one of --extract, --select, --match")
+      expect(yield* message({ schemaOn: "value" })).toBe("--schema-on needs --schema")
+      const anySchema = yield* schemaFile({})
+      expect(yield* message({ schema: anySchema, schemaOn: "value" })).toBe(
+        "--schema-on value needs --extract, --select or --match"
+      )
+      expect(yield* message({ select: "p[" })).toMatch(/^--select: invalid CSS selector 'p\['/)
+      expect(yield* message({ match: "(" })).toMatch(/^--match: invalid regular expression '\('/)
       expect(yield* message({ schema: "/no/such.json" })).toBe("--schema /no/such.json: cannot read the file")
       const notJson = yield* schemaFile("{oops")
       expect(yield* message({ schema: notJson })).toMatch(/^--schema .*: not JSON/)

@@ -208,5 +208,7 @@ describe("Fetcher", () => {
       expect(sent.headers["x-trace"]).toBe("t")
       expect(sent.headers["content-type"]).toBe("application/json")
       expect(JSON.stringify(record)).not.toContain("s3cret")
+      // volley names itself unless told otherwise.
+      expect(sent.headers["user-agent"]).toBe("volley/0.1.0")
     }))
 })
