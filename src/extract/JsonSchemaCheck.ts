@@ -24,9 +24,6 @@ export interface JsonValidator {
   readonly check: (value: unknown) => { readonly path: string; readonly message: string } | undefined
 }
 
-/** The name the CLI brief uses for a compiled JSON Schema. */
-export type Validator = JsonValidator
-
 const ajvOptions: Options = { allErrors: false, strict: false, validateFormats: false }
 
 /** An Ajv for the draft the schema declares in `$schema`. */
@@ -128,7 +125,3 @@ export const withJsonSchema = (
       return base === undefined ? undefined : value
     })
 })
-
-/** Same as {@link withJsonSchema}. */
-export const withSchema: (base: Extractor | undefined, validator: Validator, on: "body" | "value") => Extractor =
-  withJsonSchema

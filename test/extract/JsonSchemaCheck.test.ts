@@ -3,7 +3,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { makeResponseBody } from "../../src/domain/ResponseBody.js"
-import { compileJsonSchema, loadJsonSchema, withSchema } from "../../src/extract/JsonSchemaCheck.js"
+import { compileJsonSchema, loadJsonSchema, withJsonSchema } from "../../src/extract/JsonSchemaCheck.js"
 import { regexExtractor } from "../../src/extract/RegexMatch.js"
 
 const facts = makeResponseBody(
@@ -34,11 +34,11 @@ const schemaFile = (schema: unknown) =>
     return path
   })
 
-describe("loadJsonSchema + withSchema", () => {
+describe("loadJsonSchema + withJsonSchema", () => {
   it.scoped("a body that does not fit is a SchemaError naming the path and the expected type", () =>
     Effect.gen(function*() {
       const path = yield* schemaFile(factsSchema)
-      const extractor = withSchema(undefined, yield* loadJsonSchema(path), "body")
+      const extractor = withJsonSchema(undefined, yield* loadJsonSchema(path), "body")
       expect(extractor.needsJson).toBe(true)
       const error = yield* Effect.flip(extractor.apply(facts, "http://u/facts"))
       expect(error._tag).toBe("SchemaError")
@@ -51,7 +51,7 @@ describe("loadJsonSchema + withSchema", () => {
   it.scoped("a body that fits passes; with no extractor the value stays undefined", () =>
     Effect.gen(function*() {
       const path = yield* schemaFile(factsSchema)
-      const extractor = withSchema(undefined, yield* loadJsonSchema(path), "body")
+      const extractor = withJsonSchema(undefined, yield* loadJsonSchema(path), "body")
       const fits = makeResponseBody(JSON.stringify({ data: [{ length: 3 }] }), "application/json", false)
       expect(yield* extractor.apply(fits, "u")).toBeUndefined()
       const missing = yield* Effect.flip(extractor.apply(makeResponseBody("{}", "application/json", false), "u"))
@@ -60,7 +60,7 @@ describe("loadJsonSchema + withSchema", () => {
 
   it.scoped("a plain-text 'Too many requests' body checked on body is a DecodeError", () =>
     Effect.gen(function*() {
-      const extractor = withSchema(undefined, yield* loadJsonSchema(yield* schemaFile(factsSchema)), "body")
+      const extractor = withJsonSchema(undefined, yield* loadJsonSchema(yield* schemaFile(factsSchema)), "body")
       const error = yield* Effect.flip(extractor.apply(tooMany, "http://u/"))
       expect(error._tag).toBe("DecodeError")
       expect(error.message).toContain("body is not JSON (text/plain)")
@@ -74,10 +74,10 @@ describe("loadJsonSchema + withSchema", () => {
         type: "array",
         items: { type: "object", properties: { n: { type: "string", pattern: "^\\d{2}$" } } }
       })
-      const extractor = withSchema(numbers, yield* loadJsonSchema(path), "value")
+      const extractor = withJsonSchema(numbers, yield* loadJsonSchema(path), "value")
       expect(extractor.needsJson).toBe(false)
       const pre = yield* regexExtractor("<pre[^>]*>([\\s\\S]*?)</pre>")
-      const firstThree = withSchema(pre, yield* loadJsonSchema(path), "value")
+      const firstThree = withJsonSchema(pre, yield* loadJsonSchema(path), "value")
       const error = yield* Effect.flip(firstThree.apply(page, "u"))
       expect(error._tag).toBe("SchemaError")
       expect(error.message).toBe(`value does not fit ${path} at /: must be array`)
