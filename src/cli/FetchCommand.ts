@@ -170,7 +170,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
 
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),
-    perHost: Option.getOrUndefined(flags.perHost)
+    perHost: Option.getOrUndefined(flags.perHost),
+    adaptive: flags.adaptive ? flags.concurrency : undefined
   })
   const summary = yield* runFetchJob({
     inputs: requests,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Chunk, Data, Effect, Stream } from "effect"
+import { Cause, Chunk, Data, Effect, Exit, Fiber, Option, Queue, Stream } from "effect"
 import type { FetchOptions } from "../domain/FetchOptions.js"
 import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
@@ -32,34 +32,85 @@ export const defaultRunOptions: RunOptions = {
 
 /**
  * Runs `f` over the stream with at most `concurrency` calls in flight, emitting results in input
- * order as they complete.
+ * order.
  *
- * `Stream.mapEffect` with `concurrency` pays a channel step per element (measured: 8k elements/s
- * of pure overhead, against 230k/s for `Effect.forEach`), which capped volley's throughput. So
- * inputs go in small groups: each group runs with `Effect.forEach`, and groups run through
- * `Stream.mapEffect` — a channel step per group, not per request, while requests still start as
- * others finish. `groupSize` divides `concurrency`, so exactly `concurrency` are in flight.
+ * A real pool: a request starts as soon as any other finishes, so one slow answer does not hold
+ * back the requests after it (it only holds back their emission, and at most a bounded number of
+ * finished results wait behind it). Inputs are taken by one producer fiber a chunk at a time —
+ * no stream step per request (`Stream.mapEffect` with `concurrency` costs a channel step per
+ * element, which capped throughput) — each request runs in its own fiber, and a bounded queue of
+ * those fibers, in input order, is drained by the output stream.
+ *
+ * When `stopped` turns true, no further input is started; those started finish and are emitted.
  */
 const orderedPool = <A, B, E, R, E2, R2>(
   inputs: Stream.Stream<A, E, R>,
   f: (a: A) => Effect.Effect<B, E2, R2>,
-  concurrency: number
-): Stream.Stream<B, E | E2, R | R2> => {
-  const size = groupSize(concurrency)
-  return inputs.pipe(
-    Stream.grouped(size),
-    Stream.mapEffect((group) => Effect.map(Effect.forEach(group, f, { concurrency: size }), Chunk.unsafeFromArray), {
-      concurrency: concurrency / size
-    }),
-    Stream.flattenChunks
-  )
-}
+  concurrency: number,
+  stopped: Effect.Effect<boolean>
+): Stream.Stream<B, E | E2, R | R2> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const permits = yield* Effect.makeSemaphore(concurrency)
+    // Each slot is the outcome of one input, in input order; `end` closes the stream.
+    const slots = yield* Queue.bounded<Effect.Effect<Exit.Exit<B | End, E | E2>, never, never>>(
+      Math.max(64, concurrency * 8)
+    )
+    const startOne = (a: A): Effect.Effect<void, Halt, R2> =>
+      Effect.zipRight(
+        permits.take(1),
+        Effect.flatMap(stopped, (stop) =>
+          stop
+            ? Effect.zipRight(permits.release(1), Effect.fail(halt))
+            : Effect.flatMap(
+              Effect.forkIn(Effect.ensuring(f(a), permits.release(1)), scope),
+              (fiber) => Queue.offer(slots, Fiber.await(fiber))
+            ))
+      )
+    const produce = inputs.pipe(
+      Stream.runForEachChunk((chunk) => Effect.forEach(chunk, startOne, { discard: true })),
+      Effect.catchAll((error) => error === halt ? Effect.void : Queue.offer(slots, Effect.succeed(Exit.fail(error)))),
+      Effect.zipRight(Queue.offer(slots, Effect.succeed(Exit.succeed(end))))
+    )
+    yield* Effect.forkIn(produce, scope)
 
-/** The largest divisor of `concurrency` up to 16. */
-const groupSize = (concurrency: number) => {
-  for (let size = Math.min(16, concurrency); size > 1; size--) if (concurrency % size === 0) return size
-  return 1
-}
+    // The outcomes of a taken run of slots, emitted up to the end or the first failure, which
+    // is raised at the next pull (so the records before it are not lost).
+    let ended: Cause.Cause<E | E2> | "end" | undefined
+    const finish = (): Effect.Effect<never, Option.Option<E | E2>> =>
+      ended === "end" || ended === undefined
+        ? Effect.fail(Option.none())
+        : Effect.failCause(Cause.map(ended, Option.some))
+    const pull: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>> = Effect.suspend(() =>
+      ended !== undefined ? finish() : Effect.flatMap(
+        Queue.takeBetween(slots, 1, Math.max(64, concurrency * 8)),
+        (taken) =>
+          Effect.flatMap(Effect.forEach(taken, (slot) => slot), (exits) => {
+            const out: Array<B> = []
+            for (const exit of exits) {
+              if (Exit.isFailure(exit)) {
+                ended = exit.cause
+                break
+              }
+              if (exit.value === end) {
+                ended = "end"
+                break
+              }
+              out.push(exit.value as B)
+            }
+            return out.length === 0 && ended !== undefined ? finish() : Effect.succeed(Chunk.unsafeFromArray(out))
+          })
+      )
+    )
+    return Stream.repeatEffectChunkOption(pull)
+  }))
+
+/** Marks the end of a pool's output. */
+const end: unique symbol = Symbol.for("volley/end") as never
+type End = typeof end
+/** Ends a pool's input early (a stop was asked for). */
+const halt: unique symbol = Symbol.for("volley/halt") as never
+type Halt = typeof halt
 
 /** Stands for an input skipped because the run was stopped. */
 const notStarted: unique symbol = Symbol.for("volley/notStarted") as never
@@ -80,41 +131,54 @@ export const runStream = <E, R>(
   stopped: Effect.Effect<boolean> = Effect.succeed(false)
 ): Stream.Stream<FetchRecord, E, R | Fetcher> =>
   Stream.unwrap(Effect.map(Fetcher, (fetcher) => {
-    // Inputs arrive in large chunks, so the stop is checked per input as it is about to start:
-    // the first input not started marks the end, and everything before it has started.
-    const fetchOne = (input: IndexedRequest): Effect.Effect<FetchRecord | NotStarted> =>
-      Effect.flatMap(
-        stopped,
-        (stop): Effect.Effect<FetchRecord | NotStarted> =>
-          stop ? Effect.succeed(notStarted) : fetcher.fetchOne(input, options.fetch)
-      )
-    const guarded = options.failFast
-      ? (input: IndexedRequest): Effect.Effect<FetchRecord | NotStarted, FailFastStop> =>
-        Effect.flatMap(
-          fetchOne(input),
-          (record) =>
-            record === notStarted || record.ok ? Effect.succeed(record) : Effect.fail(new FailFastStop({ record }))
-        )
-      : fetchOne
+    const fetchOne = (input: IndexedRequest) => fetcher.fetchOne(input, options.fetch)
+    const failFast = (record: FetchRecord): Effect.Effect<FetchRecord, FailFastStop> =>
+      record.ok ? Effect.succeed(record) : Effect.fail(new FailFastStop({ record }))
     const concurrency = Math.max(1, options.concurrency)
-    const records = options.batchSize === undefined
-      ? orderedPool(inputs, guarded, concurrency)
-      : inputs.pipe(
-        Stream.grouped(Math.max(1, options.batchSize)),
-        Stream.mapEffect((batch) =>
-          Effect.forEach(batch, guarded, { concurrency }).pipe(Effect.map(Chunk.unsafeFromArray))
-        ),
-        Stream.flattenChunks
+    const records: Stream.Stream<FetchRecord, E | FailFastStop, R> = options.batchSize === undefined
+      ? orderedPool(
+        inputs,
+        options.failFast ? (input: IndexedRequest) => Effect.flatMap(fetchOne(input), failFast) : fetchOne,
+        concurrency,
+        stopped
       )
-    return Stream.catchAll(
-      Stream.takeWhile(records as Stream.Stream<FetchRecord | NotStarted, E | FailFastStop, R>, (record) =>
-        record !== notStarted) as Stream.Stream<FetchRecord, E | FailFastStop, R>,
-      (error): Stream.Stream<FetchRecord, E> =>
-        error instanceof FailFastStop
-          ? Stream.make(error.record)
-          : Stream.fail(error)
-    )
+      : batches(inputs, options.batchSize, concurrency, stopped, fetchOne, options.failFast ? failFast : undefined)
+    return Stream.catchAll(records, (error): Stream.Stream<FetchRecord, E> =>
+      error instanceof FailFastStop
+        ? Stream.make(error.record)
+        : Stream.fail(error))
   }))
+
+/**
+ * Batch mode: a batch starts only when the whole previous one is done. The stop is checked per
+ * input as it is about to start: the first input not started marks the end, and everything
+ * before it has started (inputs start in order within a batch).
+ */
+const batches = <E, R>(
+  inputs: Stream.Stream<IndexedRequest, E, R>,
+  batchSize: number,
+  concurrency: number,
+  stopped: Effect.Effect<boolean>,
+  fetchOne: (input: IndexedRequest) => Effect.Effect<FetchRecord>,
+  failFast: ((record: FetchRecord) => Effect.Effect<FetchRecord, FailFastStop>) | undefined
+): Stream.Stream<FetchRecord, E | FailFastStop, R> => {
+  const one = (input: IndexedRequest): Effect.Effect<FetchRecord | NotStarted, FailFastStop> =>
+    Effect.flatMap(
+      stopped,
+      (stop): Effect.Effect<FetchRecord | NotStarted, FailFastStop> =>
+        stop
+          ? Effect.succeed(notStarted)
+          : failFast === undefined
+          ? fetchOne(input)
+          : Effect.flatMap(fetchOne(input), failFast)
+    )
+  return inputs.pipe(
+    Stream.grouped(Math.max(1, batchSize)),
+    Stream.mapEffect((batch) => Effect.forEach(batch, one, { concurrency }).pipe(Effect.map(Chunk.unsafeFromArray))),
+    Stream.flattenChunks,
+    Stream.takeWhile((record): record is FetchRecord => record !== notStarted)
+  )
+}
 
 /** Fetches a list of URLs or requests and returns every record, in input order. */
 export const fetchAll = (

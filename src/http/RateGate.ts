@@ -1,30 +1,58 @@
 /**
- * `--rate`: one token bucket shared by every fiber of the run. Each attempt — retries included —
- * takes a token before it is sent, so the server sees at most the rate, and no less when there is
- * enough work.
+ * `--rate`: one limit shared by every fiber of the run. Each attempt — retries included — is let
+ * out only when it keeps both windows within the rate:
+ *
+ * - at most N departures in any window of the interval (N in any one second for `N/s`), counted
+ *   from when attempts really left, so a late timer never lets N + 1 through;
+ * - at most a tenth of N (rounded up) in any tenth of the interval, so the N do not leave in one
+ *   burst at the start of each second.
+ *
+ * effect's `RateLimiter` token bucket was used first; it refills one token per timer (so at most
+ * about 1000 tokens a second, whatever the rate) and starts with a full bucket, which lets N + 2
+ * through in the first second. This gate keeps the last departures instead: any rate, exact.
  *
  * @module
  */
-import { Duration, Effect, Option, RateLimiter, type Scope } from "effect"
+import { Clock, Duration, Effect } from "effect"
 import type { Rate } from "../domain/RateText.js"
 import type { RequestGate } from "./RequestGate.js"
 
-/**
- * A bucket of N tokens a second would let 2N requests through in the second that straddles a
- * refill. Refilling a tenth of the rate every tenth of the interval keeps any one-second window
- * within about 10% of the rate, while tokens still come fast enough not to slow a busy run.
- */
-export const smoothed = (rate: Rate): { readonly limit: number; readonly interval: Duration.Duration } =>
-  rate.limit >= 10
-    ? {
-      limit: Math.ceil(rate.limit / 10),
-      interval: Duration.divide(rate.interval, 10).pipe(Option.getOrElse(() => rate.interval))
+/** The last `size` departure times, oldest first; -Infinity before anything left. */
+const makeWindow = (size: number, spanMs: number) => {
+  const times = new Float64Array(size).fill(-Infinity)
+  let oldest = 0
+  return {
+    /** The earliest time the next departure may leave. */
+    openAt: () => times[oldest]! + spanMs,
+    push: (at: number) => {
+      times[oldest] = at
+      oldest = (oldest + 1) % size
     }
-    : { limit: 1, interval: Duration.divide(rate.interval, rate.limit).pipe(Option.getOrElse(() => rate.interval)) }
+  }
+}
 
-/** A gate holding the run to `rate`; the limiter lives as long as the scope. */
-export const makeRateGate = (rate: Rate): Effect.Effect<RequestGate, never, Scope.Scope> =>
-  Effect.map(
-    RateLimiter.make({ ...smoothed(rate), algorithm: "token-bucket" }),
-    (limiter): RequestGate => ({ around: (_host, attempt) => limiter(attempt) })
-  )
+/** The two windows a rate is held with: the whole interval, and a tenth of it for smoothness. */
+export const windowsOf = (rate: Rate): ReadonlyArray<{ readonly limit: number; readonly spanMs: number }> => {
+  const spanMs = Duration.toMillis(rate.interval)
+  return rate.limit >= 10
+    ? [{ limit: rate.limit, spanMs }, { limit: Math.ceil(rate.limit / 10), spanMs: spanMs / 10 }]
+    : [{ limit: rate.limit, spanMs }, { limit: 1, spanMs: spanMs / rate.limit }]
+}
+
+/**
+ * A gate holding the run to `rate`. Departures are decided one at a time (a mutex held only while
+ * waiting for the window to open), the requests themselves run concurrently.
+ */
+export const makeRateGate = (rate: Rate): Effect.Effect<RequestGate> =>
+  Effect.map(Effect.makeSemaphore(1), (mutex): RequestGate => {
+    const windows = windowsOf(rate).map(({ limit, spanMs }) => makeWindow(limit, spanMs))
+    const depart: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      let openAt = -Infinity
+      for (const window of windows) openAt = Math.max(openAt, window.openAt())
+      if (openAt > now) return Effect.zipRight(Effect.sleep(Duration.millis(openAt - now)), depart)
+      for (const window of windows) window.push(now)
+      return Effect.void
+    })
+    const turn = mutex.withPermits(1)(depart)
+    return { around: (_host, attempt) => Effect.zipRight(turn, attempt) }
+  })
