@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { Cause, Chunk, Data, Effect, Exit, Fiber, Option, Queue, Stream } from "effect"
+import { Chunk, Data, Effect, Stream } from "effect"
 import type { FetchOptions } from "../domain/FetchOptions.js"
 import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { Fetcher } from "../http/Fetcher.js"
+import { orderedPool } from "./OrderedPool.js"
 
 /** How a run fans out. */
 export interface RunOptions {
@@ -29,88 +30,6 @@ export const defaultRunOptions: RunOptions = {
   batchSize: undefined,
   fetch: makeFetchOptions()
 }
-
-/**
- * Runs `f` over the stream with at most `concurrency` calls in flight, emitting results in input
- * order.
- *
- * A real pool: a request starts as soon as any other finishes, so one slow answer does not hold
- * back the requests after it (it only holds back their emission, and at most a bounded number of
- * finished results wait behind it). Inputs are taken by one producer fiber a chunk at a time —
- * no stream step per request (`Stream.mapEffect` with `concurrency` costs a channel step per
- * element, which capped throughput) — each request runs in its own fiber, and a bounded queue of
- * those fibers, in input order, is drained by the output stream.
- *
- * When `stopped` turns true, no further input is started; those started finish and are emitted.
- */
-const orderedPool = <A, B, E, R, E2, R2>(
-  inputs: Stream.Stream<A, E, R>,
-  f: (a: A) => Effect.Effect<B, E2, R2>,
-  concurrency: number,
-  stopped: Effect.Effect<boolean>
-): Stream.Stream<B, E | E2, R | R2> =>
-  Stream.unwrapScoped(Effect.gen(function*() {
-    const scope = yield* Effect.scope
-    const permits = yield* Effect.makeSemaphore(concurrency)
-    // Each slot is the outcome of one input, in input order; `end` closes the stream.
-    const slots = yield* Queue.bounded<Effect.Effect<Exit.Exit<B | End, E | E2>, never, never>>(
-      Math.max(64, concurrency * 8)
-    )
-    const startOne = (a: A): Effect.Effect<void, Halt, R2> =>
-      Effect.zipRight(
-        permits.take(1),
-        Effect.flatMap(stopped, (stop) =>
-          stop
-            ? Effect.zipRight(permits.release(1), Effect.fail(halt))
-            : Effect.flatMap(
-              Effect.forkIn(Effect.ensuring(f(a), permits.release(1)), scope),
-              (fiber) => Queue.offer(slots, Fiber.await(fiber))
-            ))
-      )
-    const produce = inputs.pipe(
-      Stream.runForEachChunk((chunk) => Effect.forEach(chunk, startOne, { discard: true })),
-      Effect.catchAll((error) => error === halt ? Effect.void : Queue.offer(slots, Effect.succeed(Exit.fail(error)))),
-      Effect.zipRight(Queue.offer(slots, Effect.succeed(Exit.succeed(end))))
-    )
-    yield* Effect.forkIn(produce, scope)
-
-    // The outcomes of a taken run of slots, emitted up to the end or the first failure, which
-    // is raised at the next pull (so the records before it are not lost).
-    let ended: Cause.Cause<E | E2> | "end" | undefined
-    const finish = (): Effect.Effect<never, Option.Option<E | E2>> =>
-      ended === "end" || ended === undefined
-        ? Effect.fail(Option.none())
-        : Effect.failCause(Cause.map(ended, Option.some))
-    const pull: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>> = Effect.suspend(() =>
-      ended !== undefined ? finish() : Effect.flatMap(
-        Queue.takeBetween(slots, 1, Math.max(64, concurrency * 8)),
-        (taken) =>
-          Effect.flatMap(Effect.forEach(taken, (slot) => slot), (exits) => {
-            const out: Array<B> = []
-            for (const exit of exits) {
-              if (Exit.isFailure(exit)) {
-                ended = exit.cause
-                break
-              }
-              if (exit.value === end) {
-                ended = "end"
-                break
-              }
-              out.push(exit.value as B)
-            }
-            return out.length === 0 && ended !== undefined ? finish() : Effect.succeed(Chunk.unsafeFromArray(out))
-          })
-      )
-    )
-    return Stream.repeatEffectChunkOption(pull)
-  }))
-
-/** Marks the end of a pool's output. */
-const end: unique symbol = Symbol.for("volley/end") as never
-type End = typeof end
-/** Ends a pool's input early (a stop was asked for). */
-const halt: unique symbol = Symbol.for("volley/halt") as never
-type Halt = typeof halt
 
 /** Stands for an input skipped because the run was stopped. */
 const notStarted: unique symbol = Symbol.for("volley/notStarted") as never
@@ -139,8 +58,7 @@ export const runStream = <E, R>(
       ? orderedPool(
         inputs,
         options.failFast ? (input: IndexedRequest) => Effect.flatMap(fetchOne(input), failFast) : fetchOne,
-        concurrency,
-        stopped
+        { concurrency, stopped }
       )
       : batches(inputs, options.batchSize, concurrency, stopped, fetchOne, options.failFast ? failFast : undefined)
     return Stream.catchAll(records, (error): Stream.Stream<FetchRecord, E> =>

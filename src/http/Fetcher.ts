@@ -4,19 +4,19 @@
  *
  * @module
  */
-import { HttpBody, HttpClient, HttpClientRequest } from "@effect/platform"
-import type { HttpMethod } from "@effect/platform/HttpMethod"
-import { Clock, Duration, Effect, Either, Option } from "effect"
-import { type FetchError, InvalidUrl, StatusError, TimeoutError, TransportError } from "../domain/FetchError.js"
+import { HttpClient } from "@effect/platform"
+import { Effect, Either, Option, type Schedule } from "effect"
+import { type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
-import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
-import { makeResponseBody, recordBody } from "../domain/ResponseBody.js"
+import type { IndexedRequest } from "../domain/RequestSpec.js"
+import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
 import { traced } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
-import { readBodyText } from "./BodyReader.js"
+import type { Hop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
 import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
+import { type SendLimits, type Transport, transportFor } from "./Transport.js"
 
 /** Parses an input into an absolute http(s) URL, or says why it is not one. */
 export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
@@ -30,9 +30,6 @@ export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
     ? Either.right(url)
     : Either.left(`not an http(s) URL: ${JSON.stringify(input)}`)
 }
-
-/** Headers that must not follow a redirect to another origin. */
-const credentialHeaders = ["authorization", "cookie", "proxy-authorization"] as const
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10
 
@@ -61,240 +58,129 @@ const failedRecord = (
   }
 }
 
+/** The failure for a non-2xx answer, with the server's `Retry-After` when it sent one. */
+const statusFailure = (answer: Answer, nowMs: number): StatusError => {
+  const retryAfterMs = Option.getOrUndefined(parseRetryAfter(answer.headers["retry-after"], nowMs))
+  return new StatusError({
+    url: answer.url,
+    status: answer.status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    message: `HTTP ${answer.status}${statusText(answer.status)}`
+  })
+}
+
+/** What stays the same for every request of a set of options: worked out once. */
+interface Prepared {
+  readonly limits: SendLimits
+  readonly headers: Readonly<Record<string, string>>
+  readonly schedule: Schedule.Schedule<unknown, FetchError>
+  readonly retryable: (error: FetchError) => boolean
+}
+
+const prepare = (options: FetchOptions): Prepared => ({
+  limits: { timeout: options.timeout, maxBodyBytes: options.maxBodyBytes, maxRedirects: options.maxRedirects },
+  headers: withUserAgent(revealHeaders(options.headers)),
+  schedule: retrySchedule(options.retry),
+  retryable: isRetryable(options.retry)
+})
+
 export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
-  effect: Effect.gen(function*() {
-    // Third-party URLs must not receive our trace headers; timeouts and retries are ours. The
-    // client's own span per request is skipped: it costs more than the request on loopback.
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.withTracerPropagation(false),
-      HttpClient.withTracerDisabledWhen(() => true)
-    )
-    // One schedule per set of options, not one per request.
-    const schedules = new WeakMap<FetchOptions, ReturnType<typeof retrySchedule>>()
-    const scheduleFor = (options: FetchOptions) => {
-      let schedule = schedules.get(options)
-      if (schedule === undefined) {
-        schedule = retrySchedule(options.retry)
-        schedules.set(options, schedule)
-      }
-      return schedule
-    }
+  effect: Effect.map(HttpClient.HttpClient, (client) => makeFetcher(transportFor(client)))
+}) {}
 
-    /** One attempt: the request, its redirects and its body, within the time-out. */
-    const attempt = (spec: RequestSpec, url: URL, options: FetchOptions): Effect.Effect<Answer, FetchError> => {
-      const timeoutMs = Duration.toMillis(options.timeout)
-      const send = (
-        method: string,
-        target: URL,
-        headers: Readonly<Record<string, string>>,
-        body: string | undefined,
-        redirects: number
-      ): Effect.Effect<Answer, FetchError> => {
-        const href = target.href
-        const request = HttpClientRequest.make(method as HttpMethod)(target, {
-          headers,
-          ...(body === undefined ? {} : { body: HttpBody.text(body, bodyContentType(headers, body)) })
-        })
-        return client.execute(request).pipe(
-          Effect.mapError((error) => new TransportError({ url: href, message: transportMessage(error) })),
-          Effect.flatMap((response): Effect.Effect<Answer, FetchError> => {
-            const location = response.headers["location"]
-            if (response.status >= 300 && response.status < 400 && response.status !== 304 && location) {
-              let next: URL
-              try {
-                next = new URL(location, target)
-              } catch {
-                return Effect.fail(
-                  new StatusError({
-                    url: href,
-                    status: response.status,
-                    message: `redirect to an invalid URL '${location}'`
-                  })
-                )
-              }
-              if (next.protocol !== "http:" && next.protocol !== "https:") {
-                return Effect.fail(
-                  new StatusError({
-                    url: href,
-                    status: response.status,
-                    message: `refused redirect to non-http(s) URL '${next.href}'`
-                  })
-                )
-              }
-              if (redirects >= options.maxRedirects) {
-                return Effect.fail(
-                  new StatusError({
-                    url: href,
-                    status: response.status,
-                    message: `too many redirects (more than --max-redirects ${options.maxRedirects})`
-                  })
-                )
-              }
-              // 303, and 301/302 after a POST, become a GET without a body (as browsers do).
-              const toGet = response.status === 303 ||
-                ((response.status === 301 || response.status === 302) && method === "POST")
-              const sameOrigin = next.origin === target.origin
-              const nextHeaders = sameOrigin ? headers : withoutCredentials(headers)
-              // Read the (small) redirect body so its connection goes back to the pool.
-              return Effect.zipRight(
-                Effect.ignore(readBodyText(response, href, 64 * 1024)),
-                send(toGet ? "GET" : method, next, nextHeaders, toGet ? undefined : body, redirects + 1)
-              )
-            }
-            return readBodyText(response, href, options.maxBodyBytes).pipe(
-              Effect.map((text): Answer => ({ status: response.status, headers: response.headers, text, url: href }))
-            )
-          })
-        )
+/** The Fetcher's `fetchOne` over a transport. */
+const makeFetcher = (transport: Transport) => {
+  const prepared = new WeakMap<FetchOptions, Prepared>()
+  const prepareOnce = (options: FetchOptions) => {
+    let ready = prepared.get(options)
+    if (ready === undefined) {
+      ready = prepare(options)
+      prepared.set(options, ready)
+    }
+    return ready
+  }
+
+  /**
+   * Fetches one input and returns its record: retries transient failures on the retry schedule,
+   * extracts the value, and records time and attempts. The path of a first attempt that succeeds
+   * is kept short — it is what runs a million times.
+   */
+  const fetchRecord = (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
+    Effect.clockWith((clock) => {
+      const { index, request } = input
+      const parsed = parseHttpUrl(request.url)
+      if (Either.isLeft(parsed)) {
+        const error = new InvalidUrl({ input: request.url, message: parsed.left })
+        return Effect.succeed<FetchRecord>(failedRecord(index, request.url, 0, 0, error, undefined, false))
       }
-      return send(
-        spec.method ?? options.method,
+      const start = clock.unsafeCurrentTimeNanos()
+      const elapsed = () => Number(clock.unsafeCurrentTimeNanos() - start) / 1e6
+      const ready = prepareOnce(options)
+      const url = parsed.right
+      const hop: Hop = {
+        method: request.method ?? options.method,
         url,
-        withUserAgent(
-          spec.headers === undefined
-            ? revealHeaders(options.headers)
-            : { ...revealHeaders(options.headers), ...spec.headers }
-        ),
-        spec.body ?? options.body,
-        0
-      ).pipe(
-        Effect.timeoutFail({
-          duration: options.timeout,
-          onTimeout: () =>
-            new TimeoutError({
-              url: url.href,
-              timeoutMs,
-              message: `no complete answer within ${Duration.format(options.timeout)}`
-            })
-        })
-      )
-    }
+        headers: request.headers === undefined
+          ? ready.headers
+          : withUserAgent({ ...revealHeaders(options.headers), ...request.headers }),
+        body: request.body ?? options.body,
+        redirects: 0
+      }
+      const send = options.gate.around(url.host, transport.send(hop, ready.limits))
+      const extractor = options.extractor
+      let attempts = 1
+      let lastAnswer: Answer | undefined
 
-    /** Judges an answer: a non-2xx status is a failure, with the server's `Retry-After`. */
-    const judge = (answer: Answer): Effect.Effect<Answer, StatusError> => {
-      if (answer.status >= 200 && answer.status < 300) return Effect.succeed(answer)
-      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const retryAfterMs = Option.getOrUndefined(parseRetryAfter(answer.headers["retry-after"], now))
-        return Effect.fail(
-          new StatusError({
-            url: answer.url,
-            status: answer.status,
-            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-            message: `HTTP ${answer.status}${statusText(answer.status)}`
-          })
-        )
+      const okRecord = (answer: Answer, body: ResponseBody, value: unknown): OkRecord => ({
+        index,
+        url: request.url,
+        ok: true,
+        status: answer.status,
+        attempts,
+        ms: round1(elapsed()),
+        ...(options.keepBody ? { body: recordBody(body) } : {}),
+        ...(extractor === undefined ? {} : { value })
       })
-    }
-
-    /**
-     * Fetches one input and returns its record: retries transient failures on the retry
-     * schedule, extracts the value, and records time and attempts.
-     */
-    const fetchOne = (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
-      traced(input.request.url, fetchRecord(input, options))
-
-    const fetchRecord = (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
-      Effect.suspend(() => {
-        const { index, request } = input
-        const parsed = parseHttpUrl(request.url)
-        if (Either.isLeft(parsed)) {
-          const error = new InvalidUrl({ input: request.url, message: parsed.left })
-          return Effect.succeed<FetchRecord>(failedRecord(index, request.url, 0, 0, error, undefined, false))
+      const judge = (answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
+        lastAnswer = answer
+        if (answer.status < 200 || answer.status >= 300) {
+          return Effect.fail(statusFailure(answer, clock.unsafeCurrentTimeMillis()))
         }
-        const url = parsed.right
-        const host = url.host
-        let attempts = 0
-        let lastAnswer: Answer | undefined
-        const once = Effect.suspend(() => {
+        const body = makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)
+        return extractor === undefined
+          ? Effect.succeed(okRecord(answer, body, undefined))
+          : Effect.map(extractor.apply(body, request.url), (value) => okRecord(answer, body, value))
+      }
+      const failed = (error: FetchError) =>
+        Effect.succeed(failedRecord(index, request.url, attempts, elapsed(), error, lastAnswer, options.keepBody))
+
+      return Effect.catchAll(Effect.flatMap(send, judge), (error) => {
+        // Only a failed first attempt pays for the retry machinery.
+        if (!ready.retryable(error)) return failed(error)
+        let replayed = false
+        const again = Effect.suspend(() => {
+          if (!replayed) {
+            replayed = true
+            return Effect.fail(error)
+          }
           attempts++
           lastAnswer = undefined
-          return options.gate.around(host, attempt(request, url, options)).pipe(
-            Effect.tap((answer) => {
-              lastAnswer = answer
-            }),
-            Effect.flatMap(judge)
-          )
+          return Effect.flatMap(send, judge)
         })
-        return Effect.flatMap(Clock.currentTimeNanos, (start) => {
-          const elapsed = Effect.map(Clock.currentTimeNanos, (now) => Number(now - start) / 1e6)
-          return once.pipe(
-            // Only a failed first attempt pays for the retry machinery.
-            Effect.catchAll((error) => {
-              if (!isRetryable(options.retry)(error)) return Effect.fail(error)
-              let replayed = false
-              const again = Effect.suspend(() => {
-                if (replayed) return once
-                replayed = true
-                return Effect.fail(error)
-              })
-              return Effect.retry(again, scheduleFor(options))
-            }),
-            Effect.flatMap((answer) => {
-              const extractor = options.extractor
-              const body = makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)
-              const value = extractor === undefined ? Effect.succeed(undefined) : extractor.apply(body, request.url)
-              return Effect.flatMap(value, (value) =>
-                Effect.map(elapsed, (ms): OkRecord => ({
-                  index,
-                  url: request.url,
-                  ok: true,
-                  status: answer.status,
-                  attempts,
-                  ms: round1(ms),
-                  ...(options.keepBody ? { body: recordBody(body) } : {}),
-                  ...(extractor === undefined ? {} : { value })
-                })))
-            }),
-            Effect.catchAll((error: FetchError) =>
-              Effect.map(
-                elapsed,
-                (ms) => failedRecord(index, request.url, attempts, ms, error, lastAnswer, options.keepBody)
-              )
-            )
-          )
-        })
+        return Effect.catchAll(Effect.retry(again, ready.schedule), failed)
       })
+    })
 
-    return { fetchOne } as const
-  })
-}) {}
+  return {
+    fetchOne: (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
+      traced(input.request.url, fetchRecord(input, options))
+  } as const
+}
 
 /** The headers with volley's User-Agent added, unless they name one. */
 const withUserAgent = (headers: Record<string, string>): Record<string, string> => {
   for (const name in headers) if (name.toLowerCase() === "user-agent") return headers
   return { ...headers, "user-agent": userAgent }
-}
-
-/** The body's content type: the one the caller set, else JSON when the body parses as JSON. */
-const bodyContentType = (headers: Readonly<Record<string, string>>, body: string): string => {
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === "content-type") return value
-  }
-  try {
-    JSON.parse(body)
-    return "application/json"
-  } catch {
-    return "text/plain; charset=utf-8"
-  }
-}
-
-const withoutCredentials = (headers: Readonly<Record<string, string>>): Record<string, string> => {
-  const kept: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (!(credentialHeaders as ReadonlyArray<string>).includes(name.toLowerCase())) kept[name] = value
-  }
-  return kept
-}
-
-/** A transport failure in one line, without the request headers. */
-const transportMessage = (error: { readonly cause?: unknown; readonly message: string }): string => {
-  const cause = error.cause
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code ?? (cause.cause as { code?: unknown } | undefined)?.code
-    const inner = cause.cause instanceof Error ? cause.cause.message : cause.message
-    return typeof code === "string" ? `${code}: ${inner}` : inner
-  }
-  return error.message
 }
 
 const statusTexts: Readonly<Record<number, string>> = {

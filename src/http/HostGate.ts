@@ -70,24 +70,24 @@ export const makeHostGate = (options: HostGateOptions): RequestGate => {
   const mayAskForPause = (answer: Answer) =>
     answer.status === 429 || answer.status === 503 || answer.headers["ratelimit-remaining"] !== undefined ||
     answer.headers["x-ratelimit-remaining"] !== undefined
-  const learn = (state: HostState, answer: Answer) =>
-    !mayAskForPause(answer) ? Effect.void : Effect.map(Clock.currentTimeMillis, (now) => {
+  const learn = (state: HostState, answer: Answer): Effect.Effect<Answer> =>
+    !mayAskForPause(answer) ? Effect.succeed(answer) : Effect.map(Clock.currentTimeMillis, (now) => {
       const pause = pauseAskedFor(answer, now)
       if (pause > 0) state.pausedUntil = Math.max(state.pausedUntil, now + pause)
+      return answer
     })
   return {
     around: (host, attempt) =>
       Effect.suspend(() => {
         const state = stateOf(host)
-        const run = waitWhilePaused(state).pipe(
-          Effect.zipRight(attempt),
-          Effect.tap((answer) => learn(state, answer))
-        )
+        // The common case — no cap, no pause — costs one step besides the attempt.
+        const run = Effect.flatMap(attempt, (answer) => learn(state, answer))
+        if (state.semaphore === undefined && state.pausedUntil === 0) return run
+        const paused = Effect.zipRight(waitWhilePaused(state), run)
         // Wait out a pause before taking a permit, so a paused host does not hold permits.
-        return Effect.zipRight(
-          waitWhilePaused(state),
-          state.semaphore === undefined ? run : state.semaphore.withPermits(1)(run)
-        )
+        return state.semaphore === undefined
+          ? paused
+          : Effect.zipRight(waitWhilePaused(state), state.semaphore.withPermits(1)(paused))
       })
   }
 }

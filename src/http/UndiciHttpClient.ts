@@ -15,6 +15,8 @@ import { NodeHttpClient, NodeStream } from "@effect/platform-node"
 import type * as Undici from "@effect/platform-node/Undici"
 import { Effect, Inspectable, Layer, Option, type Stream } from "effect"
 import { dispatcherLayer, type PoolOptions } from "./HttpClientLive.js"
+import { withTransport } from "./Transport.js"
+import { makeUndiciTransport } from "./UndiciTransport.js"
 
 /** The parts of undici's answer the response reads. */
 type UndiciAnswer = Undici.Dispatcher.ResponseData
@@ -89,8 +91,14 @@ const bodyOf = (request: HttpClientRequest.HttpClientRequest): Uint8Array | stri
   }
 }
 
-/** An `HttpClient` sending requests with `dispatcher`. */
+/**
+ * An `HttpClient` sending requests with `dispatcher`. It also carries a transport for the Fetcher
+ * that drives the dispatcher directly (see `UndiciTransport`).
+ */
 export const makeUndiciHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
+  withTransport(makeClient(dispatcher), makeUndiciTransport(dispatcher))
+
+const makeClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
       Effect.flatMap(effect, (request) => {

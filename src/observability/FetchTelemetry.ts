@@ -38,27 +38,27 @@ const builtInTracer = Effect.runSync(Effect.tracer)
 const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
 const failureTags = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
 
-/** Records the metrics of one finished record, in one step (this runs once per request). */
-export const recordMetrics = (record: FetchRecord): Effect.Effect<void> =>
-  Effect.sync(() => {
-    requestsTotal.unsafeUpdate(1, noTags)
-    attemptsTotal.unsafeUpdate(record.attempts, noTags)
-    requestDuration.unsafeUpdate(record.ms, noTags)
-    if (!record.ok) {
-      let tags = failureTags.get(record.error._tag)
-      if (tags === undefined) {
-        tags = [MetricLabel.make("error", record.error._tag)]
-        failureTags.set(record.error._tag, tags)
-      }
-      failuresTotal.unsafeUpdate(1, tags)
+/** Records the metrics of one finished record (this runs once per request, so no effect step). */
+export const countRecord = (record: FetchRecord): FetchRecord => {
+  requestsTotal.unsafeUpdate(1, noTags)
+  attemptsTotal.unsafeUpdate(record.attempts, noTags)
+  requestDuration.unsafeUpdate(record.ms, noTags)
+  if (!record.ok) {
+    let tags = failureTags.get(record.error._tag)
+    if (tags === undefined) {
+      tags = [MetricLabel.make("error", record.error._tag)]
+      failureTags.set(record.error._tag, tags)
     }
-  })
+    failuresTotal.unsafeUpdate(1, tags)
+  }
+  return record
+}
 
 /** Wraps one fetch in a span when a real tracer is installed, and records its metrics. */
 export const traced = (url: string, fetch: Effect.Effect<FetchRecord>): Effect.Effect<FetchRecord> =>
   Effect.tracerWith((tracer) =>
-    (tracer === builtInTracer
-      ? fetch
+    tracer === builtInTracer
+      ? Effect.map(fetch, countRecord)
       : fetch.pipe(
         Effect.tap((record) =>
           Effect.annotateCurrentSpan({
@@ -68,6 +68,7 @@ export const traced = (url: string, fetch: Effect.Effect<FetchRecord>): Effect.E
             ...(record.ok ? {} : { "volley.error": record.error._tag })
           })
         ),
-        Effect.withSpan("volley.fetch", { kind: "client", attributes: { "url.full": url } })
-      )).pipe(Effect.tap(recordMetrics))
+        Effect.withSpan("volley.fetch", { kind: "client", attributes: { "url.full": url } }),
+        Effect.map(countRecord)
+      )
   )

@@ -1,0 +1,68 @@
+/**
+ * Where a redirect leads: the one rule both transports follow, so the fast undici path and the
+ * generic `HttpClient` path cannot disagree.
+ *
+ * @module
+ */
+import { Either } from "effect"
+import { StatusError } from "../domain/FetchError.js"
+
+/** One request of an attempt: the first, or one a redirect led to. */
+export interface Hop {
+  readonly method: string
+  readonly url: URL
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | undefined
+  /** Redirects followed before this hop. */
+  readonly redirects: number
+}
+
+/** Headers that must not follow a redirect to another origin. */
+const credentialHeaders: ReadonlySet<string> = new Set(["authorization", "cookie", "proxy-authorization"])
+
+const withoutCredentials = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+  const kept: Record<string, string> = {}
+  for (const name in headers) {
+    if (!credentialHeaders.has(name.toLowerCase())) kept[name] = headers[name]!
+  }
+  return kept
+}
+
+/** Whether an answer is a redirect volley follows (it has a `Location`; 304 is not one). */
+export const isRedirect = (status: number, location: string | undefined): location is string =>
+  status >= 300 && status < 400 && status !== 304 && location !== undefined && location !== ""
+
+/**
+ * The hop a redirect answer leads to, or why it is not followed. 303 (and 301/302 after a POST)
+ * become a GET without a body, as browsers do; credentials are dropped when the origin changes.
+ */
+export const nextHop = (
+  hop: Hop,
+  status: number,
+  location: string,
+  maxRedirects: number
+): Either.Either<Hop, StatusError> => {
+  const url = hop.url.href
+  let next: URL
+  try {
+    next = new URL(location, hop.url)
+  } catch {
+    return Either.left(new StatusError({ url, status, message: `redirect to an invalid URL '${location}'` }))
+  }
+  if (next.protocol !== "http:" && next.protocol !== "https:") {
+    return Either.left(new StatusError({ url, status, message: `refused redirect to non-http(s) URL '${next.href}'` }))
+  }
+  if (hop.redirects >= maxRedirects) {
+    return Either.left(
+      new StatusError({ url, status, message: `too many redirects (more than --max-redirects ${maxRedirects})` })
+    )
+  }
+  const toGet = status === 303 || ((status === 301 || status === 302) && hop.method === "POST")
+  return Either.right({
+    method: toGet ? "GET" : hop.method,
+    url: next,
+    headers: next.origin === hop.url.origin ? hop.headers : withoutCredentials(hop.headers),
+    body: toGet ? undefined : hop.body,
+    redirects: hop.redirects + 1
+  })
+}

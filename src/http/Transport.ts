@@ -1,0 +1,118 @@
+/**
+ * A transport sends one attempt — the request, its redirects and its body, within the time-out —
+ * and answers with the status, headers and text, or a typed failure.
+ *
+ * The Fetcher always goes through the `HttpClient` service, so any client layer (a test one, one
+ * with extra middleware) works. When the service is volley's own undici client, it carries a
+ * faster transport that drives undici directly — one callback chain and one timer per attempt —
+ * and the Fetcher uses that instead; any other client is driven through its `execute`.
+ *
+ * @module
+ */
+import { HttpBody, type HttpClient, HttpClientRequest } from "@effect/platform"
+import { HttpClient as Client } from "@effect/platform"
+import type { HttpMethod } from "@effect/platform/HttpMethod"
+import { Duration, Effect } from "effect"
+import type { BodyTooLarge, StatusError } from "../domain/FetchError.js"
+import { TimeoutError, TransportError } from "../domain/FetchError.js"
+import { readBodyText } from "./BodyReader.js"
+import { type Hop, isRedirect, nextHop } from "./Redirect.js"
+import type { Answer } from "./RequestGate.js"
+
+/** The limits of one attempt. */
+export interface SendLimits {
+  /** For the whole attempt: every hop, headers and bodies. */
+  readonly timeout: Duration.Duration
+  readonly maxBodyBytes: number
+  readonly maxRedirects: number
+}
+
+/** What can go wrong in one attempt before the status is judged. */
+export type SendError = TransportError | TimeoutError | StatusError | BodyTooLarge
+
+export interface Transport {
+  /** Sends `hop`, follows its redirects and reads the final body, within `limits`. */
+  readonly send: (hop: Hop, limits: SendLimits) => Effect.Effect<Answer, SendError>
+}
+
+/** Where a client keeps its own transport, when it has one. */
+export const TransportTypeId: unique symbol = Symbol.for("volley/Transport") as never
+
+/** `client`, carrying `transport` as its fast path. */
+export const withTransport = (client: HttpClient.HttpClient, transport: Transport): HttpClient.HttpClient =>
+  Object.assign(client, { [TransportTypeId]: transport })
+
+/** The transport for a client: its own fast one when it has one, else one over `execute`. */
+export const transportFor = (client: HttpClient.HttpClient): Transport => {
+  const own = (client as { readonly [TransportTypeId]?: Transport })[TransportTypeId]
+  return own ?? httpClientTransport(client)
+}
+
+/** The failure of an attempt that did not end within `timeout`. */
+export const timeoutError = (url: string, timeout: Duration.Duration): TimeoutError =>
+  new TimeoutError({
+    url,
+    timeoutMs: Duration.toMillis(timeout),
+    message: `no complete answer within ${Duration.format(timeout)}`
+  })
+
+/** A transport failure in one line, without the request headers: `CODE: message`. */
+export const describeTransportFailure = (cause: unknown): string => {
+  if (cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code ?? (cause.cause as { code?: unknown } | undefined)?.code
+    const inner = cause.cause instanceof Error ? cause.cause.message : cause.message
+    return typeof code === "string" ? `${code}: ${inner}` : inner
+  }
+  return String(cause)
+}
+
+/** The body's content type: the one the caller set, else JSON when the body parses as JSON. */
+export const bodyContentType = (headers: Readonly<Record<string, string>>, body: string): string => {
+  for (const name in headers) {
+    if (name.toLowerCase() === "content-type") return headers[name]!
+  }
+  try {
+    JSON.parse(body)
+    return "application/json"
+  } catch {
+    return "text/plain; charset=utf-8"
+  }
+}
+
+/** A transport over any `HttpClient`: its `execute`, redirects by volley, `Effect.timeout`. */
+export const httpClientTransport = (service: HttpClient.HttpClient): Transport => {
+  // Third-party URLs must not receive our trace headers; timeouts and retries are ours. The
+  // client's own span per request is skipped: it costs more than the request on loopback.
+  const client = service.pipe(Client.withTracerPropagation(false), Client.withTracerDisabledWhen(() => true))
+  const hopOnce = (hop: Hop, limits: SendLimits): Effect.Effect<Answer, SendError> => {
+    const href = hop.url.href
+    const request = HttpClientRequest.make(hop.method as HttpMethod)(hop.url, {
+      headers: hop.headers,
+      ...(hop.body === undefined ? {} : { body: HttpBody.text(hop.body, bodyContentType(hop.headers, hop.body)) })
+    })
+    return client.execute(request).pipe(
+      Effect.mapError((error) =>
+        new TransportError({ url: href, message: describeTransportFailure(error.cause ?? error) })
+      ),
+      Effect.flatMap((response): Effect.Effect<Answer, SendError> => {
+        const location = response.headers["location"]
+        if (isRedirect(response.status, location)) {
+          const next = nextHop(hop, response.status, location, limits.maxRedirects)
+          if (next._tag === "Left") return Effect.fail(next.left)
+          // Read the (small) redirect body so its connection goes back to the pool.
+          return Effect.zipRight(Effect.ignore(readBodyText(response, href, 64 * 1024)), hopOnce(next.right, limits))
+        }
+        return Effect.map(
+          readBodyText(response, href, limits.maxBodyBytes),
+          (text): Answer => ({ status: response.status, headers: response.headers, text, url: href })
+        )
+      })
+    )
+  }
+  return {
+    send: (hop, limits) =>
+      hopOnce(hop, limits).pipe(
+        Effect.timeoutFail({ duration: limits.timeout, onTimeout: () => timeoutError(hop.url.href, limits.timeout) })
+      )
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The fast transport: drives an undici dispatcher with a dispatch handler.
+ *
+ * One attempt is one `Effect.async`: the handler collects the body chunks, follows redirects
+ * itself, and one timer covers the whole attempt. No response stream, no promise, no
+ * `AbortController` per request — on loopback those cost more than the request (measured in
+ * PERFORMANCE.md). Interrupting the effect aborts the request.
+ *
+ * @module
+ */
+import type * as Undici from "@effect/platform-node/Undici"
+import { Duration, Effect } from "effect"
+import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
+import { formatBytes } from "./BodyReader.js"
+import { type Hop, isRedirect, nextHop } from "./Redirect.js"
+import type { Answer } from "./RequestGate.js"
+import {
+  bodyContentType,
+  describeTransportFailure,
+  type SendError,
+  type SendLimits,
+  timeoutError,
+  type Transport
+} from "./Transport.js"
+
+type Headers = Record<string, string | undefined>
+
+/** The longest delay `setTimeout` keeps (about 24.8 days). */
+const maxTimerMs = 2 ** 31 - 1
+
+/** undici's headers (a value may be a list) as one string per name. */
+const flatHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefined>): Headers => {
+  for (const name in raw) {
+    if (typeof raw[name] !== "string" && raw[name] !== undefined) {
+      const flat: Headers = {}
+      for (const key in raw) {
+        const value = raw[key]
+        flat[key] = typeof value === "string" || value === undefined ? value : value.join(", ")
+      }
+      return flat
+    }
+  }
+  return raw as Headers
+}
+
+/** The text of the body chunks (UTF-8, a leading byte-order mark dropped). */
+const decode = (chunks: Array<Buffer>, length: number): string => {
+  if (length === 0) return ""
+  const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, length).toString("utf8")
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+/** A transport sending with `dispatcher` (an undici `Agent`, `Pool` or `Client`). */
+export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport => ({
+  send: (first: Hop, limits: SendLimits) =>
+    Effect.async<Answer, SendError>((resume) => {
+      let finished = false
+      let controller: Undici.Dispatcher.DispatchController | undefined
+      const finish = (outcome: Effect.Effect<Answer, SendError>) => {
+        if (finished) return
+        finished = true
+        clearTimeout(timer)
+        resume(outcome)
+      }
+      const fail = (error: SendError) => {
+        finish(Effect.fail(error))
+        controller?.abort(error)
+      }
+      const timeoutMs = Duration.toMillis(limits.timeout)
+      // An infinite (or longer than a timer can hold) time-out means no timer at all.
+      const timer = timeoutMs <= maxTimerMs
+        ? setTimeout(() => fail(timeoutError(first.url.href, limits.timeout)), timeoutMs)
+        : undefined
+
+      const dispatch = (hop: Hop) => {
+        const href = hop.url.href
+        let status = 0
+        let headers: Headers = {}
+        let redirect: Hop | undefined
+        let chunks: Array<Buffer> = []
+        let length = 0
+        let started = false
+        const tooLarge = (seen: string) =>
+          fail(
+            new BodyTooLarge({
+              url: href,
+              limitBytes: limits.maxBodyBytes,
+              message: `body is larger than the ${formatBytes(limits.maxBodyBytes)} limit (${seen})`
+            })
+          )
+        const handler: Undici.Dispatcher.DispatchHandler = {
+          onRequestStart: (control) => {
+            controller = control
+            if (finished) control.abort(new Error("cancelled"))
+          },
+          onResponseStart: (_control, statusCode, rawHeaders) => {
+            if (statusCode < 200) return
+            started = true
+            status = statusCode
+            headers = flatHeaders(rawHeaders)
+            const location = headers["location"]
+            if (isRedirect(statusCode, location)) {
+              const next = nextHop(hop, statusCode, location, limits.maxRedirects)
+              if (next._tag === "Left") return fail(next.left)
+              redirect = next.right
+              return
+            }
+            const declared = headers["content-length"]
+            if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+              tooLarge(`content-length ${declared}`)
+            }
+          },
+          onResponseData: (_control, chunk) => {
+            // A redirect's body is read and dropped, so its connection goes back to the pool.
+            if (redirect !== undefined) return
+            length += chunk.length
+            if (length > limits.maxBodyBytes) return tooLarge(`more than ${length} bytes sent`)
+            chunks.push(chunk)
+          },
+          onResponseEnd: () => {
+            if (finished) return
+            if (redirect !== undefined) return dispatch(redirect)
+            const text = decode(chunks, length)
+            chunks = []
+            finish(Effect.succeed({ status, headers, text, url: href }))
+          },
+          onResponseError: (_control, error) => {
+            if (finished) return
+            const message = describeTransportFailure(error)
+            finish(Effect.fail(
+              new TransportError({
+                url: href,
+                message: started ? `connection lost while reading the body: ${message}` : message
+              })
+            ))
+          }
+        }
+        controller = undefined
+        try {
+          dispatcher.dispatch({
+            origin: hop.url.origin,
+            path: hop.url.pathname + hop.url.search,
+            method: hop.method as Undici.Dispatcher.HttpMethod,
+            headers: hop.body === undefined || hasContentType(hop.headers)
+              ? hop.headers
+              : { ...hop.headers, "content-type": bodyContentType(hop.headers, hop.body) },
+            body: hop.body ?? null,
+            // The attempt's one timer covers headers and body.
+            headersTimeout: 0,
+            bodyTimeout: 0
+          }, handler)
+        } catch (error) {
+          finish(Effect.fail(new TransportError({ url: href, message: describeTransportFailure(error) })))
+        }
+      }
+      dispatch(first)
+      return Effect.sync(() => {
+        if (finished) return
+        finished = true
+        clearTimeout(timer)
+        controller?.abort(new Error("interrupted"))
+      })
+    })
+})
+
+const hasContentType = (headers: Readonly<Record<string, string>>): boolean => {
+  for (const name in headers) if (name.toLowerCase() === "content-type") return true
+  return false
+}
