@@ -40,7 +40,7 @@ export const readBodyText = (
     Stream.mapAccumEffect(0, (total, bytes: Uint8Array) => {
       const next = total + bytes.length
       return next > limitBytes
-        ? Effect.fail(tooLarge(url, limitBytes, `more than ${next} bytes sent`))
+        ? Effect.fail(tooLarge(url, limitBytes, "streamed without content-length"))
         : Effect.succeed([next, bytes] as const)
     }),
     Stream.runCollect,

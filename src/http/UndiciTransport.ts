@@ -114,7 +114,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             // A redirect's body is read and dropped, so its connection goes back to the pool.
             if (redirect !== undefined) return
             length += chunk.length
-            if (length > limits.maxBodyBytes) return tooLarge(`more than ${length} bytes sent`)
+            if (length > limits.maxBodyBytes) return tooLarge("streamed without content-length")
             chunks.push(chunk)
           },
           onResponseEnd: () => {

@@ -31,6 +31,20 @@ export const formatAddress = (address: HttpServer.Address): string =>
     ? `unix:${address.path}`
     : `http://${address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname}:${address.port}`
 
+/**
+ * A node server whose `close` also drops connections still busy: a stopping demo server must not
+ * wait for a slow answer to a client that has gone (Node only closes the idle ones).
+ */
+const makeNodeServer = () => {
+  const server = createServer({ keepAliveTimeout: 30_000 })
+  const close = server.close.bind(server)
+  server.close = (callback) => {
+    server.closeAllConnections()
+    return close(callback)
+  }
+  return server
+}
+
 /** The demo API as a layer: listening while the layer lives. */
 export const layer = (
   options: DemoServerOptions = {},
@@ -38,7 +52,7 @@ export const layer = (
 ): Layer.Layer<HttpServer.HttpServer | ServerStats, ServeError> =>
   HttpServer.serve(demoApp).pipe(
     Layer.provideMerge(
-      NodeHttpServer.layer(() => createServer({ keepAliveTimeout: 30_000 }), {
+      NodeHttpServer.layer(makeNodeServer, {
         port: options.port ?? 0,
         host: options.host ?? "127.0.0.1"
       })
