@@ -8,27 +8,17 @@
  *
  * @module
  */
-import { Cause, Chunk, Deferred, Effect, Exit, FiberId, Option, Queue, type Scope, Stream } from "effect"
-
-/** An input with its place in the run. */
-interface Numbered<A> {
-  readonly seq: number
-  readonly value: A
-}
-
-/** The end of the inputs; a worker that takes it puts it back for the next one. */
-const end: unique symbol = Symbol.for("volley/OrderedPool/end") as never
-
-/** The inputs failed at this place. */
-interface InputFailure<E> {
-  readonly seq: number
-  readonly cause: Cause.Cause<E>
-}
+import { Cause, Chunk, Deferred, Effect, Exit, FiberId, Option, type Scope, Stream } from "effect"
 
 /** A slot not yet resolved. */
 const pending: unique symbol = Symbol.for("volley/OrderedPool/pending") as never
 /** An input taken after a stop: it was not started and has no result. */
 const skipped: unique symbol = Symbol.for("volley/OrderedPool/skipped") as never
+
+/** Runs `f` after the I/O callbacks already due (Node's check phase), or on the next timer tick. */
+const nextTurn: (f: () => void) => void = typeof setImmediate === "function"
+  ? (f) => setImmediate(f)
+  : (f) => setTimeout(f, 0)
 
 /** How a slot was resolved: a result, a skip, or the failure that ends the stream. */
 type Slot<B, E> = { readonly value: B } | typeof skipped | { readonly cause: Cause.Cause<E> }
@@ -64,38 +54,63 @@ const startPool = <A, B, E, R, E2, R2>(
   concurrency: number,
   stopped: Effect.Effect<boolean>,
   scope: Scope.Scope
-): Effect.Effect<Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>>, never, R | R2> =>
-  Effect.flatMap(
-    Queue.bounded<Numbered<A> | InputFailure<E> | typeof end>(concurrency),
-    (queue) => runPool(queue, inputs, f, concurrency, stopped, scope)
-  )
-
-const runPool = <A, B, E, R, E2, R2>(
-  queue: Queue.Queue<Numbered<A> | InputFailure<E> | typeof end>,
-  inputs: Stream.Stream<A, E, R>,
-  f: (a: A) => Effect.Effect<B, E2, R2>,
-  concurrency: number,
-  stopped: Effect.Effect<boolean>,
-  scope: Scope.Scope
 ): Effect.Effect<Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>>, never, R | R2> => {
-  // Inputs numbered but not yet emitted (in the queue, in flight, or done behind a slow one).
-  const window = Math.max(64, concurrency * 8)
+  // Inputs read but not started, in order; the place of an input is its position in the run.
+  // The producer refills the inbox only once it is half empty: waking it costs a fiber resume.
+  const inboxSize = Math.max(256, concurrency * 4)
+  let inbox: Array<A> = []
+  let inboxHead = 0
+  // Places given out but not yet handed to the stream (in the inbox, in flight, or done behind a
+  // slow one) never exceed `window`: memory stays bounded whatever the number of inputs.
+  const window = inboxSize + Math.max(64, concurrency * 8)
   const slots: Array<Slot<B, E | E2> | typeof pending> = new Array(window).fill(pending)
-  let numbered = 0 // inputs given a place
+  let numbered = 0 // places given out (inputs read, and an input failure)
+  let taken = 0 // inputs taken by workers
   let emitted = 0 // places moved to `ready` (every place before is resolved)
   let consumed = 0 // places handed to the stream
   let ready: Array<B> = []
   let failure: Cause.Cause<E | E2> | undefined
+  let inputEnded = false
   let halted = false
   let workersLeft = concurrency
-  let outputSignal: Deferred.Deferred<void> | undefined
-  let spaceSignal: Deferred.Deferred<void> | undefined
+  // Who is waiting: the stream for output, the workers for inputs, the producer for room.
+  let outputWaiter: Deferred.Deferred<void> | undefined
+  let inboxWaiter: Deferred.Deferred<void> | undefined
+  let roomWaiter: Deferred.Deferred<void> | undefined
 
-  const signal = (deferred: Deferred.Deferred<void> | undefined) => {
-    if (deferred !== undefined) Deferred.unsafeDone(deferred, Exit.void)
+  const wake = (waiter: Deferred.Deferred<void> | undefined) => {
+    if (waiter !== undefined) Deferred.unsafeDone(waiter, Exit.void)
   }
-  const awaitOutput = Effect.suspend(() => Deferred.await(outputSignal ??= Deferred.unsafeMake(FiberId.none)))
-  const awaitSpace = Effect.suspend(() => Deferred.await(spaceSignal ??= Deferred.unsafeMake(FiberId.none)))
+  const wakeOutput = () => {
+    const waiter = outputWaiter
+    outputWaiter = undefined
+    wake(waiter)
+  }
+  // The stream is woken once per turn of the event loop, not once per result: answers arriving
+  // together go out as one chunk (a stream step per result capped throughput).
+  let flushScheduled = false
+  const flush = () => {
+    flushScheduled = false
+    wakeOutput()
+  }
+  const wakeOutputSoon = () => {
+    if (outputWaiter === undefined || flushScheduled) return
+    flushScheduled = true
+    nextTurn(flush)
+  }
+  const wakeInbox = () => {
+    const waiter = inboxWaiter
+    inboxWaiter = undefined
+    wake(waiter)
+  }
+  const wakeRoom = () => {
+    const waiter = roomWaiter
+    roomWaiter = undefined
+    wake(waiter)
+  }
+  const awaitOutput = Effect.suspend(() => Deferred.await(outputWaiter ??= Deferred.unsafeMake(FiberId.none)))
+  const awaitInbox = Effect.suspend(() => Deferred.await(inboxWaiter ??= Deferred.unsafeMake(FiberId.none)))
+  const awaitRoom = Effect.suspend(() => Deferred.await(roomWaiter ??= Deferred.unsafeMake(FiberId.none)))
 
   /** Records how place `seq` ended, and moves every resolved place at the head to the output. */
   const resolve = (seq: number, slot: Slot<B, E | E2>) => {
@@ -111,75 +126,87 @@ const runPool = <A, B, E, R, E2, R2>(
       if ("cause" in next) failure = next.cause
       else ready.push(next.value)
     }
-    const waiting = outputSignal
-    outputSignal = undefined
-    signal(waiting)
+    if (failure !== undefined) wakeOutput()
+    else wakeOutputSoon()
   }
 
-  /** Feeds `items` from `from`, never more than `window` places ahead of the stream. */
+  /** Reads `items` from `from` into the inbox, as room allows. */
   const feed = (items: ReadonlyArray<A>, from: number): Effect.Effect<void> => {
     if (from >= items.length || halted) return Effect.void
-    const room = window - (numbered - consumed)
-    if (room <= 0) return Effect.zipRight(awaitSpace, Effect.suspend(() => feed(items, from)))
+    const inboxRoom = inboxSize - (inbox.length - inboxHead)
+    const room = Math.min(window - (numbered - consumed), inboxRoom)
+    if (room <= 0 || (inboxRoom < inboxSize / 2 && inboxRoom < items.length - from)) {
+      return Effect.zipRight(
+        awaitRoom,
+        Effect.suspend(() => feed(items, from))
+      )
+    }
     const count = Math.min(room, items.length - from)
-    const batch = new Array<Numbered<A>>(count)
-    for (let i = 0; i < count; i++) batch[i] = { seq: numbered++, value: items[from + i]! }
-    return Effect.zipRight(Queue.offerAll(queue, batch), Effect.suspend(() => feed(items, from + count)))
+    for (let i = 0; i < count; i++) inbox.push(items[from + i]!)
+    numbered += count
+    wakeInbox()
+    return feed(items, from + count)
   }
   const produce = inputs.pipe(
     Stream.runForEachChunk((chunk) => feed(Chunk.toReadonlyArray(chunk), 0)),
-    Effect.catchAllCause((cause) => Queue.offer(queue, { seq: numbered++, cause })),
-    Effect.zipRight(Queue.offer(queue, end))
+    // A failure of the inputs takes the next place: the results before it are emitted first.
+    Effect.catchAllCause((cause) => Effect.sync(() => resolve(numbered++, { cause }))),
+    Effect.ensuring(Effect.sync(() => {
+      inputEnded = true
+      wakeInbox()
+    }))
   )
 
-  const leave = Effect.suspend(() => {
+  const leave = Effect.sync(() => {
     workersLeft--
-    if (workersLeft === 0) {
-      const waiting = outputSignal
-      outputSignal = undefined
-      signal(waiting)
-    }
-    return Effect.void
+    if (workersLeft === 0) wakeOutput()
   })
-  const work: Effect.Effect<void, never, R2> = Effect.suspend(() =>
-    halted ? leave : Effect.flatMap(Queue.take(queue), (item) => {
-      if (item === end) return Effect.zipRight(Queue.offer(queue, end), leave)
-      if ("cause" in item) {
-        resolve(item.seq, { cause: item.cause })
-        return Effect.zipRight(Queue.offer(queue, end), leave)
+  const work: Effect.Effect<void, never, R2> = Effect.suspend(() => {
+    if (halted) return leave
+    if (inboxHead === inbox.length) {
+      if (inputEnded) return leave
+      return Effect.zipRight(awaitInbox, work)
+    }
+    // Taking an input and giving it its place happen in one step, so places follow input order.
+    const input = inbox[inboxHead]!
+    inboxHead++
+    if (inboxHead === inbox.length) {
+      inbox = []
+      inboxHead = 0
+    }
+    const seq = taken++
+    if (roomWaiter !== undefined && inbox.length - inboxHead <= inboxSize / 2) wakeRoom()
+    return Effect.flatMap(stopped, (stop) => {
+      if (stop || halted) {
+        halted = true
+        resolve(seq, skipped)
+        return leave
       }
-      return Effect.flatMap(stopped, (stop) => {
-        if (stop || halted) {
+      return Effect.matchCauseEffect(f(input), {
+        onSuccess: (value) => {
+          resolve(seq, { value })
+          return work
+        },
+        onFailure: (cause) => {
           halted = true
-          resolve(item.seq, skipped)
+          resolve(seq, { cause })
           return leave
         }
-        return Effect.flatMap(Effect.exit(f(item.value)), (exit) => {
-          if (Exit.isSuccess(exit)) {
-            resolve(item.seq, { value: exit.value })
-          } else {
-            halted = true
-            resolve(item.seq, { cause: exit.cause })
-          }
-          return work
-        })
       })
     })
-  )
+  })
 
   const pull: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>> = Effect.suspend(() => {
-    // Everything emitted is now the stream's: the producer may number that many more.
+    // Everything emitted is now the stream's: the producer may read that many more.
     consumed = emitted
-    const waiting = spaceSignal
-    spaceSignal = undefined
-    signal(waiting)
+    wakeRoom()
     if (ready.length > 0) {
       const out = ready
       ready = []
       return Effect.succeed(Chunk.unsafeFromArray(out))
     }
     if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
-    if (workersLeft === 0) return Effect.fail(Option.none())
+    if (workersLeft === 0 && emitted === taken) return Effect.fail(Option.none())
     return Effect.zipRight(awaitOutput, pull)
   })
 
