@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `volley` executable: parses the command line, provides the production layers (Node
  * platform, undici HTTP client, stdout/stderr, graceful shutdown) and turns the outcome into an
@@ -10,7 +9,10 @@
  *
  * @module
  */
-import { NodeContext } from "@effect/platform-node"
+// Deep imports: the package index would load (and initialise) every Node module of the platform.
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Cause, Deferred, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli/Cli.js"
 import { outcomeOf } from "./cli/ExitCode.js"
@@ -24,7 +26,9 @@ const graceMs = 5_000
 const shutdown = makeShutdown()
 
 const MainLayer = Layer.mergeAll(
-  NodeContext.layer,
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeTerminal.layer,
   undiciHttpClientLayer(),
   Layer.succeed(HttpClientFactory, undiciHttpClientLayer()),
   Layer.succeed(Shutdown, shutdown),

@@ -4,11 +4,16 @@
  * @module
  */
 import { Command } from "@effect/cli"
-import { runDemo } from "../demo/DemoStory.js"
 import { Fetcher } from "../http/Fetcher.js"
+import { Effect } from "effect"
+import { lazyModule } from "./LazyModule.js"
 import { useColor } from "./TerminalConsole.js"
 
-export const demoCommand = Command.make("demo", {}, () => runDemo({ color: useColor(process.stdout) })).pipe(
+export const demoCommand = Command.make("demo", {}, () =>
+  Effect.flatMap(
+    lazyModule(() => import("../demo/DemoStory.js")),
+    ({ runDemo }) => runDemo({ color: useColor(process.stdout) })
+  )).pipe(
   Command.withDescription("Show what volley does, against a local API, offline, in under a minute"),
   Command.provide(Fetcher.Default)
 )

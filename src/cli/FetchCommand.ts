@@ -12,13 +12,13 @@ import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
-import { buildExtractor } from "../extract/ExtractorChain.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import { formats } from "../report/RecordFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { Stderr } from "../report/Stdout.js"
 import { resolveInput } from "./InputSource.js"
+import { lazyModule } from "./LazyModule.js"
 import {
   choiceOption,
   durationOption,
@@ -129,7 +129,7 @@ export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlag
 
 const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const stderr = yield* Stderr
-  const extractor = yield* buildExtractor({
+  const extraction = {
     extract: Option.getOrUndefined(flags.extract),
     select: Option.getOrUndefined(flags.select),
     selectAttr: Option.getOrUndefined(flags.selectAttr),
@@ -137,7 +137,15 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     matchAll: flags.matchAll,
     schema: Option.getOrUndefined(flags.schema),
     schemaOn: Option.getOrUndefined(flags.schemaOn)
-  })
+  }
+  // The extractors' libraries (JMESPath, cheerio, Ajv) load only when a flag asks for one.
+  const wantsExtraction = Object.values(extraction).some((value) => value !== undefined && value !== false)
+  const extractor = wantsExtraction
+    ? yield* Effect.flatMap(
+      lazyModule(() => import("../extract/ExtractorChain.js")),
+      ({ buildExtractor }) => buildExtractor(extraction)
+    )
+    : undefined
   const body = yield* readData(flags.data)
   if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
   if (flags.retryFailed && !flags.resume) return yield* new UsageError({ message: "--retry-failed needs --resume" })

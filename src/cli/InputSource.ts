@@ -5,7 +5,7 @@
  * @module
  */
 import { FileSystem } from "@effect/platform"
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import { Effect, Option, Stream } from "effect"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"

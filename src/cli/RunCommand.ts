@@ -11,9 +11,7 @@ import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { checkWritable } from "../report/RecordWriter.js"
 import { Stdout } from "../report/Stdout.js"
-import { loadWorkflowFile } from "../workflow/WorkflowFile.js"
-import { workflowJson, workflowPlan, workflowText } from "../workflow/WorkflowReport.js"
-import { runWorkflow } from "../workflow/WorkflowRunner.js"
+import { lazyModule } from "./LazyModule.js"
 import { choiceOption, optionalText } from "./OptionParsers.js"
 
 const options = {
@@ -42,6 +40,14 @@ const parseVars = (pairs: ReadonlyArray<string>) =>
 
 export const runCommand = Command.make("run", options, (flags) =>
   Effect.gen(function*() {
+    const [{ loadWorkflowFile }, { workflowJson, workflowPlan, workflowText }, { runWorkflow }] = yield* lazyModule(
+      () =>
+        Promise.all([
+          import("../workflow/WorkflowFile.js"),
+          import("../workflow/WorkflowReport.js"),
+          import("../workflow/WorkflowRunner.js")
+        ])
+    )
     const workflow = yield* loadWorkflowFile(flags.file, yield* parseVars(flags.vars))
     const stdout = yield* Stdout
     if (flags.dryRun) return yield* stdout.write(workflowPlan(workflow))

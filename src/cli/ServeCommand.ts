@@ -7,7 +7,7 @@ import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import { UsageError } from "../domain/UsageError.js"
 import { Stdout } from "../report/Stdout.js"
-import { startDemoServer } from "../server/DemoServer.js"
+import { lazyModule } from "./LazyModule.js"
 import { positiveIntOption } from "./OptionParsers.js"
 
 const options = {
@@ -22,6 +22,7 @@ const options = {
 
 export const serveCommand = Command.make("serve", options, (flags) =>
   Effect.scoped(Effect.gen(function*() {
+    const { startDemoServer } = yield* lazyModule(() => import("../server/DemoServer.js"))
     const server = yield* startDemoServer({ port: flags.port, host: flags.host }).pipe(
       Effect.mapError((error) =>
         new UsageError({

@@ -11,7 +11,8 @@
  */
 import { Cookies, Headers, HttpClient, HttpClientError, type HttpClientRequest, UrlParams } from "@effect/platform"
 import { HttpClientResponse, HttpIncomingMessage } from "@effect/platform"
-import { NodeHttpClient, NodeStream } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
 import { Effect, Inspectable, Layer, Option, type Stream } from "effect"
 import { dispatcherLayer, type PoolOptions } from "./HttpClientLive.js"

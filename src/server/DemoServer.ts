@@ -5,7 +5,7 @@
  * @module
  */
 import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { Context, Effect, Layer, type Scope } from "effect"
 import { createServer } from "node:http"
