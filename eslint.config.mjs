@@ -2,7 +2,7 @@ import * as effectEslint from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["dist/**", "docs/**", "node_modules/**", "coverage/**", "bin/**"] },
+  { ignores: ["dist/**", "docs/**", "node_modules/**", "coverage/**", "bin/**", ".exp/**"] },
   ...tseslint.configs.recommended,
   ...effectEslint.configs.dprint,
   {

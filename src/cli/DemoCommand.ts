@@ -4,8 +4,8 @@
  * @module
  */
 import { Command } from "@effect/cli"
-import { Fetcher } from "../http/Fetcher.js"
 import { Effect } from "effect"
+import { Fetcher } from "../http/Fetcher.js"
 import { lazyModule } from "./LazyModule.js"
 import { useColor } from "./TerminalConsole.js"
 
@@ -14,6 +14,6 @@ export const demoCommand = Command.make("demo", {}, () =>
     lazyModule(() => import("../demo/DemoStory.js")),
     ({ runDemo }) => runDemo({ color: useColor(process.stdout) })
   )).pipe(
-  Command.withDescription("Show what volley does, against a local API, offline, in under a minute"),
-  Command.provide(Fetcher.Default)
-)
+    Command.withDescription("Show what volley does, against a local API, offline, in under a minute"),
+    Command.provide(Fetcher.Default)
+  )
