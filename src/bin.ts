@@ -13,7 +13,7 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import { Cause, Deferred, Effect, Exit, Layer } from "effect"
+import { Cause, Effect, Layer } from "effect"
 import { cli } from "./cli/Cli.js"
 import { outcomeOf } from "./cli/ExitCode.js"
 import { withTerminalConsole } from "./cli/TerminalConsole.js"
@@ -55,7 +55,7 @@ const onSignal = () => {
   signals++
   if (signals === 1 && shutdown.graceful.count > 0) {
     process.stderr.write(`\nstopping: finishing the requests in flight (Ctrl-C again to stop at once)\n`)
-    Deferred.unsafeDone(shutdown.requested, Exit.void)
+    shutdown.request()
     setTimeout(() => fiber.unsafeInterruptAsFork(fiber.id()), graceMs).unref()
   } else {
     fiber.unsafeInterruptAsFork(fiber.id())

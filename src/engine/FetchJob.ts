@@ -16,7 +16,7 @@ import { Stderr, type Stdout } from "../report/Stdout.js"
 import { renderSummary } from "../report/SummaryText.js"
 import { type RunOptions, runStream } from "./Runner.js"
 import { makeRunStats, type RunSummary } from "./RunStats.js"
-import { gracefully, stopRequested } from "./Shutdown.js"
+import { gracefully, stopCheck, stopRequested } from "./Shutdown.js"
 
 export interface FetchJob<E, R> {
   readonly inputs: Stream.Stream<IndexedRequest, E, R>
@@ -54,7 +54,7 @@ export const runFetchJob = <E, R>(
 
     // On a stop request no new input is taken; requests in flight finish and are written.
     yield* gracefully(
-      runStream(job.inputs, job.run, stopRequested).pipe(
+      runStream(job.inputs, job.run, yield* stopCheck()).pipe(
         Stream.runForEachChunk((records) => {
           for (const record of records) stats.add(record)
           progress.update(stats.done(), stats.failed())

@@ -27,7 +27,7 @@ export interface OrderedPoolOptions {
   /** Inputs in flight at once. */
   readonly concurrency: number
   /** When this turns true no new input is started; those started finish and are emitted. */
-  readonly stopped: Effect.Effect<boolean>
+  readonly stopped: () => boolean
 }
 
 /**
@@ -52,7 +52,7 @@ const startPool = <A, B, E, R, E2, R2>(
   inputs: Stream.Stream<A, E, R>,
   f: (a: A) => Effect.Effect<B, E2, R2>,
   concurrency: number,
-  stopped: Effect.Effect<boolean>,
+  stopped: () => boolean,
   scope: Scope.Scope
 ): Effect.Effect<Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>>, never, R | R2> => {
   // Inputs read but not started, in order; the place of an input is its position in the run.
@@ -176,23 +176,21 @@ const startPool = <A, B, E, R, E2, R2>(
     }
     const seq = taken++
     if (roomWaiter !== undefined && inbox.length - inboxHead <= inboxSize / 2) wakeRoom()
-    return Effect.flatMap(stopped, (stop) => {
-      if (stop || halted) {
+    if (stopped()) {
+      halted = true
+      resolve(seq, skipped)
+      return leave
+    }
+    return Effect.matchCauseEffect(f(input), {
+      onSuccess: (value) => {
+        resolve(seq, { value })
+        return work
+      },
+      onFailure: (cause) => {
         halted = true
-        resolve(seq, skipped)
+        resolve(seq, { cause })
         return leave
       }
-      return Effect.matchCauseEffect(f(input), {
-        onSuccess: (value) => {
-          resolve(seq, { value })
-          return work
-        },
-        onFailure: (cause) => {
-          halted = true
-          resolve(seq, { cause })
-          return leave
-        }
-      })
     })
   })
 

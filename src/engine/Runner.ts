@@ -47,7 +47,7 @@ export const runStream = <E, R>(
   inputs: Stream.Stream<IndexedRequest, E, R>,
   options: RunOptions,
   /** When this turns true no new request starts; those started finish and are emitted. */
-  stopped: Effect.Effect<boolean> = Effect.succeed(false)
+  stopped: () => boolean = () => false
 ): Stream.Stream<FetchRecord, E, R | Fetcher> =>
   Stream.unwrap(Effect.map(Fetcher, (fetcher) => {
     const fetchOne = (input: IndexedRequest) => fetcher.fetchOne(input, options.fetch)
@@ -76,19 +76,17 @@ const batches = <E, R>(
   inputs: Stream.Stream<IndexedRequest, E, R>,
   batchSize: number,
   concurrency: number,
-  stopped: Effect.Effect<boolean>,
+  stopped: () => boolean,
   fetchOne: (input: IndexedRequest) => Effect.Effect<FetchRecord>,
   failFast: ((record: FetchRecord) => Effect.Effect<FetchRecord, FailFastStop>) | undefined
 ): Stream.Stream<FetchRecord, E | FailFastStop, R> => {
   const one = (input: IndexedRequest): Effect.Effect<FetchRecord | NotStarted, FailFastStop> =>
-    Effect.flatMap(
-      stopped,
-      (stop): Effect.Effect<FetchRecord | NotStarted, FailFastStop> =>
-        stop
-          ? Effect.succeed(notStarted)
-          : failFast === undefined
-          ? fetchOne(input)
-          : Effect.flatMap(fetchOne(input), failFast)
+    Effect.suspend((): Effect.Effect<FetchRecord | NotStarted, FailFastStop> =>
+      stopped()
+        ? Effect.succeed(notStarted)
+        : failFast === undefined
+        ? fetchOne(input)
+        : Effect.flatMap(fetchOne(input), failFast)
     )
   return inputs.pipe(
     Stream.grouped(Math.max(1, batchSize)),

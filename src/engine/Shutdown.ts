@@ -5,22 +5,35 @@
  *
  * @module
  */
-import { Context, Deferred, Effect, FiberId, Option } from "effect"
+import { Context, Deferred, Effect, Exit, FiberId, Option } from "effect"
 
 export interface ShutdownService {
   /** Completed when a stop is asked for. */
   readonly requested: Deferred.Deferred<void>
   /** How many running jobs know how to stop gracefully (0: interrupt at once). */
   readonly graceful: { count: number }
+  /** Whether a stop was asked for, without an effect step: a run checks it before every request. */
+  readonly isRequested: () => boolean
+  /** Asks for a stop (the signal handler calls this). */
+  readonly request: () => void
 }
 
 export class Shutdown extends Context.Tag("volley/Shutdown")<Shutdown, ShutdownService>() {}
 
 /** A shutdown signal nobody has asked for yet. */
-export const makeShutdown = (): ShutdownService => ({
-  requested: Deferred.unsafeMake<void>(FiberId.none),
-  graceful: { count: 0 }
-})
+export const makeShutdown = (): ShutdownService => {
+  const requested = Deferred.unsafeMake<void>(FiberId.none)
+  let asked = false
+  return {
+    requested,
+    graceful: { count: 0 },
+    isRequested: () => asked,
+    request: () => {
+      asked = true
+      Deferred.unsafeDone(requested, Exit.void)
+    }
+  }
+}
 
 /** Runs `self` as a job that stops gracefully (see `stopRequested`) when a `Shutdown` is provided. */
 export const gracefully = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -36,7 +49,14 @@ export const gracefully = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect
     }))
 
 /** Whether a stop has been asked for. */
-export const stopRequested: Effect.Effect<boolean> = Effect.flatMap(
-  Effect.serviceOption(Shutdown),
-  (shutdown) => Option.isSome(shutdown) ? Deferred.isDone(shutdown.value.requested) : Effect.succeed(false)
-)
+export const stopRequested: Effect.Effect<boolean> = Effect.map(stopCheck(), (check) => check())
+
+/** A check of whether a stop has been asked for, to call without an effect step. */
+export function stopCheck(): Effect.Effect<() => boolean> {
+  return Effect.map(
+    Effect.serviceOption(Shutdown),
+    (shutdown) => Option.isSome(shutdown) ? shutdown.value.isRequested : never
+  )
+}
+
+const never = () => false

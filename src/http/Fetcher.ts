@@ -5,13 +5,13 @@
  * @module
  */
 import { HttpClient } from "@effect/platform"
-import { Effect, Either, Option, type Schedule } from "effect"
+import { Clock, Context, Effect, Either, Option, type Schedule } from "effect"
 import { type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
-import { traced } from "../observability/FetchTelemetry.js"
+import { countRecord, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
@@ -105,33 +105,37 @@ const makeFetcher = (transport: Transport) => {
    * extracts the value, and records time and attempts. The path of a first attempt that succeeds
    * is kept short — it is what runs a million times.
    */
-  const fetchRecord = (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
-    Effect.clockWith((clock) => {
-      const { index, request } = input
-      const parsed = parseHttpUrl(request.url)
-      if (Either.isLeft(parsed)) {
-        const error = new InvalidUrl({ input: request.url, message: parsed.left })
-        return Effect.succeed<FetchRecord>(failedRecord(index, request.url, 0, 0, error, undefined, false))
-      }
-      const start = clock.unsafeCurrentTimeNanos()
-      const elapsed = () => Number(clock.unsafeCurrentTimeNanos() - start) / 1e6
-      const ready = prepareOnce(options)
-      const url = parsed.right
-      const hop: Hop = {
-        method: request.method ?? options.method,
-        url,
-        headers: request.headers === undefined
-          ? ready.headers
-          : withUserAgent({ ...revealHeaders(options.headers), ...request.headers }),
-        body: request.body ?? options.body,
-        redirects: 0
-      }
-      const send = options.gate.around(url.host, transport.send(hop, ready.limits))
-      const extractor = options.extractor
-      let attempts = 1
-      let lastAnswer: Answer | undefined
+  const fetchRecord = (
+    input: IndexedRequest,
+    options: FetchOptions,
+    clock: Clock.Clock
+  ): Effect.Effect<FetchRecord> => {
+    const { index, request } = input
+    const parsed = parseHttpUrl(request.url)
+    if (Either.isLeft(parsed)) {
+      const error = new InvalidUrl({ input: request.url, message: parsed.left })
+      return Effect.succeed<FetchRecord>(countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false)))
+    }
+    const start = clock.unsafeCurrentTimeNanos()
+    const elapsed = () => Number(clock.unsafeCurrentTimeNanos() - start) / 1e6
+    const ready = prepareOnce(options)
+    const url = parsed.right
+    const hop: Hop = {
+      method: request.method ?? options.method,
+      url,
+      headers: request.headers === undefined
+        ? ready.headers
+        : withUserAgent({ ...revealHeaders(options.headers), ...request.headers }),
+      body: request.body ?? options.body,
+      redirects: 0
+    }
+    const send = options.gate.around(url.host, transport.send(hop, ready.limits))
+    const extractor = options.extractor
+    let attempts = 1
+    let lastAnswer: Answer | undefined
 
-      const okRecord = (answer: Answer, body: ResponseBody, value: unknown): OkRecord => ({
+    const okRecord = (answer: Answer, body: ResponseBody, value: unknown): FetchRecord => {
+      const record: OkRecord = {
         index,
         url: request.url,
         ok: true,
@@ -140,40 +144,51 @@ const makeFetcher = (transport: Transport) => {
         ms: round1(elapsed()),
         ...(options.keepBody ? { body: recordBody(body) } : {}),
         ...(extractor === undefined ? {} : { value })
-      })
-      const judge = (answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
-        lastAnswer = answer
-        if (answer.status < 200 || answer.status >= 300) {
-          return Effect.fail(statusFailure(answer, clock.unsafeCurrentTimeMillis()))
-        }
-        const body = makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)
-        return extractor === undefined
-          ? Effect.succeed(okRecord(answer, body, undefined))
-          : Effect.map(extractor.apply(body, request.url), (value) => okRecord(answer, body, value))
       }
-      const failed = (error: FetchError) =>
-        Effect.succeed(failedRecord(index, request.url, attempts, elapsed(), error, lastAnswer, options.keepBody))
+      return countRecord(record)
+    }
+    const judge = (answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
+      lastAnswer = answer
+      if (answer.status < 200 || answer.status >= 300) {
+        return Effect.fail(statusFailure(answer, clock.unsafeCurrentTimeMillis()))
+      }
+      const body = makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)
+      return extractor === undefined
+        ? Effect.succeed(okRecord(answer, body, undefined))
+        : Effect.map(extractor.apply(body, request.url), (value) => okRecord(answer, body, value))
+    }
+    const failed = (error: FetchError) =>
+      Effect.succeed(
+        countRecord(failedRecord(index, request.url, attempts, elapsed(), error, lastAnswer, options.keepBody))
+      )
 
-      return Effect.catchAll(Effect.flatMap(send, judge), (error) => {
-        // Only a failed first attempt pays for the retry machinery.
-        if (!ready.retryable(error)) return failed(error)
-        let replayed = false
-        const again = Effect.suspend(() => {
-          if (!replayed) {
-            replayed = true
-            return Effect.fail(error)
-          }
-          attempts++
-          lastAnswer = undefined
-          return Effect.flatMap(send, judge)
-        })
-        return Effect.catchAll(Effect.retry(again, ready.schedule), failed)
+    return Effect.catchAll(Effect.flatMap(send, judge), (error) => {
+      // Only a failed first attempt pays for the retry machinery.
+      if (!ready.retryable(error)) return failed(error)
+      let replayed = false
+      const again = Effect.suspend(() => {
+        if (!replayed) {
+          replayed = true
+          return Effect.fail(error)
+        }
+        attempts++
+        lastAnswer = undefined
+        return Effect.flatMap(send, judge)
       })
+      return Effect.catchAll(Effect.retry(again, ready.schedule), failed)
     })
+  }
 
   return {
     fetchOne: (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
-      traced(input.request.url, fetchRecord(input, options))
+      // One step reads both the clock and the tracer of the fiber.
+      Effect.withFiberRuntime((fiber) =>
+        tracedWith(
+          fiber.currentTracer,
+          input.request.url,
+          fetchRecord(input, options, Context.get(fiber.currentDefaultServices, Clock.Clock))
+        )
+      )
   } as const
 }
 

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { Effect, Metric, MetricBoundaries, MetricLabel } from "effect"
+import { Effect, Metric, MetricBoundaries, MetricLabel, type Tracer } from "effect"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 
 export const requestsTotal = Metric.counter("volley_requests_total", {
@@ -54,21 +54,25 @@ export const countRecord = (record: FetchRecord): FetchRecord => {
   return record
 }
 
-/** Wraps one fetch in a span when a real tracer is installed, and records its metrics. */
-export const traced = (url: string, fetch: Effect.Effect<FetchRecord>): Effect.Effect<FetchRecord> =>
-  Effect.tracerWith((tracer) =>
-    tracer === builtInTracer
-      ? Effect.map(fetch, countRecord)
-      : fetch.pipe(
-        Effect.tap((record) =>
-          Effect.annotateCurrentSpan({
-            "http.response.status_code": record.status ?? 0,
-            "volley.attempts": record.attempts,
-            "volley.ok": record.ok,
-            ...(record.ok ? {} : { "volley.error": record.error._tag })
-          })
-        ),
-        Effect.withSpan("volley.fetch", { kind: "client", attributes: { "url.full": url } }),
-        Effect.map(countRecord)
-      )
-  )
+/**
+ * Wraps one fetch in a span when `tracer` is a real one (installed by the program); with the
+ * built-in tracer the fetch runs as it is. The fetch counts its record itself (`countRecord`).
+ */
+export const tracedWith = (
+  tracer: Tracer.Tracer,
+  url: string,
+  fetch: Effect.Effect<FetchRecord>
+): Effect.Effect<FetchRecord> =>
+  tracer === builtInTracer
+    ? fetch
+    : fetch.pipe(
+      Effect.tap((record) =>
+        Effect.annotateCurrentSpan({
+          "http.response.status_code": record.status ?? 0,
+          "volley.attempts": record.attempts,
+          "volley.ok": record.ok,
+          ...(record.ok ? {} : { "volley.error": record.error._tag })
+        })
+      ),
+      Effect.withSpan("volley.fetch", { kind: "client", attributes: { "url.full": url } })
+    )

@@ -5,7 +5,7 @@
  */
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Ref, Stream, TestClock } from "effect"
+import { Chunk, Effect, Fiber, Layer, Stream, TestClock } from "effect"
 import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
 import { runFetchJob } from "../../src/engine/FetchJob.js"
 import { defaultRunOptions, fetchAll, runStream } from "../../src/engine/Runner.js"
@@ -95,19 +95,19 @@ describe("Batching", () => {
     it.effect(`a stop starts nothing new and emits what was in flight (batch size ${batchSize})`, () =>
       Effect.gen(function*() {
         const { fake } = oneSlow()
-        const stop = yield* Ref.make(false)
+        let stop = false
         const inputs = Stream.fromIterable(urls(40).map((url, index) => ({ index, request: { url } })))
         const fiber = yield* Effect.fork(
           Stream.runCollect(
             runStream(
               inputs,
               { ...defaultRunOptions, concurrency: 4, batchSize, fetch: makeFetchOptions() },
-              Ref.get(stop)
+              () => stop
             )
           ).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(fake.layer))))
         )
         yield* TestClock.adjust("25 millis")
-        yield* Ref.set(stop, true)
+        stop = true
         yield* TestClock.adjust("1 hour")
         const records = Chunk.toArray(yield* Fiber.join(fiber))
         const sent = fake.traffic().requests.length

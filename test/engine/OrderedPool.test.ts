@@ -7,7 +7,7 @@ import { orderedPool } from "../../src/engine/OrderedPool.js"
 
 const range = (n: number) => Stream.range(0, n - 1)
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
-const running = { concurrency: 4, stopped: Effect.succeed(false) }
+const running = { concurrency: 4, stopped: () => false }
 
 describe("OrderedPool", () => {
   it.effect("emits in input order whatever order the work finishes in, and never runs more than the cap", () =>
@@ -59,16 +59,16 @@ describe("OrderedPool", () => {
 
   it.effect("after a stop, nothing new starts and everything started is emitted", () =>
     Effect.gen(function*() {
-      const stop = yield* Ref.make(false)
+      let stop = false
       const started: Array<number> = []
       const work = (i: number) =>
         Effect.gen(function*() {
           started.push(i)
-          if (i === 25) yield* Ref.set(stop, true)
+          if (i === 25) stop = true
           yield* Effect.yieldNow()
           return i
         })
-      const out = yield* collect(orderedPool(range(1000), work, { concurrency: 4, stopped: Ref.get(stop) }))
+      const out = yield* collect(orderedPool(range(1000), work, { concurrency: 4, stopped: () => stop }))
       expect(out).toEqual([...started].sort((a, b) => a - b))
       expect(out.length).toBeLessThan(40)
       expect(out.slice(0, 26)).toEqual(Array.from({ length: 26 }, (_, i) => i))
