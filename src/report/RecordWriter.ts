@@ -87,7 +87,8 @@ export const openRecordWriter = (
     if (!hasContent) yield* put(encoder.header)
     yield* Effect.addFinalizer(() =>
       put(encoder.footer(first)).pipe(
-        Effect.zipRight(file.sync),
+        // Devices and pipes (`-o /dev/null`) cannot be synced; only a file's data is at stake.
+        Effect.zipRight(Effect.catchIf(file.sync, (error) => /EINVAL|ENOTSUP/.test(error.message), () => Effect.void)),
         Effect.zipRight(atomic ? fs.rename(path, target.path) : Effect.void),
         Effect.catchAll((error) => Effect.logError(`--output ${target.path}: ${error.message}`))
       )
