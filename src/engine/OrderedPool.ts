@@ -170,8 +170,13 @@ const startPool = <A, B, E, R, E2, R2>(
     // Taking an input and giving it its place happen in one step, so places follow input order.
     const input = inbox[inboxHead]!
     inboxHead++
+    // The producer keeps the inbox from running dry, so it is compacted as it goes, not only
+    // when empty: taken inputs must not stay referenced (memory would grow with the run).
     if (inboxHead === inbox.length) {
       inbox = []
+      inboxHead = 0
+    } else if (inboxHead >= inboxSize) {
+      inbox = inbox.slice(inboxHead)
       inboxHead = 0
     }
     const seq = taken++
