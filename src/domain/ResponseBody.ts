@@ -15,9 +15,17 @@ export interface ResponseBody {
 /** Whether a content type announces JSON (`application/json`, `application/problem+json`, …). */
 export const isJsonContentType = (contentType: string | undefined): boolean => {
   if (contentType === undefined) return false
-  const mime = contentType.split(";", 1)[0]!.trim().toLowerCase()
-  return mime === "application/json" || mime.endsWith("+json") || mime === "text/json"
+  // A run sees the same few content types again and again: each is judged once.
+  let known = jsonContentTypes.get(contentType)
+  if (known === undefined) {
+    const mime = contentType.split(";", 1)[0]!.trim().toLowerCase()
+    known = mime === "application/json" || mime.endsWith("+json") || mime === "text/json"
+    if (jsonContentTypes.size < 256) jsonContentTypes.set(contentType, known)
+  }
+  return known
 }
+
+const jsonContentTypes = new Map<string, boolean>()
 
 const parseJson = (text: string): Option.Option<unknown> => {
   try {

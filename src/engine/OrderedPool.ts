@@ -9,6 +9,7 @@
  * @module
  */
 import { Cause, Chunk, Deferred, Effect, Exit, FiberId, Option, type Scope, Stream } from "effect"
+import { withInFlight } from "./InFlight.js"
 
 /** A slot not yet resolved. */
 const pending: unique symbol = Symbol.for("volley/OrderedPool/pending") as never
@@ -216,7 +217,10 @@ const startPool = <A, B, E, R, E2, R2>(
   return Effect.as(
     Effect.zipRight(
       Effect.forkIn(produce, scope),
-      Effect.forEach(Array.from({ length: concurrency }), () => Effect.forkIn(work, scope), { discard: true })
+      // Each worker owns one interruption hook for the requests it runs, one after another.
+      Effect.forEach(Array.from({ length: concurrency }), () => Effect.forkIn(withInFlight(work), scope), {
+        discard: true
+      })
     ),
     pull
   )

@@ -11,6 +11,7 @@ import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
+import { currentInFlight, type InFlight } from "../engine/InFlight.js"
 import { countRecord, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import type { Hop } from "./Redirect.js"
@@ -108,7 +109,8 @@ const makeFetcher = (transport: Transport) => {
   const fetchRecord = (
     input: IndexedRequest,
     options: FetchOptions,
-    clock: Clock.Clock
+    clock: Clock.Clock,
+    inFlight: InFlight | undefined
   ): Effect.Effect<FetchRecord> => {
     const { index, request } = input
     const parsed = parseHttpUrl(request.url)
@@ -129,22 +131,23 @@ const makeFetcher = (transport: Transport) => {
       body: request.body ?? options.body,
       redirects: 0
     }
-    const send = options.gate.around(url.host, transport.send(hop, ready.limits))
+    const send = options.gate.around(url.host, transport.send(hop, ready.limits, inFlight))
     const extractor = options.extractor
     let attempts = 1
     let lastAnswer: Answer | undefined
 
     const okRecord = (answer: Answer, body: ResponseBody, value: unknown): FetchRecord => {
-      const record: OkRecord = {
+      // Built field by field, not with spreads: this runs for every record.
+      const record: { -readonly [K in keyof OkRecord]: OkRecord[K] } = {
         index,
         url: request.url,
         ok: true,
         status: answer.status,
         attempts,
-        ms: round1(elapsed()),
-        ...(options.keepBody ? { body: recordBody(body) } : {}),
-        ...(extractor === undefined ? {} : { value })
+        ms: round1(elapsed())
       }
+      if (options.keepBody) record.body = recordBody(body)
+      if (extractor !== undefined) record.value = value
       return countRecord(record)
     }
     const judge = (answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
@@ -186,7 +189,12 @@ const makeFetcher = (transport: Transport) => {
         tracedWith(
           fiber.currentTracer,
           input.request.url,
-          fetchRecord(input, options, Context.get(fiber.currentDefaultServices, Clock.Clock))
+          fetchRecord(
+            input,
+            options,
+            Context.get(fiber.currentDefaultServices, Clock.Clock),
+            fiber.getFiberRef(currentInFlight)
+          )
         )
       )
   } as const

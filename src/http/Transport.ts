@@ -15,6 +15,7 @@ import type { HttpMethod } from "@effect/platform/HttpMethod"
 import { Duration, Effect } from "effect"
 import type { BodyTooLarge, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
+import type { InFlight } from "../engine/InFlight.js"
 import { readBodyText } from "./BodyReader.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
@@ -31,8 +32,12 @@ export interface SendLimits {
 export type SendError = TransportError | TimeoutError | StatusError | BodyTooLarge
 
 export interface Transport {
-  /** Sends `hop`, follows its redirects and reads the final body, within `limits`. */
-  readonly send: (hop: Hop, limits: SendLimits) => Effect.Effect<Answer, SendError>
+  /**
+   * Sends `hop`, follows its redirects and reads the final body, within `limits`. Interrupting
+   * the effect cancels the request; when the caller runs inside `withInFlight`, it passes that
+   * registry and the cancel action goes there instead of into a hook of its own.
+   */
+  readonly send: (hop: Hop, limits: SendLimits, inFlight?: InFlight) => Effect.Effect<Answer, SendError>
 }
 
 /** Where a client keeps its own transport, when it has one. */

@@ -5,7 +5,8 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import type * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, layer } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Schedule } from "effect"
+import { Duration, Effect, Exit, Fiber, FiberRef, Schedule } from "effect"
+import { currentInFlight, withInFlight } from "../../src/engine/InFlight.js"
 import { dispatcherLayer } from "../../src/http/HttpClientLive.js"
 import type { Hop } from "../../src/http/Redirect.js"
 import { httpClientTransport, type SendLimits, type Transport } from "../../src/http/Transport.js"
@@ -115,17 +116,31 @@ layer(dispatcherLayer(), { excludeTestServices: true })("transports", (it) => {
       }))
   })
 
-  it.scoped("an interrupted send is aborted: its connection is closed, not left running", () =>
-    Effect.gen(function*() {
-      const { url } = yield* startDemoServer()
-      const agent = (yield* NodeHttpClient.Dispatcher) as unknown as Undici.Agent
-      const { fast } = yield* transports
-      const running = Effect.sync(() => agent.stats[url]?.running ?? 0)
-      const fiber = yield* Effect.fork(fast.send(hop(`${url}/json/1?delay=10000`), limits))
-      // Polls undici's own count: the request is on a socket, then gone once aborted.
-      yield* Effect.repeat(running, { until: (n) => n === 1, schedule: Schedule.spaced(5) })
-      expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
-      yield* Effect.repeat(running, { until: (n) => n === 0, schedule: Schedule.spaced(5) })
-      expect(agent.stats[url]?.connected ?? 0).toBe(0)
-    }))
+  for (
+    const [name, around] of [
+      ["with its own interruption hook", <A, E, R>(self: Effect.Effect<A, E, R>) => self],
+      ["inside a worker's in-flight registry", withInFlight]
+    ] as const
+  ) {
+    it.scoped(`an interrupted send is aborted (${name}): its connection is closed, not left running`, () =>
+      Effect.gen(function*() {
+        const { url } = yield* startDemoServer()
+        const agent = (yield* NodeHttpClient.Dispatcher) as unknown as Undici.Agent
+        const { fast } = yield* transports
+        const running = Effect.sync(() => agent.stats[url]?.running ?? 0)
+        const fiber = yield* Effect.fork(
+          around(
+            Effect.flatMap(
+              FiberRef.get(currentInFlight),
+              (inFlight) => fast.send(hop(`${url}/json/1?delay=10000`), limits, inFlight)
+            )
+          )
+        )
+        // Polls undici's own count: the request is on a socket, then gone once aborted.
+        yield* Effect.repeat(running, { until: (n) => n === 1, schedule: Schedule.spaced(5) })
+        expect(Exit.isInterrupted(yield* Fiber.interrupt(fiber))).toBe(true)
+        yield* Effect.repeat(running, { until: (n) => n === 0, schedule: Schedule.spaced(5) })
+        expect(agent.stats[url]?.connected ?? 0).toBe(0)
+      }))
+  }
 })
