@@ -25,5 +25,15 @@ export default tseslint.config(
         }
       }]
     }
+  },
+  {
+    // The CLI is one bundle: a package index would pull in (and initialise) every module of the
+    // package. Measured: 176 effect modules instead of 85, 30 ms more start-up.
+    files: ["src/**/*.ts"],
+    rules: {
+      "@effect/no-import-from-barrel-package": ["error", {
+        packageNames: ["effect", "@effect/platform", "@effect/platform-node", "@effect/cli"]
+      }]
+    }
   }
 )

@@ -14,8 +14,13 @@
  *
  * @module
  */
-import type { HttpClient } from "@effect/platform"
-import { type ConfigError, Context, Duration, Effect, Layer, Stream } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import { VolleyConfig } from "./config/VolleyConfig.js"
 import { type FetchOptions, makeFetchOptions } from "./domain/FetchOptions.js"
 import type { FetchRecord } from "./domain/FetchRecord.js"

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Command } from "@effect/cli"
+import * as Command from "@effect/cli/Command"
 import { version } from "../Version.js"
 import { compareCommand } from "./CompareCommand.js"
 import { demoCommand } from "./DemoCommand.js"

@@ -3,8 +3,12 @@
  *
  * @module
  */
-import { Command, Options } from "@effect/cli"
-import { Chunk, Effect, Option, Stream } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { compareModes } from "../engine/Compare.js"
 import { compareJson, compareText } from "../report/CompareReport.js"
 import { Stdout } from "../report/Stdout.js"

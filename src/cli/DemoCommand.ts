@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { Command } from "@effect/cli"
-import { Effect } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
 import { Fetcher } from "../http/Fetcher.js"
 import { lazyModule } from "./LazyModule.js"
 import { useColor } from "./TerminalConsole.js"

@@ -5,8 +5,10 @@
  *
  * @module
  */
-import { ValidationError } from "@effect/cli"
-import { Cause, Exit, Option } from "effect"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 
 export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130 } as const
 

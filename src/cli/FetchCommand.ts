@@ -3,9 +3,13 @@
  *
  * @module
  */
-import { Command, Options } from "@effect/cli"
-import { FileSystem } from "@effect/platform"
-import { Effect, Either, Option, Stream } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
 import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"

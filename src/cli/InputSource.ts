@@ -4,9 +4,11 @@
  *
  * @module
  */
-import { FileSystem } from "@effect/platform"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Option, Stream } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
 import { inputRequests, linesFromText, templatesFromLines } from "../engine/Input.js"

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 
 /** The module `load` imports, as an effect; loading a bundled module cannot fail. */
 export const lazyModule = <M>(load: () => Promise<M>): Effect.Effect<M> => Effect.promise(load)

@@ -4,9 +4,15 @@
  *
  * @module
  */
-import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
-import type { Option } from "effect"
-import { Config, type Duration, Effect, Either } from "effect"
+import * as Args from "@effect/cli/Args"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Config from "effect/Config"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import type * as Option from "effect/Option"
 import { parseDuration } from "../domain/DurationText.js"
 import { parseRate, type Rate } from "../domain/RateText.js"
 import { parseSize } from "../domain/SizeText.js"

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { Command, Options } from "@effect/cli"
-import { Effect } from "effect"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
 import { UsageError } from "../domain/UsageError.js"
 import { Stdout } from "../report/Stdout.js"
 import { lazyModule } from "./LazyModule.js"

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Console } from "effect"
-import { Effect } from "effect"
+import type * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
 
 const ansi = /\u001b\[[0-9;]*m/g
 

@@ -14,7 +14,10 @@
  *
  * @module
  */
-import { Config, ConfigError, type Duration, Either } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 import { parseDuration } from "../domain/DurationText.js"
 import { parseSize } from "../domain/SizeText.js"
 

@@ -5,8 +5,10 @@
  *
  * @module
  */
-import { FileSystem } from "@effect/platform"
-import { Clock, Duration, Effect } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { compareModes } from "../engine/Compare.js"
 import { fetchAll } from "../engine/Runner.js"

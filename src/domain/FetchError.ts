@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** The input line is not an absolute http(s) URL. */
 export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { Duration, Redacted } from "effect"
+import * as Duration from "effect/Duration"
+import * as Redacted from "effect/Redacted"
 import type { Extractor } from "../extract/Extractor.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"

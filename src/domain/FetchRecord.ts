@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** The `{ _tag, message }` of a failure, as it appears in output. */
 export const RecordError = Schema.Struct({

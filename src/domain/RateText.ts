@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { Duration, Either } from "effect"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 
 export interface Rate {
   readonly limit: number

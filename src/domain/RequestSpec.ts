@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** An HTTP method name, upper-cased on decode. */
 export const Method = Schema.Uppercase.pipe(

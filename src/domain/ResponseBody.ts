@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Option } from "effect"
+import * as Option from "effect/Option"
 
 /** A body read in full. `json` is set when the text parsed as JSON. */
 export interface ResponseBody {

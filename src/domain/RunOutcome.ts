@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** Some inputs failed; the others were fetched and written. */
 export class SomeRecordsFailed extends Schema.TaggedError<SomeRecordsFailed>()("SomeRecordsFailed", {

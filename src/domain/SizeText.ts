@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 
 const multipliers: Readonly<Record<string, number>> = {
   "": 1,

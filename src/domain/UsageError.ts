@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 /** A bad flag, argument, file or setting; `message` names the thing that is wrong. */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {

@@ -5,8 +5,11 @@
  *
  * @module
  */
-import type { HttpClient } from "@effect/platform"
-import { Clock, Context, Effect, Layer } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { FetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { Fetcher } from "../http/Fetcher.js"

@@ -4,8 +4,11 @@
  *
  * @module
  */
-import type { FileSystem } from "@effect/platform"
-import { Clock, Effect, Exit, Stream } from "effect"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import type { UsageError } from "../domain/UsageError.js"
 import type { Fetcher } from "../http/Fetcher.js"

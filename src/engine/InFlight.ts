@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { Effect, FiberRef } from "effect"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 
 export interface InFlight {
   /** Registers the cancel action of an operation that has started. */

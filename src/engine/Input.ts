@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { Chunk, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Stream from "effect/Stream"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { expandRanges } from "./RangeExpansion.js"
 

@@ -8,7 +8,15 @@
  *
  * @module
  */
-import { Cause, Chunk, Deferred, Effect, Exit, FiberId, Option, type Scope, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { withInFlight } from "./InFlight.js"
 
 /** A slot not yet resolved. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 
 const rangePattern = /\{(-?\d+)\.\.(-?\d+)(?:\.\.(\d+))?\}/
 

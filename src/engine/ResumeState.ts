@@ -6,8 +6,11 @@
  *
  * @module
  */
-import { FileSystem } from "@effect/platform"
-import { Effect, Either, Schema, Stream } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { FetchRecord } from "../domain/FetchRecord.js"
 import { UsageError } from "../domain/UsageError.js"
 

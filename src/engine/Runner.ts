@@ -5,7 +5,10 @@
  *
  * @module
  */
-import { Chunk, Data, Effect, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { FetchOptions } from "../domain/FetchOptions.js"
 import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"

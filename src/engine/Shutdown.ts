@@ -5,7 +5,12 @@
  *
  * @module
  */
-import { Context, Deferred, Effect, Exit, FiberId, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
 
 export interface ShutdownService {
   /** Completed when a stop is asked for. */

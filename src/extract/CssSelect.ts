@@ -5,7 +5,7 @@
  * @module
  */
 import * as cheerio from "cheerio/slim"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"

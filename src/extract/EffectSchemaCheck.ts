@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { Effect, Either, Option, ParseResult, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { DecodeError, SchemaError } from "../domain/FetchError.js"
 import type { Extractor } from "./Extractor.js"
 import { preview } from "./JmesPath.js"

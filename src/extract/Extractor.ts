@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { DecodeError, ExtractError, SchemaError } from "../domain/FetchError.js"
 import type { ResponseBody } from "../domain/ResponseBody.js"
 

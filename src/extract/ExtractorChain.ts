@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { FileSystem } from "@effect/platform"
-import { Effect } from "effect"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
 import { UsageError } from "../domain/UsageError.js"
 import { cssExtractor } from "./CssSelect.js"
 import type { Extractor } from "./Extractor.js"

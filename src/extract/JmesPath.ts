@@ -5,7 +5,9 @@
  * @module
  */
 import { compile, type JSONValue, TreeInterpreter } from "@jmespath-community/jmespath"
-import { Effect, Either, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { DecodeError, ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"

@@ -8,11 +8,12 @@
  *
  * @module
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv"
 import { Ajv2019 } from "ajv/dist/2019.js"
 import { Ajv2020 } from "ajv/dist/2020.js"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { DecodeError, SchemaError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"

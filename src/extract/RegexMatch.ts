@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"

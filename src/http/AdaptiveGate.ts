@@ -7,7 +7,10 @@
  *
  * @module
  */
-import { Deferred, Effect, Exit, FiberId } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
 import type { RequestGate } from "./RequestGate.js"
 
 export interface AdaptiveGate extends RequestGate {

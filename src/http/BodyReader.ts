@@ -4,9 +4,10 @@
  *
  * @module
  */
-import type { HttpClientResponse } from "@effect/platform"
-import type { Chunk } from "effect"
-import { Effect, Stream } from "effect"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
 
 const tooLarge = (url: string, limitBytes: number, seen: string) =>

@@ -4,8 +4,13 @@
  *
  * @module
  */
-import { HttpClient } from "@effect/platform"
-import { Clock, Context, Effect, Either, Option, type Schedule } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
 import { type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"

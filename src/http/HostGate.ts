@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { Answer, RequestGate } from "./RequestGate.js"
 import { parseRetryAfter } from "./RetryPolicy.js"
 

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import type { HttpClient } from "@effect/platform"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Undici from "@effect/platform-node/Undici"
-import { Effect, Layer } from "effect"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 /** Settings of the connection pool. */
 export interface PoolOptions {

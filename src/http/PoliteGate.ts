@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { Rate } from "../domain/RateText.js"
 import { makeAdaptiveGate } from "./AdaptiveGate.js"
 import { composeGates, makeHostGate } from "./HostGate.js"

@@ -13,7 +13,9 @@
  *
  * @module
  */
-import { Clock, Duration, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { Rate } from "../domain/RateText.js"
 import type { RequestGate } from "./RequestGate.js"
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { StatusError } from "../domain/FetchError.js"
 
 /** One request of an attempt: the first, or one a redirect led to. */

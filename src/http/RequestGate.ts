@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { FetchError } from "../domain/FetchError.js"
 
 /** What came back from one attempt, before the status is judged. */

@@ -8,7 +8,9 @@
  *
  * @module
  */
-import { Duration, Option, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import { type FetchError, isTransient } from "../domain/FetchError.js"
 
 /** How many times to retry, and the bounds of the wait between attempts. */

@@ -9,10 +9,13 @@
  *
  * @module
  */
-import { HttpBody, type HttpClient, HttpClientRequest } from "@effect/platform"
-import { HttpClient as Client } from "@effect/platform"
+import * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Client from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import type { BodyTooLarge, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"

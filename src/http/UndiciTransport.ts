@@ -9,7 +9,8 @@
  * @module
  */
 import type * as Undici from "@effect/platform-node/Undici"
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"
 import { formatBytes } from "./BodyReader.js"

@@ -8,7 +8,11 @@
  *
  * @module
  */
-import { Effect, Metric, MetricBoundaries, MetricLabel, type Tracer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
+import type * as Tracer from "effect/Tracer"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 
 export const requestsTotal = Metric.counter("volley_requests_total", {

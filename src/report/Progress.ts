@@ -5,7 +5,8 @@
  * @module
  */
 import { Presets, SingleBar } from "cli-progress"
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 
 export interface Progress {
   readonly update: (done: number, failed: number) => void

@@ -5,9 +5,11 @@
  *
  * @module
  */
-import { FileSystem, Path } from "@effect/platform"
-import type { Chunk, Scope } from "effect"
-import { Effect } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import type * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { UsageError } from "../domain/UsageError.js"
 import { type Format, recordFormat } from "./RecordFormat.js"

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 export interface StdoutService {
   readonly write: (text: string) => Effect.Effect<void>

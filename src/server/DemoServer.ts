@@ -4,10 +4,13 @@
  *
  * @module
  */
-import { HttpServer } from "@effect/platform"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
-import { Context, Effect, Layer, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import { createServer } from "node:http"
 import { demoApp } from "./DemoApi.js"
 import { makeServerStats, ServerStats, type ServerStatsService } from "./ServerStats.js"

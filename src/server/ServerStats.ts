@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { Context, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
 
 export interface StatsSnapshot {
   readonly requests: number

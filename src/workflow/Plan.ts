@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 
 /** For each step, the steps it waits for. */
 export type Dependencies = ReadonlyMap<string, ReadonlyArray<string>>

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
 
 export interface Template {

@@ -14,7 +14,11 @@
  *
  * @module
  */
-import { type Duration, Effect, Either, ParseResult, Schema } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { Method } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
 import { cssExtractor } from "../extract/CssSelect.js"

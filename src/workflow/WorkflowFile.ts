@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { FileSystem } from "@effect/platform"
-import { Effect, Schema } from "effect"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { isNode, LineCounter, parseDocument } from "yaml"
 import { UsageError } from "../domain/UsageError.js"
 import { compileWorkflow, describeProblem, firstIssue, type Locator, type Workflow } from "./Workflow.js"

@@ -6,7 +6,11 @@
  *
  * @module
  */
-import { Clock, Data, Deferred, Effect, Either } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { RequestSpec } from "../domain/RequestSpec.js"
