@@ -9,7 +9,6 @@
  *
  * @module
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Cookies from "@effect/platform/Cookies"
@@ -25,8 +24,8 @@ import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
-import { dispatcherLayer, type PoolOptions } from "./HttpClientLive.js"
 import { withTransport } from "./Transport.js"
+import { type PoolOptions, scopedAgent } from "./UndiciAgent.js"
 import { makeUndiciTransport } from "./UndiciTransport.js"
 
 /** The parts of undici's answer the response reads. */
@@ -151,6 +150,4 @@ const makeClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
 
 /** The lean client over a pooled undici agent owned by the layer. */
 export const undiciHttpClientLayer = (options: PoolOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.Dispatcher, makeUndiciHttpClient)).pipe(
-    Layer.provide(dispatcherLayer(options))
-  )
+  Layer.scoped(HttpClient.HttpClient, Effect.map(scopedAgent(options), makeUndiciHttpClient))

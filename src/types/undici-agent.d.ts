@@ -1,0 +1,7 @@
+// undici publishes no types for its modules one by one; this one is its `Agent`, as the package
+// index exports it (see src/http/UndiciAgent.ts for why it is imported directly).
+declare module "undici/lib/dispatcher/agent.js" {
+  import type { Agent } from "undici"
+  const AgentModule: typeof Agent
+  export default AgentModule
+}
