@@ -29,6 +29,23 @@ const nextTurn: (f: () => void) => void = typeof setImmediate === "function"
   ? (f) => setImmediate(f)
   : (f) => setTimeout(f, 0)
 
+/**
+ * A wake-up call some fibers may wait for: `wait` suspends until the next `wake`. Waking with
+ * nobody waiting does nothing (no allocation on the hot path).
+ */
+const makeSignal = () => {
+  let waiter: Deferred.Deferred<void> | undefined
+  return {
+    wait: Effect.suspend(() => Deferred.await(waiter ??= Deferred.unsafeMake<void>(FiberId.none))),
+    waiting: () => waiter !== undefined,
+    wake: () => {
+      const woken = waiter
+      waiter = undefined
+      if (woken !== undefined) Deferred.unsafeDone(woken, Exit.void)
+    }
+  }
+}
+
 /** How a slot was resolved: a result, a skip, or the failure that ends the stream. */
 type Slot<B, E> = { readonly value: B } | typeof skipped | { readonly cause: Cause.Cause<E> }
 
@@ -83,43 +100,22 @@ const startPool = <A, B, E, R, E2, R2>(
   let halted = false
   let workersLeft = concurrency
   // Who is waiting: the stream for output, the workers for inputs, the producer for room.
-  let outputWaiter: Deferred.Deferred<void> | undefined
-  let inboxWaiter: Deferred.Deferred<void> | undefined
-  let roomWaiter: Deferred.Deferred<void> | undefined
+  const output = makeSignal()
+  const inboxFilled = makeSignal()
+  const roomFreed = makeSignal()
 
-  const wake = (waiter: Deferred.Deferred<void> | undefined) => {
-    if (waiter !== undefined) Deferred.unsafeDone(waiter, Exit.void)
-  }
-  const wakeOutput = () => {
-    const waiter = outputWaiter
-    outputWaiter = undefined
-    wake(waiter)
-  }
   // The stream is woken once per turn of the event loop, not once per result: answers arriving
   // together go out as one chunk (a stream step per result capped throughput).
   let flushScheduled = false
   const flush = () => {
     flushScheduled = false
-    wakeOutput()
+    output.wake()
   }
   const wakeOutputSoon = () => {
-    if (outputWaiter === undefined || flushScheduled) return
+    if (!output.waiting() || flushScheduled) return
     flushScheduled = true
     nextTurn(flush)
   }
-  const wakeInbox = () => {
-    const waiter = inboxWaiter
-    inboxWaiter = undefined
-    wake(waiter)
-  }
-  const wakeRoom = () => {
-    const waiter = roomWaiter
-    roomWaiter = undefined
-    wake(waiter)
-  }
-  const awaitOutput = Effect.suspend(() => Deferred.await(outputWaiter ??= Deferred.unsafeMake(FiberId.none)))
-  const awaitInbox = Effect.suspend(() => Deferred.await(inboxWaiter ??= Deferred.unsafeMake(FiberId.none)))
-  const awaitRoom = Effect.suspend(() => Deferred.await(roomWaiter ??= Deferred.unsafeMake(FiberId.none)))
 
   /** Records how place `seq` ended, and moves every resolved place at the head to the output. */
   const resolve = (seq: number, slot: Slot<B, E | E2>) => {
@@ -135,7 +131,7 @@ const startPool = <A, B, E, R, E2, R2>(
       if ("cause" in next) failure = next.cause
       else ready.push(next.value)
     }
-    if (failure !== undefined) wakeOutput()
+    if (failure !== undefined) output.wake()
     else wakeOutputSoon()
   }
 
@@ -146,14 +142,14 @@ const startPool = <A, B, E, R, E2, R2>(
     const room = Math.min(window - (numbered - consumed), inboxRoom)
     if (room <= 0 || (inboxRoom < inboxSize / 2 && inboxRoom < items.length - from)) {
       return Effect.zipRight(
-        awaitRoom,
+        roomFreed.wait,
         Effect.suspend(() => feed(items, from))
       )
     }
     const count = Math.min(room, items.length - from)
     for (let i = 0; i < count; i++) inbox.push(items[from + i]!)
     numbered += count
-    wakeInbox()
+    inboxFilled.wake()
     return feed(items, from + count)
   }
   const produce = inputs.pipe(
@@ -162,19 +158,19 @@ const startPool = <A, B, E, R, E2, R2>(
     Effect.catchAllCause((cause) => Effect.sync(() => resolve(numbered++, { cause }))),
     Effect.ensuring(Effect.sync(() => {
       inputEnded = true
-      wakeInbox()
+      inboxFilled.wake()
     }))
   )
 
   const leave = Effect.sync(() => {
     workersLeft--
-    if (workersLeft === 0) wakeOutput()
+    if (workersLeft === 0) output.wake()
   })
   const work: Effect.Effect<void, never, R2> = Effect.suspend(() => {
     if (halted) return leave
     if (inboxHead === inbox.length) {
       if (inputEnded) return leave
-      return Effect.zipRight(awaitInbox, work)
+      return Effect.zipRight(inboxFilled.wait, work)
     }
     // Taking an input and giving it its place happen in one step, so places follow input order.
     const input = inbox[inboxHead]!
@@ -189,7 +185,7 @@ const startPool = <A, B, E, R, E2, R2>(
       inboxHead = 0
     }
     const seq = taken++
-    if (roomWaiter !== undefined && inbox.length - inboxHead <= inboxSize / 2) wakeRoom()
+    if (roomFreed.waiting() && inbox.length - inboxHead <= inboxSize / 2) roomFreed.wake()
     if (stopped()) {
       halted = true
       resolve(seq, skipped)
@@ -211,7 +207,7 @@ const startPool = <A, B, E, R, E2, R2>(
   const pull: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>> = Effect.suspend(() => {
     // Everything emitted is now the stream's: the producer may read that many more.
     consumed = emitted
-    wakeRoom()
+    roomFreed.wake()
     if (ready.length > 0) {
       const out = ready
       ready = []
@@ -219,7 +215,7 @@ const startPool = <A, B, E, R, E2, R2>(
     }
     if (failure !== undefined) return Effect.failCause(Cause.map(failure, Option.some))
     if (workersLeft === 0 && emitted === taken) return Effect.fail(Option.none())
-    return Effect.zipRight(awaitOutput, pull)
+    return Effect.zipRight(output.wait, pull)
   })
 
   return Effect.as(

@@ -22,7 +22,7 @@ import { userAgent } from "../Version.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
 import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
-import { type SendLimits, type Transport, transportFor } from "./Transport.js"
+import { headerValue, type SendLimits, type Transport, transportFor } from "./Transport.js"
 
 /** Parses an input into an absolute http(s) URL, or says why it is not one. */
 export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
@@ -206,10 +206,8 @@ const makeFetcher = (transport: Transport) => {
 }
 
 /** The headers with volley's User-Agent added, unless they name one. */
-const withUserAgent = (headers: Record<string, string>): Record<string, string> => {
-  for (const name in headers) if (name.toLowerCase() === "user-agent") return headers
-  return { ...headers, "user-agent": userAgent }
-}
+const withUserAgent = (headers: Record<string, string>): Record<string, string> =>
+  headerValue(headers, "user-agent") === undefined ? { ...headers, "user-agent": userAgent } : headers
 
 const statusTexts: Readonly<Record<number, string>> = {
   400: "Bad Request",

@@ -74,11 +74,16 @@ export const describeTransportFailure = (cause: unknown): string => {
   return String(cause)
 }
 
+/** A header's value whatever the case of its name (`name` in lower case). */
+export const headerValue = (headers: Readonly<Record<string, string>>, name: string): string | undefined => {
+  for (const key in headers) if (key.toLowerCase() === name) return headers[key]
+  return undefined
+}
+
 /** The body's content type: the one the caller set, else JSON when the body parses as JSON. */
 export const bodyContentType = (headers: Readonly<Record<string, string>>, body: string): string => {
-  for (const name in headers) {
-    if (name.toLowerCase() === "content-type") return headers[name]!
-  }
+  const given = headerValue(headers, "content-type")
+  if (given !== undefined) return given
   try {
     JSON.parse(body)
     return "application/json"

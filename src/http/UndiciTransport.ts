@@ -19,6 +19,7 @@ import type { Answer } from "./RequestGate.js"
 import {
   bodyContentType,
   describeTransportFailure,
+  headerValue,
   type SendError,
   type SendLimits,
   timeoutError,
@@ -58,15 +59,19 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
     Effect.async<Answer, SendError>((resume) => {
       let finished = false
       let controller: Undici.Dispatcher.DispatchController | undefined
-      const finish = (outcome: Effect.Effect<Answer, SendError>) => {
-        if (finished) return
+      /** Ends the attempt once; false when it had already ended. */
+      const settle = (): boolean => {
+        if (finished) return false
         finished = true
         clearTimeout(timer)
         inFlight?.remove(cancel)
         // The canceler outlives the request for a while (the runtime holds it); through the
         // controller it would keep undici's whole request alive. Measured: 5x the promoted bytes.
         controller = undefined
-        resume(outcome)
+        return true
+      }
+      const finish = (outcome: Effect.Effect<Answer, SendError>) => {
+        if (settle()) resume(outcome)
       }
       const fail = (error: SendError) => {
         const control = controller
@@ -148,7 +153,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             origin: hop.url.origin,
             path: hop.url.pathname + hop.url.search,
             method: hop.method as Undici.Dispatcher.HttpMethod,
-            headers: hop.body === undefined || hasContentType(hop.headers)
+            headers: hop.body === undefined || headerValue(hop.headers, "content-type") !== undefined
               ? hop.headers
               : { ...hop.headers, "content-type": bodyContentType(hop.headers, hop.body) },
             body: hop.body ?? null,
@@ -161,11 +166,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         }
       }
       const cancel = () => {
-        if (finished) return
-        finished = true
-        clearTimeout(timer)
-        controller?.abort(new Error("interrupted"))
-        controller = undefined
+        const control = controller
+        if (settle()) control?.abort(new Error("interrupted"))
       }
       dispatch(first)
       if (finished) return
@@ -173,8 +175,3 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       inFlight.add(cancel)
     })
 })
-
-const hasContentType = (headers: Readonly<Record<string, string>>): boolean => {
-  for (const name in headers) if (name.toLowerCase() === "content-type") return true
-  return false
-}

@@ -1,10 +1,10 @@
-import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { makeResponseBody } from "../../src/domain/ResponseBody.js"
 import { schemaExtractor } from "../../src/extract/EffectSchemaCheck.js"
 import { buildExtractor } from "../../src/extract/ExtractorChain.js"
+import { schemaFile } from "../support/TempFiles.js"
 
 const facts = makeResponseBody(
   JSON.stringify({ data: [{ fact: "Cats purr.", length: 10 }] }),
@@ -12,14 +12,6 @@ const facts = makeResponseBody(
   false
 )
 const plain = makeResponseBody("Too many requests. Slow down!", "text/plain", true)
-
-const schemaFile = (schema: unknown) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = `${yield* fs.makeTempDirectoryScoped()}/schema.json`
-    yield* fs.writeFileString(path, typeof schema === "string" ? schema : JSON.stringify(schema))
-    return path
-  })
 
 describe("buildExtractor", () => {
   it.scoped("a JSON Schema failure names the first failing path and the expected type", () =>

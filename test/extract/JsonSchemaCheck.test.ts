@@ -1,10 +1,10 @@
-import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { makeResponseBody } from "../../src/domain/ResponseBody.js"
 import { compileJsonSchema, loadJsonSchema, withJsonSchema } from "../../src/extract/JsonSchemaCheck.js"
 import { regexExtractor } from "../../src/extract/RegexMatch.js"
+import { schemaFile } from "../support/TempFiles.js"
 
 const facts = makeResponseBody(
   JSON.stringify({ data: [{ fact: "Cats purr.", length: 10.5 }] }),
@@ -25,14 +25,6 @@ const factsSchema = {
     data: { type: "array", items: { type: "object", properties: { length: { type: "integer" } } } }
   }
 }
-
-const schemaFile = (schema: unknown) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = `${yield* fs.makeTempDirectoryScoped()}/schema.json`
-    yield* fs.writeFileString(path, typeof schema === "string" ? schema : JSON.stringify(schema))
-    return path
-  })
 
 describe("loadJsonSchema + withJsonSchema", () => {
   it.scoped("a body that does not fit is a SchemaError naming the path and the expected type", () =>
