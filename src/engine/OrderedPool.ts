@@ -49,11 +49,31 @@ const makeSignal = () => {
 /** How a slot was resolved: a result, a skip, or the failure that ends the stream. */
 type Slot<B, E> = { readonly value: B } | typeof skipped | { readonly cause: Cause.Cause<E> }
 
-export interface OrderedPoolOptions {
+/** What `take` returns when there is no input to start now. */
+const noInput: unique symbol = Symbol.for("volley/OrderedPool/noInput") as never
+
+/**
+ * Starts the work on `a` without a fiber and returns its cancel action. Calls exactly one of
+ * `succeed` (with the result) or `continueWith` (with an effect that finishes the work in a
+ * fiber) once, perhaps before returning.
+ */
+export type Starter<A, B, E = never, R = never> = (
+  a: A,
+  succeed: (b: B) => void,
+  continueWith: (effect: Effect.Effect<B, E, R>) => void
+) => () => void
+
+export interface OrderedPoolOptions<A, B, E, R> {
   /** Inputs in flight at once. */
   readonly concurrency: number
   /** When this turns true no new input is started; those started finish and are emitted. */
   readonly stopped: () => boolean
+  /**
+   * The same work as `f`, driven by callbacks. A worker then goes from one input to the next in
+   * the callback that ends the previous one, and its fiber wakes only for work that needs it
+   * (see `Starter`): on loopback a fiber resume per input was a fifth of the run.
+   */
+  readonly start?: Starter<A, B, E, R> | undefined
 }
 
 /**
@@ -63,12 +83,12 @@ export interface OrderedPoolOptions {
 export const orderedPool = <A, B, E, R, E2, R2>(
   inputs: Stream.Stream<A, E, R>,
   f: (a: A) => Effect.Effect<B, E2, R2>,
-  options: OrderedPoolOptions
+  options: OrderedPoolOptions<A, B, E2, R2>
 ): Stream.Stream<B, E | E2, R | R2> =>
   Stream.unwrapScoped(
     Effect.flatMap(Effect.scope, (scope) =>
       Effect.map(
-        startPool(inputs, f, Math.max(1, options.concurrency), options.stopped, scope),
+        startPool(inputs, f, Math.max(1, options.concurrency), options.stopped, options.start, scope),
         (pull) => Stream.repeatEffectChunkOption(pull)
       ))
   )
@@ -79,6 +99,7 @@ const startPool = <A, B, E, R, E2, R2>(
   f: (a: A) => Effect.Effect<B, E2, R2>,
   concurrency: number,
   stopped: () => boolean,
+  start: Starter<A, B, E2, R2> | undefined,
   scope: Scope.Scope
 ): Effect.Effect<Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>>, never, R | R2> => {
   // Inputs read but not started, in order; the place of an input is its position in the run.
@@ -162,17 +183,14 @@ const startPool = <A, B, E, R, E2, R2>(
     }))
   )
 
-  const leave = Effect.sync(() => {
-    workersLeft--
-    if (workersLeft === 0) output.wake()
-  })
-  const work: Effect.Effect<void, never, R2> = Effect.suspend(() => {
-    if (halted) return leave
-    if (inboxHead === inbox.length) {
-      if (inputEnded) return leave
-      return Effect.zipRight(inboxFilled.wait, work)
-    }
-    // Taking an input and giving it its place happen in one step, so places follow input order.
+  /** The place of the input `take` returned last. */
+  let takenSeq = 0
+  /**
+   * Takes the next input and gives it its place, in one step so places follow input order; no
+   * input when the inbox is empty or the run has stopped.
+   */
+  const take = (): A | typeof noInput => {
+    if (halted || inboxHead === inbox.length) return noInput
     const input = inbox[inboxHead]!
     inboxHead++
     // The producer keeps the inbox from running dry, so it is compacted as it goes, not only
@@ -189,9 +207,15 @@ const startPool = <A, B, E, R, E2, R2>(
     if (stopped()) {
       halted = true
       resolve(seq, skipped)
-      return leave
+      return noInput
     }
-    return Effect.matchCauseEffect(f(input), {
+    takenSeq = seq
+    return input
+  }
+
+  /** Runs the work of place `seq` in the worker's fiber, then goes on. */
+  const runInFiber = (effect: Effect.Effect<B, E2, R2>, seq: number): Effect.Effect<void, never, R2> =>
+    Effect.matchCauseEffect(effect, {
       onSuccess: (value) => {
         resolve(seq, { value })
         return work
@@ -202,6 +226,67 @@ const startPool = <A, B, E, R, E2, R2>(
         return leave
       }
     })
+
+  /**
+   * Runs inputs one after another through `starter`, each started in the callback that ends the
+   * previous one, until one needs the fiber or none is left to start now. One fiber step per
+   * chain, not per input. Interrupting the worker cancels the input in flight.
+   */
+  const chain = (starter: Starter<A, B, E2, R2>, first: A, firstSeq: number): Effect.Effect<void, never, R2> =>
+    Effect.async<void, never, R2>((resume) => {
+      let input = first
+      let seq = firstSeq
+      let cancelCurrent: (() => void) | undefined
+      let over = false // the fiber has been resumed (or interrupted): no more inputs here
+      let starting = false // inside `starter`: a result that comes at once is looped, not recursed
+      let next = false // the input started ended at once and another is ready
+      const handOver = (effect: Effect.Effect<void, never, R2>) => {
+        over = true
+        cancelCurrent = undefined
+        resume(effect)
+      }
+      const succeed = (value: B) => {
+        if (over) return
+        cancelCurrent = undefined
+        resolve(seq, { value })
+        const following = take()
+        if (following === noInput) return handOver(work)
+        input = following
+        seq = takenSeq
+        if (starting) next = true
+        else startAll()
+      }
+      const continueWith = (effect: Effect.Effect<B, E2, R2>) => {
+        if (!over) handOver(runInFiber(effect, seq))
+      }
+      const startAll = () => {
+        starting = true
+        do {
+          next = false
+          const cancel = starter(input, succeed, continueWith)
+          if (!next && !over) cancelCurrent = cancel
+        } while (next)
+        starting = false
+      }
+      startAll()
+      if (over) return
+      return Effect.sync(() => {
+        over = true
+        cancelCurrent?.()
+      })
+    })
+
+  const leave = Effect.sync(() => {
+    workersLeft--
+    if (workersLeft === 0) output.wake()
+  })
+  const work: Effect.Effect<void, never, R2> = Effect.suspend(() => {
+    const input = take()
+    if (input === noInput) {
+      if (halted || inputEnded) return leave
+      return Effect.zipRight(inboxFilled.wait, work)
+    }
+    return start === undefined ? runInFiber(f(input), takenSeq) : chain(start, input, takenSeq)
   })
 
   const pull: Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>> = Effect.suspend(() => {

@@ -14,7 +14,7 @@ import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { Fetcher } from "../http/Fetcher.js"
-import { orderedPool } from "./OrderedPool.js"
+import { orderedPool, type Starter } from "./OrderedPool.js"
 
 /** How a run fans out. */
 export interface RunOptions {
@@ -52,16 +52,15 @@ export const runStream = <E, R>(
   /** When this turns true no new request starts; those started finish and are emitted. */
   stopped: () => boolean = () => false
 ): Stream.Stream<FetchRecord, E, R | Fetcher> =>
-  Stream.unwrap(Effect.map(Fetcher, (fetcher) => {
+  Stream.unwrap(Effect.gen(function*() {
+    const fetcher = yield* Fetcher
     const fetchOne = (input: IndexedRequest) => fetcher.fetchOne(input, options.fetch)
-    const failFast = (record: FetchRecord): Effect.Effect<FetchRecord, FailFastStop> =>
-      record.ok ? Effect.succeed(record) : Effect.fail(new FailFastStop({ record }))
     const concurrency = Math.max(1, options.concurrency)
     const records: Stream.Stream<FetchRecord, E | FailFastStop, R> = options.batchSize === undefined
       ? orderedPool(
         inputs,
         options.failFast ? (input: IndexedRequest) => Effect.flatMap(fetchOne(input), failFast) : fetchOne,
-        { concurrency, stopped }
+        { concurrency, stopped, start: withFailFast(yield* fetcher.starter(options.fetch), options.failFast) }
       )
       : batches(inputs, options.batchSize, concurrency, stopped, fetchOne, options.failFast ? failFast : undefined)
     return Stream.catchAll(records, (error): Stream.Stream<FetchRecord, E> =>
@@ -69,6 +68,22 @@ export const runStream = <E, R>(
         ? Stream.make(error.record)
         : Stream.fail(error))
   }))
+
+/** A failed record as the failure that stops a fail-fast run. */
+const failFast = (record: FetchRecord): Effect.Effect<FetchRecord, FailFastStop> =>
+  record.ok ? Effect.succeed(record) : Effect.fail(new FailFastStop({ record }))
+
+/** The starter, stopping at the first failed record when `failFast`. */
+const withFailFast = (
+  start: Starter<IndexedRequest, FetchRecord> | undefined,
+  stopAtFailure: boolean
+): Starter<IndexedRequest, FetchRecord, FailFastStop> | undefined =>
+  start === undefined || !stopAtFailure ? start : (input, succeed, continueWith) =>
+    start(
+      input,
+      (record) => record.ok ? succeed(record) : continueWith(failFast(record)),
+      (effect) => continueWith(Effect.flatMap(effect, failFast))
+    )
 
 /**
  * Batch mode: a batch starts only when the whole previous one is done. The stop is checked per

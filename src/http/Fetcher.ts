@@ -9,6 +9,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
@@ -17,12 +18,20 @@ import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
 import { currentInFlight, type InFlight } from "../engine/InFlight.js"
-import { countRecord, tracedWith } from "../observability/FetchTelemetry.js"
+import type { Starter } from "../engine/OrderedPool.js"
+import { countRecord, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
 import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
-import { headerValue, type SendLimits, type Transport, transportFor } from "./Transport.js"
+import {
+  attemptWith,
+  headerValue,
+  type SendLimits,
+  type SendOutcome,
+  type Transport,
+  transportFor
+} from "./Transport.js"
 
 /** Parses an input into an absolute http(s) URL, or says why it is not one. */
 export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
@@ -38,6 +47,8 @@ export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
 }
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10
+
+const isSuccess = (status: number) => status >= 200 && status < 300
 
 /** The failed record for `error`; `answer` is the last answer when one came. */
 const failedRecord = (
@@ -107,21 +118,22 @@ const makeFetcher = (transport: Transport) => {
   }
 
   /**
-   * Fetches one input and returns its record: retries transient failures on the retry schedule,
-   * extracts the value, and records time and attempts. The path of a first attempt that succeeds
-   * is kept short — it is what runs a million times.
+   * Plans one input: retries transient failures on the retry schedule, extracts the value, and
+   * records time and attempts. The path of a first attempt that succeeds is kept short — it is
+   * what runs a million times: with a callback transport and a gate with nothing to wait for, it
+   * is one callback, and the answer is judged where it arrives.
    */
-  const fetchRecord = (
+  const plan = (
     input: IndexedRequest,
     options: FetchOptions,
     clock: Clock.Clock,
     inFlight: InFlight | undefined
-  ): Effect.Effect<FetchRecord> => {
+  ): Plan => {
     const { index, request } = input
     const parsed = parseHttpUrl(request.url)
     if (Either.isLeft(parsed)) {
       const error = new InvalidUrl({ input: request.url, message: parsed.left })
-      return Effect.succeed<FetchRecord>(countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false)))
+      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false)) }
     }
     const start = clock.unsafeCurrentTimeNanos()
     const elapsed = () => Number(clock.unsafeCurrentTimeNanos() - start) / 1e6
@@ -136,7 +148,9 @@ const makeFetcher = (transport: Transport) => {
       body: request.body ?? options.body,
       redirects: 0
     }
-    const send = options.gate.around(url.host, transport.send(hop, ready.limits, inFlight))
+    // Made when first needed: the common case below never goes through the gate's effect.
+    let sendThroughGate: Effect.Effect<Answer, FetchError> | undefined
+    const send = () => sendThroughGate ??= options.gate.around(url.host, transport.send(hop, ready.limits, inFlight))
     const extractor = options.extractor
     let attempts = 1
     let lastAnswer: Answer | undefined
@@ -155,12 +169,13 @@ const makeFetcher = (transport: Transport) => {
       if (extractor !== undefined) record.value = value
       return countRecord(record)
     }
-    const judge = (answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
+    const bodyOf = (answer: Answer) =>
+      makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)
+    /** The record for an answer, or the failure it amounts to (a status, an extraction). */
+    const verdict = (answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
       lastAnswer = answer
-      if (answer.status < 200 || answer.status >= 300) {
-        return Effect.fail(statusFailure(answer, clock.unsafeCurrentTimeMillis()))
-      }
-      const body = makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)
+      if (!isSuccess(answer.status)) return Effect.fail(statusFailure(answer, clock.unsafeCurrentTimeMillis()))
+      const body = bodyOf(answer)
       return extractor === undefined
         ? Effect.succeed(okRecord(answer, body, undefined))
         : Effect.map(extractor.apply(body, request.url), (value) => okRecord(answer, body, value))
@@ -169,8 +184,8 @@ const makeFetcher = (transport: Transport) => {
       Effect.succeed(
         countRecord(failedRecord(index, request.url, attempts, elapsed(), error, lastAnswer, options.keepBody))
       )
-
-    return Effect.catchAll(Effect.flatMap(send, judge), (error) => {
+    /** After a failed first attempt: retries on the schedule, or the failed record. */
+    const recover = (error: FetchError): Effect.Effect<FetchRecord> => {
       // Only a failed first attempt pays for the retry machinery.
       if (!ready.retryable(error)) return failed(error)
       let replayed = false
@@ -181,29 +196,101 @@ const makeFetcher = (transport: Transport) => {
         }
         attempts++
         lastAnswer = undefined
-        return Effect.flatMap(send, judge)
+        return Effect.flatMap(send(), verdict)
       })
       return Effect.catchAll(Effect.retry(again, ready.schedule), failed)
-    })
+    }
+    /** The first answer judged: a plain success is the record itself, anything else an effect. */
+    const firstVerdict = (answer: Answer): FetchRecord | Effect.Effect<FetchRecord> => {
+      if (extractor !== undefined || !isSuccess(answer.status)) return Effect.catchAll(verdict(answer), recover)
+      lastAnswer = answer
+      return okRecord(answer, bodyOf(answer), undefined)
+    }
+
+    const learn = transport.start === undefined ? undefined : options.gate.immediate?.(url.host)
+    if (learn === undefined) {
+      return {
+        _tag: "Effect",
+        effect: Effect.matchEffect(send(), { onFailure: recover, onSuccess: (answer) => lift(firstVerdict(answer)) })
+      }
+    }
+    return {
+      _tag: "Start",
+      hop,
+      limits: ready.limits,
+      settle: (outcome) => {
+        if (outcome._tag === "Left") return recover(outcome.left)
+        learn(outcome.right, clock.unsafeCurrentTimeMillis())
+        return firstVerdict(outcome.right)
+      }
+    }
   }
+
+  /** The clock of the fiber. */
+  const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) =>
+    Context.get(fiber.currentDefaultServices, Clock.Clock)
 
   return {
     fetchOne: (input: IndexedRequest, options: FetchOptions): Effect.Effect<FetchRecord> =>
-      // One step reads both the clock and the tracer of the fiber.
-      Effect.withFiberRuntime((fiber) =>
-        tracedWith(
+      // One step reads the clock, the tracer and the in-flight registry of the fiber.
+      Effect.withFiberRuntime((fiber) => {
+        const inFlight = fiber.getFiberRef(currentInFlight)
+        const planned = plan(input, options, clockOf(fiber), inFlight)
+        return tracedWith(
           fiber.currentTracer,
           input.request.url,
-          fetchRecord(
-            input,
-            options,
-            Context.get(fiber.currentDefaultServices, Clock.Clock),
-            fiber.getFiberRef(currentInFlight)
-          )
+          planned._tag === "Done"
+            ? Effect.succeed(planned.record)
+            : planned._tag === "Effect"
+            ? planned.effect
+            : attemptWith(transport.start!, planned.hop, planned.limits, inFlight, (outcome) =>
+              lift(planned.settle(outcome)))
         )
-      )
+      }),
+    /**
+     * `fetchOne` driven by callbacks, for a caller that runs many inputs without a fiber each
+     * (the ordered pool): `undefined` when this fiber's set-up needs the effect (a tracer that
+     * makes spans, a client without a callback transport).
+     */
+    starter: (options: FetchOptions): Effect.Effect<Starter<IndexedRequest, FetchRecord> | undefined> =>
+      Effect.withFiberRuntime((fiber) => {
+        if (transport.start === undefined || !isBuiltInTracer(fiber.currentTracer)) return Effect.succeed(undefined)
+        const clock = clockOf(fiber)
+        const start = transport.start
+        return Effect.succeed<Starter<IndexedRequest, FetchRecord>>((input, succeed, continueWith) => {
+          // No in-flight registry here: the caller cancels the attempt it started; an effect
+          // handed back (retries) installs its own interruption hook.
+          const planned = plan(input, options, clock, undefined)
+          if (planned._tag === "Done") return noCancel(succeed(planned.record))
+          if (planned._tag === "Effect") return noCancel(continueWith(planned.effect))
+          return start(planned.hop, planned.limits, (outcome) => {
+            const next = planned.settle(outcome)
+            if (Effect.isEffect(next)) continueWith(next)
+            else succeed(next)
+          })
+        })
+      })
   } as const
 }
+
+/** How an input will be fetched: done already, a callback to start, or an effect. */
+type Plan =
+  | { readonly _tag: "Done"; readonly record: FetchRecord }
+  | {
+    readonly _tag: "Start"
+    readonly hop: Hop
+    readonly limits: SendLimits
+    /** The record for the first attempt's outcome, or the effect that finishes it (retries). */
+    readonly settle: (outcome: SendOutcome) => FetchRecord | Effect.Effect<FetchRecord>
+  }
+  | { readonly _tag: "Effect"; readonly effect: Effect.Effect<FetchRecord> }
+
+const lift = (next: FetchRecord | Effect.Effect<FetchRecord>): Effect.Effect<FetchRecord> =>
+  Effect.isEffect(next) ? next : Effect.succeed(next)
+
+const noop = () => {}
+/** Runs `_` (already done) and returns a cancel action that does nothing. */
+const noCancel = (_: void) => noop
 
 /** The headers with volley's User-Agent added, unless they name one. */
 const withUserAgent = (headers: Record<string, string>): Record<string, string> =>

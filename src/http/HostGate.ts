@@ -11,7 +11,7 @@
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { Answer, RequestGate } from "./RequestGate.js"
+import type { Answer, Learn, RequestGate } from "./RequestGate.js"
 import { parseRetryAfter } from "./RetryPolicy.js"
 
 interface HostState {
@@ -71,13 +71,29 @@ export const makeHostGate = (options: HostGateOptions): RequestGate => {
   const mayAskForPause = (answer: Answer) =>
     answer.status === 429 || answer.status === 503 || answer.headers["ratelimit-remaining"] !== undefined ||
     answer.headers["x-ratelimit-remaining"] !== undefined
+  const pauseFor = (state: HostState, answer: Answer, now: number) => {
+    const pause = pauseAskedFor(answer, now)
+    if (pause > 0) state.pausedUntil = Math.max(state.pausedUntil, now + pause)
+  }
   const learn = (state: HostState, answer: Answer): Effect.Effect<Answer> =>
     !mayAskForPause(answer) ? Effect.succeed(answer) : Effect.map(Clock.currentTimeMillis, (now) => {
-      const pause = pauseAskedFor(answer, now)
-      if (pause > 0) state.pausedUntil = Math.max(state.pausedUntil, now + pause)
+      pauseFor(state, answer, now)
       return answer
     })
+  const learners = new WeakMap<HostState, Learn>()
   return {
+    immediate: (host) => {
+      const state = stateOf(host)
+      if (state.semaphore !== undefined || state.pausedUntil !== 0) return undefined
+      let learnFor = learners.get(state)
+      if (learnFor === undefined) {
+        learnFor = (answer, now) => {
+          if (mayAskForPause(answer)) pauseFor(state, answer, now)
+        }
+        learners.set(state, learnFor)
+      }
+      return learnFor
+    },
     around: (host, attempt) =>
       Effect.suspend(() => {
         const state = stateOf(host)
@@ -95,5 +111,19 @@ export const makeHostGate = (options: HostGateOptions): RequestGate => {
 
 /** Gates applied in order, the first outermost. */
 export const composeGates = (...gates: ReadonlyArray<RequestGate>): RequestGate => ({
-  around: (host, attempt) => gates.reduceRight((inner, gate) => gate.around(host, inner), attempt)
+  around: (host, attempt) => gates.reduceRight((inner, gate) => gate.around(host, inner), attempt),
+  // At once only when every gate lets the attempt through at once; each learns from the answer.
+  ...(gates.every((gate) => gate.immediate !== undefined) && {
+    immediate: (host: string) => {
+      const learns: Array<Learn> = []
+      for (const gate of gates) {
+        const learn = gate.immediate!(host)
+        if (learn === undefined) return undefined
+        learns.push(learn)
+      }
+      return learns.length === 1 ? learns[0] : (answer: Answer, now: number) => {
+        for (const learn of learns) learn(answer, now)
+      }
+    }
+  })
 })

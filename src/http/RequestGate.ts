@@ -22,7 +22,18 @@ export interface RequestGate {
     host: string,
     attempt: Effect.Effect<Answer, FetchError, R>
   ) => Effect.Effect<Answer, FetchError, R>
+  /**
+   * The same gate without effects, for the common case: when an attempt to `host` may leave now
+   * and holds nothing while in flight, returns what to learn from its answer; else `undefined`
+   * (or no `immediate` at all) and the attempt goes through `around`.
+   */
+  readonly immediate?: (host: string) => Learn | undefined
 }
 
+/** Learns from an answer to an attempt let through at once (`nowMs`: when it came). */
+export type Learn = (answer: Answer, nowMs: number) => void
+
+const learnNothing: Learn = () => {}
+
 /** The gate that lets everything through at once. */
-export const openGate: RequestGate = { around: (_host, attempt) => attempt }
+export const openGate: RequestGate = { around: (_host, attempt) => attempt, immediate: () => learnNothing }

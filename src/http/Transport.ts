@@ -16,6 +16,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
 import type { BodyTooLarge, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"
@@ -34,6 +35,15 @@ export interface SendLimits {
 /** What can go wrong in one attempt before the status is judged. */
 export type SendError = TransportError | TimeoutError | StatusError | BodyTooLarge
 
+/** How one attempt ended. */
+export type SendOutcome = Either.Either<Answer, SendError>
+
+/**
+ * Starts one attempt outside any fiber and calls `done` once with its outcome (perhaps before
+ * returning). Returns the cancel action, which does nothing once the attempt has ended.
+ */
+export type StartAttempt = (hop: Hop, limits: SendLimits, done: (outcome: SendOutcome) => void) => () => void
+
 export interface Transport {
   /**
    * Sends `hop`, follows its redirects and reads the final body, within `limits`. Interrupting
@@ -41,7 +51,44 @@ export interface Transport {
    * registry and the cancel action goes there instead of into a hook of its own.
    */
   readonly send: (hop: Hop, limits: SendLimits, inFlight?: InFlight) => Effect.Effect<Answer, SendError>
+  /**
+   * The same attempt driven by a callback, when the transport has one: the caller can then
+   * judge the answer in the callback and resume its fiber once per request (see `attemptWith`).
+   */
+  readonly start?: StartAttempt
 }
+
+/**
+ * One attempt as an effect that continues with `then(outcome)`. The attempt is cancelled if the
+ * fiber is interrupted: through `inFlight` when the caller has that registry, else a hook of its own.
+ */
+export const attemptWith = <A, E, R>(
+  start: StartAttempt,
+  hop: Hop,
+  limits: SendLimits,
+  inFlight: InFlight | undefined,
+  then: (outcome: SendOutcome) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.async<A, E, R>((resume) => {
+    let ended = false
+    let registered = false
+    const cancel = start(hop, limits, (outcome) => {
+      ended = true
+      if (registered) inFlight!.remove(cancel)
+      resume(then(outcome))
+    })
+    if (ended) return
+    if (inFlight === undefined) return Effect.sync(cancel)
+    registered = true
+    inFlight.add(cancel)
+  })
+
+/** A transport whose attempts are started by `start`. */
+export const callbackTransport = (start: StartAttempt): Transport => ({
+  // An outcome (an `Either`) is itself the effect that succeeds or fails with it.
+  send: (hop, limits, inFlight) => attemptWith(start, hop, limits, inFlight, (outcome) => outcome),
+  start
+})
 
 /** Where a client keeps its own transport, when it has one. */
 export const TransportTypeId: unique symbol = Symbol.for("volley/Transport") as never

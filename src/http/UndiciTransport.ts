@@ -1,27 +1,26 @@
 /**
  * The fast transport: drives an undici dispatcher with a dispatch handler.
  *
- * One attempt is one `Effect.async`: the handler collects the body chunks, follows redirects
+ * One attempt is one callback chain: the handler collects the body chunks, follows redirects
  * itself, and one timer covers the whole attempt. No response stream, no promise, no
  * `AbortController` per request — on loopback those cost more than the request (measured in
- * PERFORMANCE.md). Interrupting the effect aborts the request.
+ * PERFORMANCE.md). Cancelling (interrupting the effect) aborts the request.
  *
  * @module
  */
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
-import type { InFlight } from "../engine/InFlight.js"
 import { formatBytes } from "./BodyReader.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
-import type { Answer } from "./RequestGate.js"
 import {
   bodyContentType,
+  callbackTransport,
   describeTransportFailure,
   headerValue,
   type SendError,
-  type SendLimits,
+  type SendOutcome,
   timeoutError,
   type Transport
 } from "./Transport.js"
@@ -54,124 +53,118 @@ const decode = (chunks: Array<Buffer>, length: number): string => {
 }
 
 /** A transport sending with `dispatcher` (an undici `Agent`, `Pool` or `Client`). */
-export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport => ({
-  send: (first: Hop, limits: SendLimits, inFlight?: InFlight) =>
-    Effect.async<Answer, SendError>((resume) => {
-      let finished = false
-      let controller: Undici.Dispatcher.DispatchController | undefined
-      /** Ends the attempt once; false when it had already ended. */
-      const settle = (): boolean => {
-        if (finished) return false
-        finished = true
-        clearTimeout(timer)
-        inFlight?.remove(cancel)
-        // The canceler outlives the request for a while (the runtime holds it); through the
-        // controller it would keep undici's whole request alive. Measured: 5x the promoted bytes.
-        controller = undefined
-        return true
-      }
-      const finish = (outcome: Effect.Effect<Answer, SendError>) => {
-        if (settle()) resume(outcome)
-      }
-      const fail = (error: SendError) => {
-        const control = controller
-        finish(Effect.fail(error))
-        control?.abort(error)
-      }
-      const timeoutMs = Duration.toMillis(limits.timeout)
-      // An infinite (or longer than a timer can hold) time-out means no timer at all.
-      const timer = timeoutMs <= maxTimerMs
-        ? setTimeout(() => fail(timeoutError(first.url.href, limits.timeout)), timeoutMs)
-        : undefined
+export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
+  callbackTransport((first, limits, done) => {
+    let finished = false
+    let controller: Undici.Dispatcher.DispatchController | undefined
+    /** Ends the attempt once; false when it had already ended. */
+    const settle = (): boolean => {
+      if (finished) return false
+      finished = true
+      clearTimeout(timer)
+      // The cancel action outlives the request for a while (the runtime holds it); through the
+      // controller it would keep undici's whole request alive. Measured: 5x the promoted bytes.
+      controller = undefined
+      return true
+    }
+    const finish = (outcome: SendOutcome) => {
+      if (settle()) done(outcome)
+    }
+    const fail = (error: SendError) => {
+      const control = controller
+      finish(Either.left(error))
+      control?.abort(error)
+    }
+    const timeoutMs = Duration.toMillis(limits.timeout)
+    // An infinite (or longer than a timer can hold) time-out means no timer at all.
+    const timer = timeoutMs <= maxTimerMs
+      ? setTimeout(() => fail(timeoutError(first.url.href, limits.timeout)), timeoutMs)
+      : undefined
 
-      const dispatch = (hop: Hop) => {
-        const href = hop.url.href
-        let status = 0
-        let headers: Headers = {}
-        let redirect: Hop | undefined
-        let chunks: Array<Buffer> = []
-        let length = 0
-        let started = false
-        const tooLarge = (seen: string) =>
-          fail(
-            new BodyTooLarge({
-              url: href,
-              limitBytes: limits.maxBodyBytes,
-              message: `body is larger than the ${formatBytes(limits.maxBodyBytes)} limit (${seen})`
-            })
-          )
-        const handler: Undici.Dispatcher.DispatchHandler = {
-          onRequestStart: (control) => {
-            controller = control
-            if (finished) control.abort(new Error("cancelled"))
-          },
-          onResponseStart: (_control, statusCode, rawHeaders) => {
-            if (statusCode < 200) return
-            started = true
-            status = statusCode
-            headers = flatHeaders(rawHeaders)
-            const location = headers["location"]
-            if (isRedirect(statusCode, location)) {
-              const next = nextHop(hop, statusCode, location, limits.maxRedirects)
-              if (next._tag === "Left") return fail(next.left)
-              redirect = next.right
-              return
-            }
-            const declared = headers["content-length"]
-            if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
-              tooLarge(`content-length ${declared}`)
-            }
-          },
-          onResponseData: (_control, chunk) => {
-            // A redirect's body is read and dropped, so its connection goes back to the pool.
-            if (redirect !== undefined) return
-            length += chunk.length
-            if (length > limits.maxBodyBytes) return tooLarge("streamed without content-length")
-            chunks.push(chunk)
-          },
-          onResponseEnd: () => {
-            if (finished) return
-            if (redirect !== undefined) return dispatch(redirect)
-            const text = decode(chunks, length)
-            chunks = []
-            finish(Effect.succeed({ status, headers, text, url: href }))
-          },
-          onResponseError: (_control, error) => {
-            if (finished) return
-            const message = describeTransportFailure(error)
-            finish(Effect.fail(
-              new TransportError({
-                url: href,
-                message: started ? `connection lost while reading the body: ${message}` : message
-              })
-            ))
+    const dispatch = (hop: Hop) => {
+      const href = hop.url.href
+      let status = 0
+      let headers: Headers = {}
+      let redirect: Hop | undefined
+      let chunks: Array<Buffer> = []
+      let length = 0
+      let started = false
+      const tooLarge = (seen: string) =>
+        fail(
+          new BodyTooLarge({
+            url: href,
+            limitBytes: limits.maxBodyBytes,
+            message: `body is larger than the ${formatBytes(limits.maxBodyBytes)} limit (${seen})`
+          })
+        )
+      const handler: Undici.Dispatcher.DispatchHandler = {
+        onRequestStart: (control) => {
+          controller = control
+          if (finished) control.abort(new Error("cancelled"))
+        },
+        onResponseStart: (_control, statusCode, rawHeaders) => {
+          if (statusCode < 200) return
+          started = true
+          status = statusCode
+          headers = flatHeaders(rawHeaders)
+          const location = headers["location"]
+          if (isRedirect(statusCode, location)) {
+            const next = nextHop(hop, statusCode, location, limits.maxRedirects)
+            if (next._tag === "Left") return fail(next.left)
+            redirect = next.right
+            return
           }
-        }
-        controller = undefined
-        try {
-          dispatcher.dispatch({
-            origin: hop.url.origin,
-            path: hop.url.pathname + hop.url.search,
-            method: hop.method as Undici.Dispatcher.HttpMethod,
-            headers: hop.body === undefined || headerValue(hop.headers, "content-type") !== undefined
-              ? hop.headers
-              : { ...hop.headers, "content-type": bodyContentType(hop.headers, hop.body) },
-            body: hop.body ?? null,
-            // The attempt's one timer covers headers and body.
-            headersTimeout: 0,
-            bodyTimeout: 0
-          }, handler)
-        } catch (error) {
-          finish(Effect.fail(new TransportError({ url: href, message: describeTransportFailure(error) })))
+          const declared = headers["content-length"]
+          if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+            tooLarge(`content-length ${declared}`)
+          }
+        },
+        onResponseData: (_control, chunk) => {
+          // A redirect's body is read and dropped, so its connection goes back to the pool.
+          if (redirect !== undefined) return
+          length += chunk.length
+          if (length > limits.maxBodyBytes) return tooLarge("streamed without content-length")
+          chunks.push(chunk)
+        },
+        onResponseEnd: () => {
+          if (finished) return
+          if (redirect !== undefined) return dispatch(redirect)
+          const text = decode(chunks, length)
+          chunks = []
+          finish(Either.right({ status, headers, text, url: href }))
+        },
+        onResponseError: (_control, error) => {
+          if (finished) return
+          const message = describeTransportFailure(error)
+          finish(Either.left(
+            new TransportError({
+              url: href,
+              message: started ? `connection lost while reading the body: ${message}` : message
+            })
+          ))
         }
       }
-      const cancel = () => {
-        const control = controller
-        if (settle()) control?.abort(new Error("interrupted"))
+      controller = undefined
+      try {
+        dispatcher.dispatch({
+          origin: hop.url.origin,
+          path: hop.url.pathname + hop.url.search,
+          method: hop.method as Undici.Dispatcher.HttpMethod,
+          headers: hop.body === undefined || headerValue(hop.headers, "content-type") !== undefined
+            ? hop.headers
+            : { ...hop.headers, "content-type": bodyContentType(hop.headers, hop.body) },
+          body: hop.body ?? null,
+          // The attempt's one timer covers headers and body.
+          headersTimeout: 0,
+          bodyTimeout: 0
+        }, handler)
+      } catch (error) {
+        finish(Either.left(new TransportError({ url: href, message: describeTransportFailure(error) })))
       }
-      dispatch(first)
-      if (finished) return
-      if (inFlight === undefined) return Effect.sync(cancel)
-      inFlight.add(cancel)
-    })
-})
+    }
+    dispatch(first)
+    return () => {
+      const control = controller
+      if (settle()) control?.abort(new Error("interrupted"))
+    }
+  })

@@ -39,6 +39,9 @@ export const requestDuration = Metric.histogram(
 /** The tracer every fiber has unless the program installs one. */
 const builtInTracer = Effect.runSync(Effect.tracer)
 
+/** Whether `tracer` is Effect's own, which no one reads: spans would be made for nothing. */
+export const isBuiltInTracer = (tracer: Tracer.Tracer): boolean => tracer === builtInTracer
+
 const noTags: ReadonlyArray<MetricLabel.MetricLabel> = []
 const failureTags = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
 
