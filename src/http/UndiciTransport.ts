@@ -2,7 +2,7 @@
  * The fast transport: drives an undici dispatcher with a dispatch handler.
  *
  * One attempt is one callback chain: the handler collects the body chunks, follows redirects
- * itself, and one timer covers the whole attempt. No response stream, no promise, no
+ * itself, and one deadline covers the whole attempt. No response stream, no promise, no
  * `AbortController` per request — on loopback those cost more than the request (measured in
  * PERFORMANCE.md). Cancelling (interrupting the effect) aborts the request.
  *
@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
 import { formatBytes } from "./BodyReader.js"
+import { makeDeadlines } from "./Deadlines.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import {
   bodyContentType,
@@ -53,15 +54,16 @@ const decode = (chunks: Array<Buffer>, length: number): string => {
 }
 
 /** A transport sending with `dispatcher` (an undici `Agent`, `Pool` or `Client`). */
-export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
-  callbackTransport((first, limits, done) => {
+export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport => {
+  const deadlines = makeDeadlines()
+  return callbackTransport((first, limits, done) => {
     let finished = false
     let controller: Undici.Dispatcher.DispatchController | undefined
     /** Ends the attempt once; false when it had already ended. */
     const settle = (): boolean => {
       if (finished) return false
       finished = true
-      clearTimeout(timer)
+      deadline?.clear()
       // The cancel action outlives the request for a while (the runtime holds it); through the
       // controller it would keep undici's whole request alive. Measured: 5x the promoted bytes.
       controller = undefined
@@ -76,9 +78,9 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       control?.abort(error)
     }
     const timeoutMs = Duration.toMillis(limits.timeout)
-    // An infinite (or longer than a timer can hold) time-out means no timer at all.
-    const timer = timeoutMs <= maxTimerMs
-      ? setTimeout(() => fail(timeoutError(first.url.href, limits.timeout)), timeoutMs)
+    // An infinite (or longer than a timer can hold) time-out means no deadline at all.
+    const deadline = timeoutMs <= maxTimerMs
+      ? deadlines.after(timeoutMs, () => fail(timeoutError(first.url.href, limits.timeout)))
       : undefined
 
     const dispatch = (hop: Hop) => {
@@ -154,7 +156,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             ? hop.headers
             : { ...hop.headers, "content-type": bodyContentType(hop.headers, hop.body) },
           body: hop.body ?? null,
-          // The attempt's one timer covers headers and body.
+          // The attempt's one deadline covers headers and body.
           headersTimeout: 0,
           bodyTimeout: 0
         }, handler)
@@ -168,3 +170,4 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       if (settle()) control?.abort(new Error("interrupted"))
     }
   })
+}
