@@ -102,7 +102,7 @@ const startPool = <A, B, E, R, E2, R2>(
 ): Effect.Effect<Effect.Effect<Chunk.Chunk<B>, Option.Option<E | E2>>, never, R | R2> => {
   // Inputs read but not started, in order; the place of an input is its position in the run.
   // The producer refills the inbox only once it is half empty: waking it costs a fiber resume.
-  const inboxSize = Math.max(256, concurrency * 4)
+  const inboxSize = Math.max(1024, concurrency * 4)
   let inbox: Array<A> = []
   let inboxHead = 0
   // Places given out but not yet handed to the stream (in the inbox, in flight, or done behind a

@@ -22,7 +22,7 @@ import type { Starter } from "../engine/OrderedPool.js"
 import { countRecord, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import type { Hop } from "./Redirect.js"
-import type { Answer } from "./RequestGate.js"
+import type { Answer, Learn } from "./RequestGate.js"
 import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
 import {
   attemptWith,
@@ -117,11 +117,75 @@ const makeFetcher = (transport: Transport) => {
     return ready
   }
 
+  const okRecord = (p: Pending, answer: Answer, body: ResponseBody, value: unknown): FetchRecord => {
+    // Built field by field, not with spreads: this runs for every record.
+    const record: { -readonly [K in keyof OkRecord]: OkRecord[K] } = {
+      index: p.index,
+      url: p.url,
+      ok: true,
+      status: answer.status,
+      attempts: p.attempts,
+      ms: round1(elapsedMs(p))
+    }
+    if (p.options.keepBody) record.body = recordBody(body)
+    if (p.options.extractor !== undefined) record.value = value
+    return countRecord(record)
+  }
+  const bodyOf = (p: Pending, answer: Answer) =>
+    makeResponseBody(answer.text, answer.headers["content-type"], p.options.extractor?.needsJson ?? false)
+  /** The record for an answer, or the failure it amounts to (a status, an extraction). */
+  const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
+    p.lastAnswer = answer
+    if (!isSuccess(answer.status)) return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis()))
+    const body = bodyOf(p, answer)
+    const extractor = p.options.extractor
+    return extractor === undefined
+      ? Effect.succeed(okRecord(p, answer, body, undefined))
+      : Effect.map(extractor.apply(body, p.url), (value) => okRecord(p, answer, body, value))
+  }
+  const failed = (p: Pending, error: FetchError) =>
+    Effect.succeed(
+      countRecord(failedRecord(p.index, p.url, p.attempts, elapsedMs(p), error, p.lastAnswer, p.options.keepBody))
+    )
+  /** One attempt through the gate (rate limits, per-host caps and pauses). */
+  const send = (p: Pending): Effect.Effect<Answer, FetchError> =>
+    p.options.gate.around(p.hop.url.host, transport.send(p.hop, p.ready.limits, p.inFlight))
+  /** After a failed first attempt: retries on the schedule, or the failed record. */
+  const recover = (p: Pending, error: FetchError): Effect.Effect<FetchRecord> => {
+    // Only a failed first attempt pays for the retry machinery.
+    if (!p.ready.retryable(error)) return failed(p, error)
+    let replayed = false
+    const again = Effect.suspend(() => {
+      if (!replayed) {
+        replayed = true
+        return Effect.fail(error)
+      }
+      p.attempts++
+      p.lastAnswer = undefined
+      return Effect.flatMap(send(p), (answer) => verdict(p, answer))
+    })
+    return Effect.catchAll(Effect.retry(again, p.ready.schedule), (last) => failed(p, last))
+  }
+  /** The first answer judged: a plain success is the record itself, anything else an effect. */
+  const firstVerdict = (p: Pending, answer: Answer): FetchRecord | Effect.Effect<FetchRecord> => {
+    if (p.options.extractor !== undefined || !isSuccess(answer.status)) {
+      return Effect.catchAll(verdict(p, answer), (error) => recover(p, error))
+    }
+    p.lastAnswer = answer
+    return okRecord(p, answer, bodyOf(p, answer), undefined)
+  }
+  /** The first attempt's outcome, when it was let through at once: learnt from, then judged. */
+  const settle = (p: Pending, learn: Learn, outcome: SendOutcome): FetchRecord | Effect.Effect<FetchRecord> => {
+    if (outcome._tag === "Left") return recover(p, outcome.left)
+    learn(outcome.right, p.clock.unsafeCurrentTimeMillis())
+    return firstVerdict(p, outcome.right)
+  }
+
   /**
    * Plans one input: retries transient failures on the retry schedule, extracts the value, and
    * records time and attempts. The path of a first attempt that succeeds is kept short — it is
    * what runs a million times: with a callback transport and a gate with nothing to wait for, it
-   * is one callback, and the answer is judged where it arrives.
+   * is one callback, the answer is judged where it arrives, and nothing is made for the retries.
    */
   const plan = (
     input: IndexedRequest,
@@ -135,95 +199,39 @@ const makeFetcher = (transport: Transport) => {
       const error = new InvalidUrl({ input: request.url, message: parsed.left })
       return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false)) }
     }
-    const start = clock.unsafeCurrentTimeNanos()
-    const elapsed = () => Number(clock.unsafeCurrentTimeNanos() - start) / 1e6
     const ready = prepareOnce(options)
     const url = parsed.right
-    const hop: Hop = {
-      method: request.method ?? options.method,
-      url,
-      headers: request.headers === undefined
-        ? ready.headers
-        : withUserAgent({ ...revealHeaders(options.headers), ...request.headers }),
-      body: request.body ?? options.body,
-      redirects: 0
+    const p: Pending = {
+      index,
+      url: request.url,
+      options,
+      ready,
+      clock,
+      inFlight,
+      startNanos: clock.unsafeCurrentTimeNanos(),
+      hop: {
+        method: request.method ?? options.method,
+        url,
+        headers: request.headers === undefined
+          ? ready.headers
+          : withUserAgent({ ...revealHeaders(options.headers), ...request.headers }),
+        body: request.body ?? options.body,
+        redirects: 0
+      },
+      attempts: 1,
+      lastAnswer: undefined
     }
-    // Made when first needed: the common case below never goes through the gate's effect.
-    let sendThroughGate: Effect.Effect<Answer, FetchError> | undefined
-    const send = () => sendThroughGate ??= options.gate.around(url.host, transport.send(hop, ready.limits, inFlight))
-    const extractor = options.extractor
-    let attempts = 1
-    let lastAnswer: Answer | undefined
-
-    const okRecord = (answer: Answer, body: ResponseBody, value: unknown): FetchRecord => {
-      // Built field by field, not with spreads: this runs for every record.
-      const record: { -readonly [K in keyof OkRecord]: OkRecord[K] } = {
-        index,
-        url: request.url,
-        ok: true,
-        status: answer.status,
-        attempts,
-        ms: round1(elapsed())
-      }
-      if (options.keepBody) record.body = recordBody(body)
-      if (extractor !== undefined) record.value = value
-      return countRecord(record)
-    }
-    const bodyOf = (answer: Answer) =>
-      makeResponseBody(answer.text, answer.headers["content-type"], extractor?.needsJson ?? false)
-    /** The record for an answer, or the failure it amounts to (a status, an extraction). */
-    const verdict = (answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
-      lastAnswer = answer
-      if (!isSuccess(answer.status)) return Effect.fail(statusFailure(answer, clock.unsafeCurrentTimeMillis()))
-      const body = bodyOf(answer)
-      return extractor === undefined
-        ? Effect.succeed(okRecord(answer, body, undefined))
-        : Effect.map(extractor.apply(body, request.url), (value) => okRecord(answer, body, value))
-    }
-    const failed = (error: FetchError) =>
-      Effect.succeed(
-        countRecord(failedRecord(index, request.url, attempts, elapsed(), error, lastAnswer, options.keepBody))
-      )
-    /** After a failed first attempt: retries on the schedule, or the failed record. */
-    const recover = (error: FetchError): Effect.Effect<FetchRecord> => {
-      // Only a failed first attempt pays for the retry machinery.
-      if (!ready.retryable(error)) return failed(error)
-      let replayed = false
-      const again = Effect.suspend(() => {
-        if (!replayed) {
-          replayed = true
-          return Effect.fail(error)
-        }
-        attempts++
-        lastAnswer = undefined
-        return Effect.flatMap(send(), verdict)
-      })
-      return Effect.catchAll(Effect.retry(again, ready.schedule), failed)
-    }
-    /** The first answer judged: a plain success is the record itself, anything else an effect. */
-    const firstVerdict = (answer: Answer): FetchRecord | Effect.Effect<FetchRecord> => {
-      if (extractor !== undefined || !isSuccess(answer.status)) return Effect.catchAll(verdict(answer), recover)
-      lastAnswer = answer
-      return okRecord(answer, bodyOf(answer), undefined)
-    }
-
     const learn = transport.start === undefined ? undefined : options.gate.immediate?.(url.host)
     if (learn === undefined) {
       return {
         _tag: "Effect",
-        effect: Effect.matchEffect(send(), { onFailure: recover, onSuccess: (answer) => lift(firstVerdict(answer)) })
+        effect: Effect.matchEffect(send(p), {
+          onFailure: (error) => recover(p, error),
+          onSuccess: (answer) => lift(firstVerdict(p, answer))
+        })
       }
     }
-    return {
-      _tag: "Start",
-      hop,
-      limits: ready.limits,
-      settle: (outcome) => {
-        if (outcome._tag === "Left") return recover(outcome.left)
-        learn(outcome.right, clock.unsafeCurrentTimeMillis())
-        return firstVerdict(outcome.right)
-      }
-    }
+    return { _tag: "Start", pending: p, learn }
   }
 
   /** The clock of the fiber. */
@@ -243,8 +251,8 @@ const makeFetcher = (transport: Transport) => {
             ? Effect.succeed(planned.record)
             : planned._tag === "Effect"
             ? planned.effect
-            : attemptWith(transport.start!, planned.hop, planned.limits, inFlight, (outcome) =>
-              lift(planned.settle(outcome)))
+            : attemptWith(transport.start!, planned.pending.hop, planned.pending.ready.limits, inFlight, (outcome) =>
+              lift(settle(planned.pending, planned.learn, outcome)))
         )
       }),
     /**
@@ -263,8 +271,9 @@ const makeFetcher = (transport: Transport) => {
           const planned = plan(input, options, clock, undefined)
           if (planned._tag === "Done") return noCancel(succeed(planned.record))
           if (planned._tag === "Effect") return noCancel(continueWith(planned.effect))
-          return start(planned.hop, planned.limits, (outcome) => {
-            const next = planned.settle(outcome)
+          const { learn, pending } = planned
+          return start(pending.hop, pending.ready.limits, (outcome) => {
+            const next = settle(pending, learn, outcome)
             if (Effect.isEffect(next)) continueWith(next)
             else succeed(next)
           })
@@ -273,16 +282,30 @@ const makeFetcher = (transport: Transport) => {
   } as const
 }
 
-/** How an input will be fetched: done already, a callback to start, or an effect. */
+/** One input on its way: what its attempts share. */
+interface Pending {
+  readonly index: number
+  /** The URL as given (records quote it). */
+  readonly url: string
+  readonly options: FetchOptions
+  readonly ready: Prepared
+  readonly clock: Clock.Clock
+  readonly inFlight: InFlight | undefined
+  readonly startNanos: bigint
+  readonly hop: Hop
+  attempts: number
+  lastAnswer: Answer | undefined
+}
+
+const elapsedMs = (p: Pending) => Number(p.clock.unsafeCurrentTimeNanos() - p.startNanos) / 1e6
+
+/**
+ * How an input will be fetched: done already (an invalid URL), started by callback with what
+ * the gate learns from its answer, or an effect.
+ */
 type Plan =
   | { readonly _tag: "Done"; readonly record: FetchRecord }
-  | {
-    readonly _tag: "Start"
-    readonly hop: Hop
-    readonly limits: SendLimits
-    /** The record for the first attempt's outcome, or the effect that finishes it (retries). */
-    readonly settle: (outcome: SendOutcome) => FetchRecord | Effect.Effect<FetchRecord>
-  }
+  | { readonly _tag: "Start"; readonly pending: Pending; readonly learn: Learn }
   | { readonly _tag: "Effect"; readonly effect: Effect.Effect<FetchRecord> }
 
 const lift = (next: FetchRecord | Effect.Effect<FetchRecord>): Effect.Effect<FetchRecord> =>

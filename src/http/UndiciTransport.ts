@@ -21,6 +21,7 @@ import {
   describeTransportFailure,
   headerValue,
   type SendError,
+  type SendLimits,
   type SendOutcome,
   timeoutError,
   type Transport
@@ -56,6 +57,16 @@ const decode = (chunks: Array<Buffer>, length: number): string => {
 /** A transport sending with `dispatcher` (an undici `Agent`, `Pool` or `Client`). */
 export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport => {
   const deadlines = makeDeadlines()
+  // Limits are made once per set of options; their time-out is decoded once too.
+  const timeouts = new WeakMap<SendLimits, number>()
+  const timeoutMsOf = (limits: SendLimits) => {
+    let ms = timeouts.get(limits)
+    if (ms === undefined) {
+      ms = Duration.toMillis(limits.timeout)
+      timeouts.set(limits, ms)
+    }
+    return ms
+  }
   return callbackTransport((first, limits, done) => {
     let finished = false
     let controller: Undici.Dispatcher.DispatchController | undefined
@@ -77,7 +88,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       finish(Either.left(error))
       control?.abort(error)
     }
-    const timeoutMs = Duration.toMillis(limits.timeout)
+    const timeoutMs = timeoutMsOf(limits)
     // An infinite (or longer than a timer can hold) time-out means no deadline at all.
     const deadline = timeoutMs <= maxTimerMs
       ? deadlines.after(timeoutMs, () => fail(timeoutError(first.url.href, limits.timeout)))
