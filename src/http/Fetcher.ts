@@ -221,7 +221,9 @@ const makeFetcher = (transport: Transport) => {
       attempts: 1,
       lastAnswer: undefined
     }
-    const learn = transport.start === undefined ? undefined : options.gate.immediate?.(url.host)
+    const learn = transport.start === undefined
+      ? undefined
+      : options.gate.immediate?.(url.host, clock.unsafeCurrentTimeMillis())
     if (learn === undefined) {
       return {
         _tag: "Effect",

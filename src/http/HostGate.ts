@@ -17,6 +17,8 @@ import { parseRetryAfter } from "./RetryPolicy.js"
 interface HostState {
   readonly semaphore: Effect.Semaphore | undefined
   pausedUntil: number
+  /** What an attempt let through at once learns from its answer. */
+  readonly learn: Learn
 }
 
 export interface HostGateOptions {
@@ -54,11 +56,15 @@ export const makeHostGate = (options: HostGateOptions): RequestGate => {
   const stateOf = (host: string) => {
     let state = hosts.get(host)
     if (state === undefined) {
-      state = {
+      const made: HostState = {
         semaphore: options.perHost === undefined ? undefined : Effect.unsafeMakeSemaphore(options.perHost),
-        pausedUntil: 0
+        pausedUntil: 0,
+        learn: (answer, now) => {
+          if (mayAskForPause(answer)) pauseFor(made, answer, now)
+        }
       }
-      hosts.set(host, state)
+      hosts.set(host, made)
+      state = made
     }
     return state
   }
@@ -80,19 +86,16 @@ export const makeHostGate = (options: HostGateOptions): RequestGate => {
       pauseFor(state, answer, now)
       return answer
     })
-  const learners = new WeakMap<HostState, Learn>()
   return {
-    immediate: (host) => {
+    immediate: (host, nowMs) => {
       const state = stateOf(host)
-      if (state.semaphore !== undefined || state.pausedUntil !== 0) return undefined
-      let learnFor = learners.get(state)
-      if (learnFor === undefined) {
-        learnFor = (answer, now) => {
-          if (mayAskForPause(answer)) pauseFor(state, answer, now)
-        }
-        learners.set(state, learnFor)
+      if (state.semaphore !== undefined) return undefined
+      if (state.pausedUntil !== 0) {
+        if (state.pausedUntil > nowMs) return undefined
+        // The pause is over: the host is back on the path without a clock read.
+        state.pausedUntil = 0
       }
-      return learnFor
+      return state.learn
     },
     around: (host, attempt) =>
       Effect.suspend(() => {
@@ -114,10 +117,10 @@ export const composeGates = (...gates: ReadonlyArray<RequestGate>): RequestGate 
   around: (host, attempt) => gates.reduceRight((inner, gate) => gate.around(host, inner), attempt),
   // At once only when every gate lets the attempt through at once; each learns from the answer.
   ...(gates.every((gate) => gate.immediate !== undefined) && {
-    immediate: (host: string) => {
+    immediate: (host: string, nowMs: number) => {
       const learns: Array<Learn> = []
       for (const gate of gates) {
-        const learn = gate.immediate!(host)
+        const learn = gate.immediate!(host, nowMs)
         if (learn === undefined) return undefined
         learns.push(learn)
       }

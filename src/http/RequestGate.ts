@@ -24,10 +24,10 @@ export interface RequestGate {
   ) => Effect.Effect<Answer, FetchError, R>
   /**
    * The same gate without effects, for the common case: when an attempt to `host` may leave now
-   * and holds nothing while in flight, returns what to learn from its answer; else `undefined`
-   * (or no `immediate` at all) and the attempt goes through `around`.
+   * (`nowMs`) and holds nothing while in flight, returns what to learn from its answer; else
+   * `undefined` (or no `immediate` at all) and the attempt goes through `around`.
    */
-  readonly immediate?: (host: string) => Learn | undefined
+  readonly immediate?: (host: string, nowMs: number) => Learn | undefined
 }
 
 /** Learns from an answer to an attempt let through at once (`nowMs`: when it came). */
