@@ -1,10 +1,15 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
+import { describe, expect, it, layer } from "@effect/vitest"
+import { Chunk, Clock, Duration, Effect, Fiber, Layer, Stream, TestClock } from "effect"
 import type { FetchOptions } from "../../src/domain/FetchOptions.js"
 import { makeFetchOptions, redactHeaders } from "../../src/domain/FetchOptions.js"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
+import type { IndexedRequest } from "../../src/domain/RequestSpec.js"
+import { defaultRunOptions, runStream } from "../../src/engine/Runner.js"
 import { jmespathExtractor } from "../../src/extract/JmesPath.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
+import { makeHostGate } from "../../src/http/HostGate.js"
+import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { startDemoServer } from "../../src/server/DemoServer.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
 const fast = (overrides: Partial<FetchOptions> = {}) =>
@@ -211,4 +216,104 @@ describe("Fetcher", () => {
       // volley names itself unless told otherwise.
       expect(sent.headers["user-agent"]).toBe("volley/0.1.0")
     }))
+})
+
+/** A record without what differs from run to run: the time, and the server's port. */
+const comparable = (record: FetchRecord, base: string) => {
+  const { ms: _ms, ...rest } = record
+  return JSON.parse(JSON.stringify(rest).split(base).join("<base>"))
+}
+
+/** The record of one input through the Fetcher's starter (the callback lane), as an effect. */
+const viaStarter = (input: IndexedRequest, options: FetchOptions) =>
+  Effect.gen(function*() {
+    const starter = yield* (yield* Fetcher).starter(options)
+    expect(starter).toBeDefined()
+    return yield* Effect.async<FetchRecord>((resume) => {
+      const cancel = starter!(input, (record) => resume(Effect.succeed(record)), resume)
+      return Effect.sync(cancel)
+    })
+  })
+
+layer(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())), { excludeTestServices: true })(
+  "Fetcher lanes: fetchOne and the starter give the same records",
+  (it) => {
+    const retry = { retries: 2, backoff: "10 millis", maxBackoff: "50 millis" } as const
+
+    it.scoped("on answers, failures, retries, redirects, extraction and bad input", () =>
+      Effect.gen(function*() {
+        const fetcher = yield* Fetcher
+        const id = yield* jmespathExtractor("id")
+        const cases: ReadonlyArray<readonly [string, Partial<FetchOptions>]> = [
+          ["/json/3", {}],
+          ["/text", {}],
+          ["/status/404", {}],
+          ["/flaky/k?fail=2", {}],
+          ["/redirect/2", {}],
+          ["/json/5", { extractor: id }],
+          ["/text", { extractor: id }],
+          ["not a url", {}]
+        ]
+        // Each lane gets its own server: the flaky endpoint counts requests per key.
+        const run = (lane: "fetchOne" | "starter") =>
+          Effect.gen(function*() {
+            const { url: base } = yield* startDemoServer()
+            return yield* Effect.forEach(cases, ([path, more], index) => {
+              const input = { index, request: { url: path.startsWith("/") ? base + path : path } }
+              const options = makeFetchOptions({ retry, ...more })
+              return Effect.map(
+                lane === "fetchOne" ? fetcher.fetchOne(input, options) : viaStarter(input, options),
+                (record) => comparable(record, base)
+              )
+            })
+          })
+        const one = yield* run("fetchOne")
+        expect(yield* run("starter")).toEqual(one)
+        expect(one.map((r: FetchRecord) => [r.ok, r.status, r.attempts])).toEqual([
+          [true, 200, 1],
+          [true, 200, 1],
+          [false, 404, 1],
+          [true, 200, 3],
+          [true, 200, 1],
+          [true, 200, 1],
+          [false, 200, 1],
+          [false, undefined, 0]
+        ])
+      }))
+
+    it.scoped("the starter's gate learns from the answer: a 429 with Retry-After pauses the host", () =>
+      Effect.gen(function*() {
+        const { url: base } = yield* startDemoServer()
+        const gate = makeHostGate({ perHost: undefined })
+        const options = makeFetchOptions({ retry, gate })
+        const host = new URL(base).host
+        const now = yield* Clock.currentTimeMillis
+        expect(gate.immediate!(host, now)).toBeDefined()
+        // Retry-After (5 s) is longer than --max-backoff: no retry, but the host is paused.
+        const record = yield* viaStarter({ index: 0, request: { url: `${base}/status/429?retry-after=5` } }, options)
+        expect(record).toMatchObject({ ok: false, status: 429, attempts: 1 })
+        expect(gate.immediate!(host, yield* Clock.currentTimeMillis)).toBeUndefined()
+      }))
+
+    it.scoped("a fail-fast run on the callback lane stops at the first failed record", () =>
+      Effect.gen(function*() {
+        const { url: base } = yield* startDemoServer()
+        const paths = ["/json/1", "/json/2", "/status/404", "/json/3", "/json/4"]
+        const records = yield* Stream.runCollect(
+          runStream(
+            Stream.fromIterable(paths.map((path, index) => ({ index, request: { url: base + path } }))),
+            { ...defaultRunOptions, concurrency: 1, failFast: true, fetch: makeFetchOptions({ retry }) }
+          )
+        )
+        expect(Chunk.toArray(records).map((r) => [r.index, r.ok])).toEqual([[0, true], [1, true], [2, false]])
+      }))
+  }
+)
+
+describe("Fetcher lanes", () => {
+  it.effect("a client without a callback transport (the test kit's) has no starter", () =>
+    Effect.gen(function*() {
+      const starter = yield* (yield* Fetcher).starter(makeFetchOptions())
+      expect(starter).toBeUndefined()
+    }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(TestHttpClient.layer({}))))))
 })

@@ -5,6 +5,7 @@ import { fetchAll } from "../../src/engine/Runner.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { composeGates, makeHostGate, pauseAskedFor } from "../../src/http/HostGate.js"
 import { makeRateGate } from "../../src/http/RateGate.js"
+import { openGate } from "../../src/http/RequestGate.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
 const answer = (status: number, headers: Record<string, string>) => ({ status, headers, text: "", url: "http://h/" })
@@ -93,4 +94,48 @@ describe("HostGate", () => {
       expect(starts.length).toBe(20)
       expect(Math.max(...starts)).toBeLessThan(4000)
     }))
+
+  describe("immediate (the callback lane's gate check)", () => {
+    const t0 = 1_700_000_000_000
+
+    it("lets a fresh host through at once; a learner that sees a 429 pauses it until Retry-After", () => {
+      const gate = makeHostGate({ perHost: undefined })
+      const learn = gate.immediate!("api.test", t0)
+      expect(learn).toBeDefined()
+      learn!(answer(200, {}), t0)
+      expect(gate.immediate!("api.test", t0 + 1)).toBeDefined()
+      learn!(answer(429, { "retry-after": "2" }), t0 + 1)
+      expect(gate.immediate!("api.test", t0 + 1000)).toBeUndefined()
+      // Another host is not paused.
+      expect(gate.immediate!("other.test", t0 + 1000)).toBeDefined()
+      // Once the pause is over, the host is back on the lane.
+      expect(gate.immediate!("api.test", t0 + 2001)).toBeDefined()
+      expect(gate.immediate!("api.test", t0 + 2002)).toBeDefined()
+    })
+
+    it("never lets an attempt through at once when --per-host holds a permit per attempt", () => {
+      expect(makeHostGate({ perHost: 2 }).immediate!("api.test", t0)).toBeUndefined()
+    })
+
+    it("composed gates: at once only if every gate says so, and every gate learns", () => {
+      const a = makeHostGate({ perHost: undefined })
+      const b = makeHostGate({ perHost: undefined })
+      const both = composeGates(a, b)
+      const learn = both.immediate!("api.test", t0)
+      expect(learn).toBeDefined()
+      learn!(answer(503, { "retry-after": "1" }), t0)
+      expect(a.immediate!("api.test", t0 + 10)).toBeUndefined()
+      expect(b.immediate!("api.test", t0 + 10)).toBeUndefined()
+      expect(both.immediate!("api.test", t0 + 10)).toBeUndefined()
+      expect(composeGates(a, makeHostGate({ perHost: 1 })).immediate!("x.test", t0)).toBeUndefined()
+      expect(composeGates(a, openGate).immediate!("x.test", t0)).toBeDefined()
+    })
+
+    it.effect("a gate without immediate (the rate gate) makes the composition go through around", () =>
+      Effect.gen(function*() {
+        const rate = yield* makeRateGate({ limit: 5, interval: Duration.seconds(1) })
+        expect(rate.immediate).toBeUndefined()
+        expect(composeGates(makeHostGate({ perHost: undefined }), rate).immediate).toBeUndefined()
+      }))
+  })
 })
