@@ -4,8 +4,10 @@
  *
  * The Fetcher always goes through the `HttpClient` service, so any client layer (a test one, one
  * with extra middleware) works. When the service is volley's own undici client, it carries a
- * faster transport that drives undici directly — one callback chain and one timer per attempt —
- * and the Fetcher uses that instead; any other client is driven through its `execute`.
+ * faster transport that drives undici directly — one callback chain and one deadline per
+ * attempt, started by a plain callback (`start`) so a pool worker can go from one request to the
+ * next without a fiber step — and the Fetcher uses that instead; any other client is driven
+ * through its `execute`.
  *
  * @module
  */
