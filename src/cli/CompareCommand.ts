@@ -12,6 +12,7 @@ import * as Stream from "effect/Stream"
 import { compareModes } from "../engine/Compare.js"
 import { compareJson, compareText } from "../report/CompareReport.js"
 import { Stdout } from "../report/Stdout.js"
+import type { CommandHelp } from "./HelpText.js"
 import { resolveInput } from "./InputSource.js"
 import {
   choiceOption,
@@ -22,7 +23,8 @@ import {
   urlsArg
 } from "./OptionParsers.js"
 
-const options = {
+/** The flags of `volley compare`. */
+export const compareOptions = {
   urls: urlsArg,
   input: inputOption,
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
@@ -36,7 +38,25 @@ const options = {
   format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json"))
 } as const
 
-export const compareCommand = Command.make("compare", options, (flags) =>
+/** How `volley compare --help` reads. */
+export const compareHelp: CommandHelp = {
+  name: "compare",
+  summary: "time the same URLs fetched sequentially, concurrently and in batches",
+  usage: "volley compare [URL ...] [options]",
+  groups: [["Input", ["--input"]], ["Runs", ["--concurrency", "--batch-size", "--timeout", "--retries"]], [
+    "Output",
+    ["--format"]
+  ]],
+  examples: [
+    [
+      "100 slow answers: sequential vs 20 at a time vs batches of 10",
+      "volley compare 'http://127.0.0.1:8080/facts/{1..100}?delay=200' -c 20 --batch-size 10"
+    ],
+    ["as JSON", "volley compare -i urls.txt --format json"]
+  ]
+}
+
+export const compareCommand = Command.make("compare", compareOptions, (flags) =>
   Effect.gen(function*() {
     const input = yield* resolveInput(flags.urls, flags.input)
     const urls = Chunk.toArray(yield* Stream.runCollect(input.requests)).map((r) => r.request.url)

@@ -17,11 +17,24 @@ import { parseDuration } from "../domain/DurationText.js"
 import { parseRate, type Rate } from "../domain/RateText.js"
 import { parseSize } from "../domain/SizeText.js"
 
-const invalid = (flag: string, reason: string) => ValidationError.invalidValue(HelpDoc.p(`--${flag}: ${reason}`))
+export const invalid = (flag: string, reason: string) => ValidationError.invalidValue(HelpDoc.p(`--${flag}: ${reason}`))
+
+/** The help's note of a flag's default and environment variable: `[default 30s, env VOLLEY_TIMEOUT]`. */
+export const defaultNote = (fallback: string | number, env?: string) =>
+  `[default ${fallback}${env === undefined ? "" : `, env ${env}`}]`
 
 /** A `--name DURATION` flag with a default and an optional `VOLLEY_*` environment fallback. */
-export const durationOption = (name: string, fallback: string, env?: string): Options.Options<Duration.Duration> => {
-  const base = Options.text(name).pipe(Options.withPseudoName("DURATION"))
+export const durationOption = (
+  name: string,
+  fallback: string,
+  env?: string,
+  alias?: string
+): Options.Options<Duration.Duration> => {
+  const named = Options.text(name).pipe(
+    Options.withPseudoName("DURATION"),
+    Options.withDescription(defaultNote(fallback, env))
+  )
+  const base = alias === undefined ? named : Options.withAlias(named, alias)
   const withDefault = env === undefined
     ? Options.withDefault(base, fallback)
     : Options.withFallbackConfig(base, Config.string(env).pipe(Config.withDefault(fallback)))
@@ -34,6 +47,7 @@ export const durationOption = (name: string, fallback: string, env?: string): Op
 export const sizeOption = (name: string, fallback: string): Options.Options<number> =>
   Options.text(name).pipe(
     Options.withPseudoName("SIZE"),
+    Options.withDescription(defaultNote(fallback)),
     Options.withDefault(fallback),
     Options.mapEffect((text) => Either.mapLeft(parseSize(text), (reason) => invalid(name, reason)))
   )
@@ -46,6 +60,8 @@ export const positiveIntOption = (
 ): Options.Options<number> => {
   const min = options.min ?? 1
   const base = Options.integer(name).pipe(
+    Options.withPseudoName("N"),
+    Options.withDescription(defaultNote(fallback, options.env)),
     (o) => options.alias === undefined ? o : Options.withAlias(o, options.alias)
   )
   const withDefault = options.env === undefined
@@ -61,6 +77,7 @@ export const positiveIntOption = (
 /** An optional positive integer flag. */
 export const optionalPositiveInt = (name: string): Options.Options<Option.Option<number>> =>
   Options.integer(name).pipe(
+    Options.withPseudoName("N"),
     Options.mapEffect((n) => n >= 1 ? Effect.succeed(n) : Effect.fail(invalid(name, `must be at least 1, got ${n}`))),
     Options.optional
   )
@@ -90,7 +107,10 @@ export const choiceOption = <const C extends ReadonlyArray<string>>(
   choices: C,
   fallback?: C[number]
 ): Options.Options<C[number]> => {
-  const base = Options.text(name).pipe(Options.withPseudoName(choices.join("|")))
+  const base = Options.text(name).pipe(
+    Options.withPseudoName(choices.join("|")),
+    (o) => fallback === undefined ? o : Options.withDescription(o, defaultNote(fallback))
+  )
   return (fallback === undefined ? base : Options.withDefault(base, fallback)).pipe(
     Options.mapEffect((text) =>
       (choices as ReadonlyArray<string>).includes(text)
@@ -115,6 +135,17 @@ export const optionalText = (
 ): Options.Options<Option.Option<string>> => {
   const base = Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description))
   return Options.optional(alias === undefined ? base : Options.withAlias(base, alias))
+}
+
+/** A repeatable text flag (`-d a -d b`), in the order given. */
+export const repeatedText = (
+  name: string,
+  pseudoName: string,
+  description: string,
+  alias?: string
+): Options.Options<ReadonlyArray<string>> => {
+  const base = Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description))
+  return Options.repeated(alias === undefined ? base : Options.withAlias(base, alias))
 }
 
 /** `--input FILE`: URLs one per line; `-` is stdin. */

@@ -14,10 +14,12 @@ import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { checkWritable } from "../report/RecordWriter.js"
 import { Stdout } from "../report/Stdout.js"
+import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { choiceOption, optionalText } from "./OptionParsers.js"
 
-const options = {
+/** The flags of `volley run`. */
+export const runOptions = {
   file: Args.text({ name: "workflow.yaml" }).pipe(Args.withDescription("the workflow file (YAML or JSON)")),
   vars: Options.text("var").pipe(
     Options.withPseudoName("KEY=VALUE"),
@@ -30,6 +32,19 @@ const options = {
   failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step"))
 } as const
 
+/** How `volley run --help` reads. */
+export const runHelp: CommandHelp = {
+  name: "run",
+  summary: "run a workflow of dependent and fan-out steps; independent steps run concurrently",
+  usage: "volley run WORKFLOW.yaml [options]",
+  groups: [["Workflow", ["--var", "--dry-run", "--fail-fast"]], ["Output", ["--output", "--format"]]],
+  examples: [
+    ["users, then each user's posts (against volley serve)", "volley run examples/workflows/posts-of-users.yaml"],
+    ["set a variable, print the plan only", "volley run flow.yaml --var base=http://127.0.0.1:8080 --dry-run"],
+    ["the whole result as JSON in a file", "volley run flow.yaml --format json -o result.json"]
+  ]
+}
+
 const parseVars = (pairs: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const vars: Record<string, string> = {}
@@ -41,7 +56,7 @@ const parseVars = (pairs: ReadonlyArray<string>) =>
     return vars
   })
 
-export const runCommand = Command.make("run", options, (flags) =>
+export const runCommand = Command.make("run", runOptions, (flags) =>
   Effect.gen(function*() {
     const [{ loadWorkflowFile }, { workflowJson, workflowPlan, workflowText }, { runWorkflow }] = yield* lazyModule(
       () =>
@@ -67,7 +82,9 @@ export const runCommand = Command.make("run", options, (flags) =>
         )
       )
     }
-    yield* stdout.write(flags.format === "json" ? json + "\n" : workflowText(result))
+    // With --output the JSON goes to the file only; the text table still goes to the terminal.
+    if (flags.format === "text") yield* stdout.write(workflowText(result))
+    else if (Option.isNone(flags.output)) yield* stdout.write(json + "\n")
     const failed = Object.values(result.steps).filter((s) => s.status !== "ok").length
     if (failed > 0) {
       return yield* new SomeRecordsFailed({

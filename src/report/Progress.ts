@@ -14,6 +14,23 @@ export interface Progress {
 
 const silent: Progress = { update: () => {} }
 
+/** The bar on screen, if any: messages are printed above it, not over it. */
+let drawn: { readonly clear: () => void; readonly redraw: () => void } | undefined
+
+/**
+ * Writes a message to stderr on its own line: when a progress bar is drawn, the bar's line is
+ * cleared first and the bar drawn again below the message.
+ */
+export const printAbove = (text: string, stream: NodeJS.WritableStream = process.stderr): void => {
+  if (drawn === undefined) {
+    stream.write(text)
+    return
+  }
+  drawn.clear()
+  stream.write(text)
+  drawn.redraw()
+}
+
 /**
  * A progress bar that lives as long as the current scope. `total` is undefined when the input
  * size is unknown (stdin), and the bar then shows a count and a rate only.
@@ -34,6 +51,9 @@ export const makeProgress = (options: {
           : "{value} done | {rate} req/s | failed {failed}",
         barsize: 24,
         hideCursor: true,
+        // cli-progress would otherwise turn the terminal's line wrapping off, which clips every
+        // line printed while the bar is up (records on stdout included); the bar is trimmed instead.
+        linewrap: true,
         etaBuffer: 200,
         fps: 10,
         // Draw even on a pipe when asked for explicitly with --progress.
@@ -42,6 +62,13 @@ export const makeProgress = (options: {
       }, Presets.shades_classic)
       const started = Date.now()
       bar.start(options.total ?? 0, 0, { rate: "0", failed: 0 })
+      const stream = options.stream ?? process.stderr
+      drawn = {
+        clear: () => stream.write("\r\u001b[2K"),
+        // `render(force)` is public in cli-progress but missing from its types; forced, since the
+        // bar skips a redraw when its text has not changed.
+        redraw: () => (bar as unknown as { render: (force: boolean) => void }).render(true)
+      }
       let last = 0
       const progress: Progress = {
         update: (done, failed) => {
@@ -55,6 +82,10 @@ export const makeProgress = (options: {
       }
       return { bar, progress }
     }),
-    ({ bar }) => Effect.sync(() => bar.stop())
+    ({ bar }) =>
+      Effect.sync(() => {
+        drawn = undefined
+        bar.stop()
+      })
   ).pipe(Effect.map(({ progress }) => progress))
 }

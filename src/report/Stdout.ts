@@ -11,6 +11,8 @@ import * as Layer from "effect/Layer"
 
 export interface StdoutService {
   readonly write: (text: string) => Effect.Effect<void>
+  /** A terminal: records printed there are for a person (no progress bar over them). */
+  readonly isTTY?: boolean
 }
 
 /** Where results and reports are written. */
@@ -39,7 +41,10 @@ export const fromWritable = (stream: NodeJS.WritableStream): StdoutService => {
 }
 
 /** The process's standard output. */
-export const layerProcess: Layer.Layer<Stdout> = Layer.sync(Stdout, () => fromWritable(process.stdout))
+export const layerProcess: Layer.Layer<Stdout> = Layer.sync(Stdout, () => ({
+  ...fromWritable(process.stdout),
+  isTTY: process.stdout.isTTY === true
+}))
 
 /** Standard error, for progress, summaries and messages. */
 export class Stderr extends Context.Tag("volley/Stderr")<Stderr, StdoutService & { readonly isTTY: boolean }>() {}
