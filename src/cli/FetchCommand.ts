@@ -19,8 +19,10 @@ import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
+import type { RetryEvent } from "../http/RetryPolicy.js"
 import { formats } from "../report/RecordFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
+import { retryLine } from "../report/RetryLine.js"
 import { Stderr, Stdout } from "../report/Stdout.js"
 import { dryRunShown, dryRunText } from "./DryRun.js"
 import type { CommandHelp } from "./HelpText.js"
@@ -109,6 +111,10 @@ export const fetchOptions = {
     Options.withDescription("progress bar on stderr [default: on when stderr is a terminal]")
   ),
   noProgress: Options.boolean("no-progress").pipe(Options.withDescription("no progress bar")),
+  verbose: Options.boolean("verbose").pipe(
+    Options.withAlias("v"),
+    Options.withDescription("one line on stderr per retry: URL, attempt, reason, wait")
+  ),
   dryRun: Options.boolean("dry-run").pipe(
     Options.withDescription("print the first requests and the plan; send nothing")
   ),
@@ -178,6 +184,7 @@ export const fetchHelp: CommandHelp = {
       "--no-progress",
       "--resume",
       "--retry-failed",
+      "--verbose",
       "--dry-run"
     ]]
   ],
@@ -283,7 +290,12 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
 
   const fetch = {
     timeout: flags.timeout,
-    retry: { retries: flags.retries, backoff: flags.backoff, maxBackoff: flags.maxBackoff },
+    retry: {
+      retries: flags.retries,
+      backoff: flags.backoff,
+      maxBackoff: flags.maxBackoff,
+      onRetry: flags.verbose ? (event: RetryEvent) => stderr.write(retryLine(event)) : undefined
+    },
     method: request.method,
     headers: redactHeaders(request.headers),
     body: request.body,

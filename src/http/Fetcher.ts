@@ -155,6 +155,17 @@ const makeFetcher = (transport: Transport) => {
     // Only a failed first attempt pays for the retry machinery.
     if (!p.ready.retryable(error)) return failed(p, error)
     let replayed = false
+    let last = error
+    let failedAt = p.clock.unsafeCurrentTimeMillis()
+    const onRetry = p.options.retry.onRetry
+    const attempt = Effect.suspend(() => Effect.flatMap(send(p), (answer) => verdict(p, answer))).pipe(
+      Effect.tapError((e) =>
+        Effect.sync(() => {
+          last = e
+          failedAt = p.clock.unsafeCurrentTimeMillis()
+        })
+      )
+    )
     const again = Effect.suspend(() => {
       if (!replayed) {
         replayed = true
@@ -162,7 +173,15 @@ const makeFetcher = (transport: Transport) => {
       }
       p.attempts++
       p.lastAnswer = undefined
-      return Effect.flatMap(send(p), (answer) => verdict(p, answer))
+      if (onRetry === undefined) return attempt
+      const event = {
+        url: p.url,
+        attempt: p.attempts,
+        of: p.options.retry.retries + 1,
+        error: last,
+        waitedMs: p.clock.unsafeCurrentTimeMillis() - failedAt
+      }
+      return Effect.zipRight(onRetry(event), attempt)
     })
     return Effect.catchAll(Effect.retry(again, p.ready.schedule), (last) => failed(p, last))
   }

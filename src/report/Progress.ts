@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Presets, SingleBar } from "cli-progress"
+import { MultiBar, Presets } from "cli-progress"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 
@@ -15,20 +15,22 @@ export interface Progress {
 const silent: Progress = { update: () => {} }
 
 /** The bar on screen, if any: messages are printed above it, not over it. */
-let drawn: { readonly clear: () => void; readonly redraw: () => void } | undefined
+let drawn: MultiBar | undefined
+
+/** Whether a progress bar is on screen now. */
+export const progressDrawn = (): boolean => drawn !== undefined
 
 /**
- * Writes a message to stderr on its own line: when a progress bar is drawn, the bar's line is
- * cleared first and the bar drawn again below the message.
+ * Writes a message to stderr on its own line: while a progress bar is drawn, above the bar
+ * (cli-progress's `MultiBar.log`, drawn at the bar's next redraw, which is forced here).
  */
 export const printAbove = (text: string, stream: NodeJS.WritableStream = process.stderr): void => {
   if (drawn === undefined) {
     stream.write(text)
     return
   }
-  drawn.clear()
-  stream.write(text)
-  drawn.redraw()
+  drawn.log(text.endsWith("\n") ? text : text + "\n")
+  drawn.update()
 }
 
 /**
@@ -44,7 +46,8 @@ export const makeProgress = (options: {
   const known = options.total !== undefined
   return Effect.acquireRelease(
     Effect.sync(() => {
-      const bar = new SingleBar({
+      // A MultiBar of one bar: unlike SingleBar, it can print lines above the bar (`log`).
+      const bars = new MultiBar({
         stream: options.stream ?? process.stderr,
         format: known
           ? "{bar} {percentage}% | {value}/{total} | {rate} req/s | ETA {eta_formatted} | failed {failed}"
@@ -61,14 +64,8 @@ export const makeProgress = (options: {
         notTTYSchedule: 500
       }, Presets.shades_classic)
       const started = Date.now()
-      bar.start(options.total ?? 0, 0, { rate: "0", failed: 0 })
-      const stream = options.stream ?? process.stderr
-      drawn = {
-        clear: () => stream.write("\r\u001b[2K"),
-        // `render(force)` is public in cli-progress but missing from its types; forced, since the
-        // bar skips a redraw when its text has not changed.
-        redraw: () => (bar as unknown as { render: (force: boolean) => void }).render(true)
-      }
+      const bar = bars.create(options.total ?? 0, 0, { rate: "0", failed: 0 })
+      drawn = bars
       let last = 0
       const progress: Progress = {
         update: (done, failed) => {
@@ -80,12 +77,14 @@ export const makeProgress = (options: {
           bar.update(done, { rate: seconds > 0 ? (done / seconds).toFixed(0) : "0", failed })
         }
       }
-      return { bar, progress }
+      return { bars, progress }
     }),
-    ({ bar }) =>
+    ({ bars }) =>
       Effect.sync(() => {
         drawn = undefined
-        bar.stop()
+        // A message logged since the last redraw is written before the bar's final state.
+        bars.update()
+        bars.stop()
       })
   ).pipe(Effect.map(({ progress }) => progress))
 }

@@ -8,6 +8,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { printAbove, progressDrawn } from "./Progress.js"
 
 export interface StdoutService {
   readonly write: (text: string) => Effect.Effect<void>
@@ -49,10 +50,14 @@ export const layerProcess: Layer.Layer<Stdout> = Layer.sync(Stdout, () => ({
 /** Standard error, for progress, summaries and messages. */
 export class Stderr extends Context.Tag("volley/Stderr")<Stderr, StdoutService & { readonly isTTY: boolean }>() {}
 
-export const layerProcessStderr: Layer.Layer<Stderr> = Layer.sync(Stderr, () => ({
-  ...fromWritable(process.stderr),
-  isTTY: process.stderr.isTTY === true
-}))
+export const layerProcessStderr: Layer.Layer<Stderr> = Layer.sync(Stderr, () => {
+  const base = fromWritable(process.stderr)
+  return {
+    // While a progress bar is drawn, messages go above it rather than over it.
+    write: (text: string) => progressDrawn() ? Effect.sync(() => printAbove(text)) : base.write(text),
+    isTTY: process.stderr.isTTY === true
+  }
+})
 
 /** An in-memory pair of streams, for tests: read what was written with `output()`. */
 export const makeCapture = () => {

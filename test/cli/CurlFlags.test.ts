@@ -122,6 +122,41 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
       expect(stats.snapshot().requests).toBe(0)
     }))
 
+  it.effect("--verbose prints one line per retry: URL, attempt, reason, wait", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Demo
+      const target = `${url}/flaky/verbose?fail=2`
+      const result = yield* runInProcess(["fetch", target, "-v", "--backoff", "10ms", "--no-progress"])
+      expect(result.code).toBe(0)
+      const retries = result.stderr.split("\n").filter((line) => line.startsWith("retry "))
+      expect(retries).toHaveLength(2)
+      expect(retries[0]).toMatch(
+        new RegExp(
+          `^retry 2/4 ${
+            target.replace(/[?.]/g, "\\$&")
+          }: StatusError: HTTP 503 Service Unavailable \\(after \\d+ ms\\)$`
+        )
+      )
+      expect(retries[1]).toMatch(/^retry 3\/4 /)
+    }))
+
+  it.effect("numbers and durations from flags and VOLLEY_* are checked, naming their source", () =>
+    Effect.gen(function*() {
+      const { url } = yield* Demo
+      for (
+        const [args, message] of [
+          [["-c", "zero"], "volley: --concurrency: 'zero' is not a whole number"],
+          [["-c", "1e9"], "volley: --concurrency: '1e9' is not a whole number"],
+          [["--batch-size", "0"], "volley: --batch-size: must be at least 1, got 0"],
+          [["--rate", "fast"], "volley: --rate: 'fast' is not a rate (examples: 5, 5/s, 100/m)"]
+        ] as const
+      ) {
+        const result = yield* runInProcess(["fetch", `${url}/json/1`, ...args])
+        expect(result.code).toBe(2)
+        expect(result.stderr.trim()).toBe(message)
+      }
+    }))
+
   it.effect("the summary has p99", () =>
     Effect.gen(function*() {
       const { url } = yield* Demo

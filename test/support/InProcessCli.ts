@@ -6,6 +6,7 @@ import { NodeContext } from "@effect/platform-node"
 import { type Console, Effect, Layer } from "effect"
 import { cli } from "../../src/cli/Cli.js"
 import { outcomeOf } from "../../src/cli/ExitCode.js"
+import { usageLine } from "../../src/cli/TerminalConsole.js"
 import { HttpClientFactory } from "../../src/engine/Compare.js"
 import { makeShutdown, Shutdown } from "../../src/engine/Shutdown.js"
 import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
@@ -35,7 +36,7 @@ export const runInProcess = (args: ReadonlyArray<string>) =>
         }),
       error: (...parts: ReadonlyArray<unknown>) =>
         Effect.sync(() => {
-          printed += parts.join(" ") + "\n"
+          printed += usageLine(parts.join(" ")) + "\n"
         })
     }
     const exit = yield* Effect.exit(
