@@ -6,9 +6,11 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Chunk from "effect/Chunk"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
@@ -78,6 +80,12 @@ export const fetchOptions = {
   ),
   head: Options.boolean("head").pipe(Options.withAlias("I"), Options.withDescription("send HEAD (as -X HEAD)")),
   headers: headersOption.pipe(Options.withDescription("a request header, repeatable; secret values never printed")),
+  user: Options.redacted("user").pipe(
+    Options.withAlias("u"),
+    Options.withPseudoName("USER[:PASS]"),
+    Options.withDescription("Basic auth, as curl; USER alone takes the password from VOLLEY_PASSWORD"),
+    Options.optional
+  ),
   userAgent: optionalText("user-agent", "TEXT", "the User-Agent header [default volley/VERSION]", "A"),
   referer: optionalText("referer", "URL", "the Referer header (no -e: that is --extract)"),
   data: repeatedText("data", "DATA", "body (implies POST); @FILE reads a file (newlines stripped), @- stdin", "d"),
@@ -153,6 +161,7 @@ export const fetchHelp: CommandHelp = {
       "--method",
       "--head",
       "--header",
+      "--user",
       "--user-agent",
       "--referer",
       "--data",
@@ -213,6 +222,27 @@ export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlag
   return yield* Effect.scoped(fetchScoped(flags))
 })
 
+/**
+ * `-u USER:PASS` as a Basic `Authorization` value; `-u USER` takes the password from
+ * `VOLLEY_PASSWORD` (so it is not in the shell history or `ps`). The result is redacted with the
+ * other secret headers.
+ */
+const basicAuth = Effect.fnUntraced(function*(user: Redacted.Redacted<string>) {
+  const given = Redacted.value(user)
+  const colon = given.indexOf(":")
+  const password = colon >= 0
+    ? given.slice(colon + 1)
+    : Option.getOrUndefined(Option.map(
+      yield* Config.option(Config.redacted("VOLLEY_PASSWORD")).pipe(Effect.orElseSucceed(() => Option.none())),
+      Redacted.value
+    ))
+  if (password === undefined) {
+    return yield* new UsageError({ message: "-u USER without a password: give USER:PASS or set VOLLEY_PASSWORD" })
+  }
+  const name = colon >= 0 ? given.slice(0, colon) : given
+  return `Basic ${Buffer.from(`${name}:${password}`).toString("base64")}`
+})
+
 /** The method, headers and body the data and header flags ask for, with curl's rules. */
 const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   const body = yield* requestBody(flags)
@@ -229,6 +259,7 @@ const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (body !== undefined && !has("content-type")) headers["Content-Type"] = body.contentType
   if (body?.accept !== undefined && !has("accept")) headers["Accept"] = body.accept
   if (Option.isSome(flags.userAgent)) headers["User-Agent"] = flags.userAgent.value
+  if (Option.isSome(flags.user)) headers["Authorization"] = yield* basicAuth(flags.user.value)
   if (Option.isSome(flags.referer)) headers["Referer"] = flags.referer.value
   return { method, headers, body: body?.text }
 })

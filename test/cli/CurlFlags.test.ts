@@ -6,6 +6,8 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { type DemoServer, startDemoServer } from "../../src/server/DemoServer.js"
 import { runInProcess } from "../support/InProcessCli.js"
 
@@ -65,6 +67,26 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
       const head = yield* runInProcess(["fetch", `${url}/json/1`, "-I", "--no-progress"])
       // HEAD: the server sends headers only, so the body is empty.
       expect(JSON.parse(head.stdout)).toMatchObject({ ok: true, status: 200, body: "" })
+    }))
+
+  it.scoped("-u USER:PASS sends Basic auth, never printed; -u USER takes VOLLEY_PASSWORD or refuses", () =>
+    Effect.gen(function*() {
+      // A server that answers with the Authorization header it got (the demo's /echo redacts it).
+      const server = createServer((request, response) => {
+        response.setHeader("content-type", "application/json")
+        response.end(JSON.stringify(request.headers.authorization))
+      })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+      )
+      const { port } = server.address() as AddressInfo
+      const result = yield* runInProcess(["fetch", `http://127.0.0.1:${port}/`, "-u", "ann:s3cret", "--no-progress"])
+      expect(JSON.parse(result.stdout).body).toBe(`Basic ${Buffer.from("ann:s3cret").toString("base64")}`)
+      expect(result.stderr).not.toContain("s3cret")
+      const missing = yield* runInProcess(["fetch", `http://127.0.0.1:${port}/`, "-u", "ann"])
+      expect(missing.code).toBe(2)
+      expect(missing.stderr.trim()).toBe("volley: -u USER without a password: give USER:PASS or set VOLLEY_PASSWORD")
     }))
 
   it.effect("bad flags are one line and exit 2, before anything is sent", () =>
