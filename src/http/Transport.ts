@@ -19,10 +19,11 @@ import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
-import type { BodyTooLarge, StatusError } from "../domain/FetchError.js"
+import type { BodyTooLarge, DecodeError, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"
-import { readBodyText } from "./BodyReader.js"
+import { readBody } from "./BodyReader.js"
+import { bodyText } from "./Charset.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
 
@@ -35,7 +36,7 @@ export interface SendLimits {
 }
 
 /** What can go wrong in one attempt before the status is judged. */
-export type SendError = TransportError | TimeoutError | StatusError | BodyTooLarge
+export type SendError = TransportError | TimeoutError | StatusError | BodyTooLarge | DecodeError
 
 /** How one attempt ended. */
 export type SendOutcome = Either.Either<Answer, SendError>
@@ -123,6 +124,19 @@ export const describeTransportFailure = (cause: unknown): string => {
   return String(cause)
 }
 
+/** The answer for a body's bytes: its text by its charset, or base64 when it is not text. */
+export const makeAnswer = (
+  status: number,
+  headers: Readonly<Record<string, string | undefined>>,
+  bytes: Buffer,
+  url: string
+): Answer => {
+  const body = bodyText(bytes, headers["content-type"])
+  return body.base64
+    ? { status, headers, text: body.text, bodyEncoding: "base64", url }
+    : { status, headers, text: body.text, url }
+}
+
 /** A header's value whatever the case of its name (`name` in lower case). */
 export const headerValue = (headers: Readonly<Record<string, string>>, name: string): string | undefined => {
   for (const key in headers) if (key.toLowerCase() === name) return headers[key]
@@ -162,11 +176,14 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
           const next = nextHop(hop, response.status, location, limits.maxRedirects)
           if (next._tag === "Left") return Effect.fail(next.left)
           // Read the (small) redirect body so its connection goes back to the pool.
-          return Effect.zipRight(Effect.ignore(readBodyText(response, href, 64 * 1024)), hopOnce(next.right, limits))
+          return Effect.zipRight(
+            Effect.ignore(readBody(response, href, 64 * 1024, false)),
+            hopOnce(next.right, limits)
+          )
         }
         return Effect.map(
-          readBodyText(response, href, limits.maxBodyBytes),
-          (text): Answer => ({ status: response.status, headers: response.headers, text, url: href })
+          readBody(response, href, limits.maxBodyBytes, hop.decode === true),
+          (bytes): Answer => makeAnswer(response.status, response.headers, bytes, href)
         )
       })
     )
