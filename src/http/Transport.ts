@@ -26,6 +26,7 @@ import { readBody } from "./BodyReader.js"
 import { bodyText } from "./Charset.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
+import { certificateProblem } from "./TlsOptions.js"
 
 /** The limits of one attempt. */
 export interface SendLimits {
@@ -118,10 +119,28 @@ export const timeoutError = (url: string, timeout: Duration.Duration): TimeoutEr
 export const describeTransportFailure = (cause: unknown): string => {
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code ?? (cause.cause as { code?: unknown } | undefined)?.code
-    const inner = cause.cause instanceof Error ? cause.cause.message : cause.message
+    const inner = oneLine(cause.cause instanceof Error ? cause.cause.message : cause.message)
     return typeof code === "string" ? `${code}: ${inner}` : inner
   }
-  return String(cause)
+  return oneLine(String(cause))
+}
+
+/** OpenSSL's messages span lines and end with a newline: one line, trimmed. */
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()
+
+/**
+ * The `TransportError` for `cause`: a certificate or TLS handshake failure in plain words and
+ * marked permanent (it is not retried), anything else as `describeTransportFailure` puts it.
+ * `reading`: the answer had begun (the connection was lost in the body).
+ */
+export const transportFailure = (url: URL, cause: unknown, reading = false): TransportError => {
+  const problem = certificateProblem(cause, url)
+  if (problem !== undefined) return new TransportError({ url: url.href, message: problem, permanent: true })
+  const message = describeTransportFailure(cause)
+  return new TransportError({
+    url: url.href,
+    message: reading ? `connection lost while reading the body: ${message}` : message
+  })
 }
 
 /** The answer for a body's bytes: its text by its charset, or base64 when it is not text. */
@@ -167,9 +186,7 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
       ...(hop.body === undefined ? {} : { body: HttpBody.text(hop.body, bodyContentType(hop.headers, hop.body)) })
     })
     return client.execute(request).pipe(
-      Effect.mapError((error) =>
-        new TransportError({ url: href, message: describeTransportFailure(error.cause ?? error) })
-      ),
+      Effect.mapError((error) => transportFailure(hop.url, error.cause ?? error)),
       Effect.flatMap((response): Effect.Effect<Answer, SendError> => {
         const location = response.headers["location"]
         if (isRedirect(response.status, location)) {

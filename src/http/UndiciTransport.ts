@@ -11,7 +11,7 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
-import { BodyTooLarge, DecodeError, TransportError } from "../domain/FetchError.js"
+import { BodyTooLarge, DecodeError } from "../domain/FetchError.js"
 import { formatBytes } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
@@ -19,14 +19,14 @@ import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import {
   bodyContentType,
   callbackTransport,
-  describeTransportFailure,
   headerValue,
   makeAnswer,
   type SendError,
   type SendLimits,
   type SendOutcome,
   timeoutError,
-  type Transport
+  type Transport,
+  transportFailure
 } from "./Transport.js"
 
 type Headers = Record<string, string | undefined>
@@ -167,13 +167,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         },
         onResponseError: (_control, error) => {
           if (finished) return
-          const message = describeTransportFailure(error)
-          finish(Either.left(
-            new TransportError({
-              url: href,
-              message: started ? `connection lost while reading the body: ${message}` : message
-            })
-          ))
+          finish(Either.left(transportFailure(hop.url, error, started)))
         }
       }
       controller = undefined
@@ -191,7 +185,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           bodyTimeout: 0
         }, handler)
       } catch (error) {
-        finish(Either.left(new TransportError({ url: href, message: describeTransportFailure(error) })))
+        finish(Either.left(transportFailure(hop.url, error)))
       }
     }
     dispatch(first)
