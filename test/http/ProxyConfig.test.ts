@@ -35,7 +35,7 @@ describe("ProxyConfig", () => {
     expect(safeProxyUrl("http://user:secret@proxy.test:3128/")).toBe("http://***@proxy.test:3128/")
     expect(safeProxyUrl("not a url u:secret@x")).not.toContain("secret@")
     expect(checkProxyUrl("ftp://u:secret@x")).toEqual(
-      Either.left("not an http://, https:// or socks5:// proxy URL: ftp://***@x")
+      Either.left("not an http://, https:// or socks5:// proxy URL: ftp://***@x/")
     )
     expect(checkProxyUrl("http://proxy.test:3128")).toEqual(Either.right("http://proxy.test:3128"))
   })
