@@ -8,6 +8,7 @@ import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
@@ -21,6 +22,7 @@ import { makePoliteGate } from "../http/PoliteGate.js"
 import { formats } from "../report/RecordFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { Stderr } from "../report/Stdout.js"
+import { connectionLayer, connectionOptions, noDecompressOption } from "./ConnectionFlags.js"
 import { resolveInput } from "./InputSource.js"
 import { lazyModule } from "./LazyModule.js"
 import {
@@ -109,7 +111,9 @@ const options = {
   ),
   retryFailed: Options.boolean("retry-failed").pipe(
     Options.withDescription("with --resume: also fetch again the inputs whose record failed")
-  )
+  ),
+  noDecompress: noDecompressOption,
+  ...connectionOptions
 } as const
 
 /** Reads `--data`: the text itself, or the contents of a file when it starts with `@`. */
@@ -206,6 +210,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
         keepBody: !flags.noBody,
         maxBodyBytes: flags.maxBody,
         maxRedirects: flags.maxRedirects,
+        decompress: !flags.noDecompress,
         gate
       })
     }
@@ -224,5 +229,6 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
 
 export const fetchCommand = Command.make("fetch", options, (flags) => fetchHandler(flags)).pipe(
   Command.withDescription("Fetch URLs concurrently, with retries, and write one record per URL in input order"),
-  Command.provide(Fetcher.Default)
+  // The HTTP client is the one the connection flags describe (proxy, TLS, HTTP/2, socket).
+  Command.provide((flags) => Fetcher.Default.pipe(Layer.provide(connectionLayer(flags))))
 )

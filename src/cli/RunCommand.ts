@@ -8,12 +8,14 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { checkWritable } from "../report/RecordWriter.js"
 import { Stdout } from "../report/Stdout.js"
+import { connectionLayer, connectionOptions } from "./ConnectionFlags.js"
 import { lazyModule } from "./LazyModule.js"
 import { choiceOption, optionalText } from "./OptionParsers.js"
 
@@ -27,7 +29,8 @@ const options = {
   output: optionalText("output", "FILE", "write the JSON result to FILE", "o"),
   format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and send nothing")),
-  failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step"))
+  failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step")),
+  ...connectionOptions
 } as const
 
 const parseVars = (pairs: ReadonlyArray<string>) =>
@@ -78,5 +81,6 @@ export const runCommand = Command.make("run", options, (flags) =>
     }
   })).pipe(
     Command.withDescription("Run a workflow of dependent and fan-out steps; independent steps run concurrently"),
-    Command.provide(Fetcher.Default)
+    // The HTTP client is the one the connection flags describe (proxy, TLS, HTTP/2, socket).
+    Command.provide((flags) => Fetcher.Default.pipe(Layer.provide(connectionLayer(flags))))
   )

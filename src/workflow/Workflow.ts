@@ -42,6 +42,7 @@ export interface CompiledStep {
   readonly concurrency: number
   readonly timeout: Duration.Duration | undefined
   readonly retries: number | undefined
+  readonly decompress: boolean | undefined
   readonly extractor: Extractor | undefined
 }
 
@@ -163,6 +164,7 @@ export const compileWorkflow = (
         concurrency: step.concurrency ?? decoded.defaults?.concurrency ?? 10,
         timeout: step.timeout ?? decoded.defaults?.timeout,
         retries: step.retries ?? decoded.defaults?.retries,
+        decompress: step.decompress ?? decoded.defaults?.decompress,
         extractor
       })
     }
