@@ -14,6 +14,7 @@ import { httpClientTransport, type SendLimits, type Transport } from "../../src/
 import { type PoolOptions, scopedAgent } from "../../src/http/UndiciAgent.js"
 import { makeUndiciHttpClient, undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
 import { makeUndiciTransport } from "../../src/http/UndiciTransport.js"
+import * as Volley from "../../src/Volley.js"
 import { testCerts } from "../support/TestCerts.js"
 import { http2Server, httpServer, httpsServer, proxyServer, unixSocketServer } from "../support/TestServers.js"
 
@@ -91,6 +92,19 @@ describe("TLS", () => {
         )).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer({ env: {} })))))
       expect(record).toMatchObject({ ok: false, attempts: 1, error: { _tag: "TransportError" } })
     }))
+})
+
+describe("the library layer", () => {
+  it.scoped("Volley.layer takes the connection settings, and decompress", () =>
+    Effect.gen(function*() {
+      const url = yield* httpsServer({ cert: certs.selfSignedCert, key: certs.selfSignedKey })
+      const volley = yield* Volley.Volley
+      expect(yield* volley.fetchOne(`${url}/lib`)).toMatchObject({ ok: true, body: { path: "/lib" } })
+      const echoed = yield* volley.fetchOne(`${url}/lib`)
+      expect((echoed as { body: { headers: Record<string, string> } }).body.headers["accept-encoding"]).toBeUndefined()
+    }).pipe(
+      Effect.provide(Volley.layer({ retries: 0, decompress: false, connection: { tls: { insecure: true }, env: {} } }))
+    ))
 })
 
 describe("HTTP/2", () => {
