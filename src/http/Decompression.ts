@@ -247,6 +247,8 @@ export const decodeAll = (
   limitBytes: number,
   url: string
 ): Either.Either<Buffer, DecodeFailure> => {
+  // No body at all (HEAD, 204, 304) is no body, whatever the encoding says.
+  if (body.length === 0) return Either.right(body)
   const maxOutputLength = Math.min(maxBuffer, Math.max(1, limitBytes))
   let bytes = body
   for (let i = codings.length - 1; i >= 0; i--) {

@@ -157,6 +157,13 @@ layer(dispatcherLayer(), { excludeTestServices: true })("transports", (it) => {
         expect(small).toEqual({ error: "BodyTooLarge", message: "decoded body is larger than the 1MiB limit" })
       }))
 
+    it.scoped("an answer without a body (HEAD) is empty, whatever its Content-Encoding", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startRealWebServer()
+        const head = yield* same({ ...decoded(`${url}/gzip`), method: "HEAD" })
+        expect(head).toEqual({ status: 200, url: `${url}/gzip`, text: "" })
+      }))
+
     it.scoped("a body that does not decode is a DecodeError; so is a coding volley does not know", () =>
       Effect.gen(function*() {
         const { url } = yield* startRealWebServer()
