@@ -7,11 +7,14 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { compareModes } from "../engine/Compare.js"
+import { compareModes, HttpClientFactory } from "../engine/Compare.js"
+import { undiciHttpClientLayer } from "../http/UndiciHttpClient.js"
 import { compareJson, compareText } from "../report/CompareReport.js"
 import { Stdout } from "../report/Stdout.js"
+import { connectionHelpGroup, connectionOptions, noDecompressOption, poolOptionsFrom } from "./ConnectionFlags.js"
 import type { CommandHelp } from "./HelpText.js"
 import { resolveInput } from "./InputSource.js"
 import {
@@ -35,7 +38,9 @@ export const compareOptions = {
   retries: positiveIntOption("retries", 0, { min: 0 }).pipe(
     Options.withDescription("retries of transient failures (default 0: time the plain requests)")
   ),
-  format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json"))
+  format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json")),
+  noDecompress: noDecompressOption,
+  ...connectionOptions
 } as const
 
 /** How `volley compare --help` reads. */
@@ -43,10 +48,12 @@ export const compareHelp: CommandHelp = {
   name: "compare",
   summary: "time the same URLs fetched sequentially, concurrently and in batches",
   usage: "volley compare [URL ...] [options]",
-  groups: [["Input", ["--input"]], ["Runs", ["--concurrency", "--batch-size", "--timeout", "--retries"]], [
-    "Output",
-    ["--format"]
-  ]],
+  groups: [
+    ["Input", ["--input"]],
+    ["Runs", ["--concurrency", "--batch-size", "--timeout", "--retries", "--no-decompress"]],
+    ["Output", ["--format"]],
+    connectionHelpGroup
+  ],
   examples: [
     [
       "100 slow answers: sequential vs 20 at a time vs batches of 10",
@@ -65,11 +72,16 @@ export const compareCommand = Command.make("compare", compareOptions, (flags) =>
       batchSize: Option.getOrUndefined(flags.batchSize),
       fetch: {
         timeout: flags.timeout,
-        retry: { retries: flags.retries, backoff: "200 millis", maxBackoff: "30 seconds" }
+        retry: { retries: flags.retries, backoff: "200 millis", maxBackoff: "30 seconds" },
+        decompress: !flags.noDecompress
       }
     })
     const stdout = yield* Stdout
     yield* stdout.write(flags.format === "json" ? JSON.stringify(compareJson(result)) + "\n" : compareText(result))
   })).pipe(
-    Command.withDescription("Time the same URLs fetched sequentially, concurrently and in batches")
+    Command.withDescription("Time the same URLs fetched sequentially, concurrently and in batches"),
+    // Each mode gets a fresh client of the kind the connection flags describe.
+    Command.provide((flags) =>
+      Layer.effect(HttpClientFactory, Effect.map(poolOptionsFrom(flags), undiciHttpClientLayer))
+    )
   )

@@ -9,6 +9,7 @@ import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -26,6 +27,7 @@ import { formats } from "../report/RecordFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { retryLine } from "../report/RetryLine.js"
 import { Stderr, Stdout } from "../report/Stdout.js"
+import { connectionHelpGroup, connectionLayer, connectionOptions, noDecompressOption } from "./ConnectionFlags.js"
 import { dryRunShown, dryRunText } from "./DryRun.js"
 import type { CommandHelp } from "./HelpText.js"
 import { resolveInput } from "./InputSource.js"
@@ -147,7 +149,9 @@ export const fetchOptions = {
   ),
   retryFailed: Options.boolean("retry-failed").pipe(
     Options.withDescription("with --resume: also fetch again the inputs whose record failed")
-  )
+  ),
+  noDecompress: noDecompressOption,
+  ...connectionOptions
 } as const
 
 /** How `volley fetch --help` groups its flags, and its examples. */
@@ -171,8 +175,10 @@ export const fetchHelp: CommandHelp = {
       "--json",
       "--max-body",
       "--max-redirects",
-      "--location"
+      "--location",
+      "--no-decompress"
     ]],
+    connectionHelpGroup,
     ["Concurrency and politeness", ["--concurrency", "--rate", "--per-host", "--adaptive", "--batch-size"]],
     ["Time-outs and retries", ["--timeout", "--retries", "--backoff", "--max-backoff", "--fail-fast"]],
     ["Extraction", [
@@ -333,7 +339,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     extractor,
     keepBody: !flags.noBody,
     maxBodyBytes: flags.maxBody,
-    maxRedirects: flags.maxRedirects
+    maxRedirects: flags.maxRedirects,
+    decompress: !flags.noDecompress
   }
   if (flags.dryRun) {
     const first = Chunk.toArray(yield* Stream.runCollect(Stream.take(requests, dryRunShown)))
@@ -381,5 +388,6 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
 
 export const fetchCommand = Command.make("fetch", fetchOptions, (flags) => fetchHandler(flags)).pipe(
   Command.withDescription("Fetch URLs concurrently, with retries, and write one record per URL in input order"),
-  Command.provide(Fetcher.Default)
+  // The HTTP client is the one the connection flags describe (proxy, TLS, HTTP/2, socket).
+  Command.provide((flags) => Fetcher.Default.pipe(Layer.provide(connectionLayer(flags))))
 )

@@ -30,6 +30,11 @@ export interface FetchOptions {
   readonly gate: RequestGate
   /** Keep the body in the record (off keeps only `value`). */
   readonly keepBody: boolean
+  /**
+   * Offer `Accept-Encoding` (gzip, deflate, br) and undo the answer's `Content-Encoding`. A
+   * request that sets its own `Accept-Encoding` gets the body as sent either way.
+   */
+  readonly decompress: boolean
 }
 
 export const defaultFetchOptions: FetchOptions = {
@@ -42,7 +47,8 @@ export const defaultFetchOptions: FetchOptions = {
   maxBodyBytes: 10 * 1024 * 1024,
   maxRedirects: 5,
   gate: openGate,
-  keepBody: true
+  keepBody: true,
+  decompress: true
 }
 
 /** Fetch options from a partial set; the rest take volley's defaults. */

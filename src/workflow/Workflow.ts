@@ -43,6 +43,7 @@ export interface CompiledStep {
   readonly concurrency: number
   readonly timeout: Duration.Duration | undefined
   readonly retries: number | undefined
+  readonly decompress: boolean | undefined
   readonly extractor: Extractor | undefined
 }
 
@@ -194,6 +195,7 @@ export const compileWorkflow = (
         concurrency: step.concurrency ?? decoded.defaults?.concurrency ?? 10,
         timeout: step.timeout ?? decoded.defaults?.timeout,
         retries: step.retries ?? decoded.defaults?.retries,
+        decompress: step.decompress ?? decoded.defaults?.decompress,
         extractor
       })
     }

@@ -77,8 +77,13 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
         response.end(JSON.stringify(request.headers.authorization))
       })
       yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => server.listen(0, "127.0.0.1", () => resume(Effect.void))),
-        () => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+        Effect.async<void>((resume) => {
+          server.listen(0, "127.0.0.1", () => resume(Effect.void))
+        }),
+        () =>
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+          })
       )
       const { port } = server.address() as AddressInfo
       const result = yield* runInProcess(["fetch", `http://127.0.0.1:${port}/`, "-u", "ann:s3cret", "--no-progress"])
@@ -94,7 +99,11 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
       const { stats, url } = yield* Demo
       stats.reset()
       const cases: ReadonlyArray<readonly [Array<string>, RegExp]> = [
-        [["-x", "http://proxy", `${url}/json/1`], /^volley: unknown option '-x' for fetch; did you mean -X/],
+        [["-x"], /^volley: --proxy needs a value$/],
+        [
+          ["-Q", "x", `${url}/json/1`],
+          /^volley: unknown option '-Q' for fetch \(volley fetch --help lists the options\)$/
+        ],
         [["-O", "foo", `${url}/json/1`], /^volley: unknown option '-O' for fetch; did you mean -o \(--output\)\?/],
         [["-X", "BAD METHOD", `${url}/json/1`], /--method: 'BAD METHOD' is not an HTTP method/],
         [["--json", "{}", "-d", "a", `${url}/json/1`], /^volley: --json cannot be combined/],
@@ -103,7 +112,7 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
       for (const [args, message] of cases) {
         const result = yield* runInProcess(["fetch", ...args])
         expect(result.code).toBe(2)
-        expect(result.stderr).toMatch(message)
+        expect(result.stderr.trim()).toMatch(message)
         expect(result.stderr.trim().split("\n")).toHaveLength(1)
       }
       expect(stats.snapshot().requests).toBe(0)

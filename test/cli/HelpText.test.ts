@@ -36,6 +36,8 @@ describe("help", () => {
   it("gives every command a usage line of its own", () => {
     for (const command of ["fetch", "run", "compare", "serve", "demo"]) {
       expect(helpText(command)).toContain(`Usage: volley ${command}`)
+      // Every flag belongs to a named group.
+      expect(helpText(command)).not.toContain("\nOther:")
     }
   })
 })
