@@ -5,13 +5,33 @@
  * @module
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { constants } from "node:buffer"
 import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
 
+/**
+ * The most bytes a body can have and still be held as one string: V8's longest string is about
+ * 512 MiB, and UTF-8 never has fewer bytes than characters. A larger body under a larger
+ * `--max-body` fails as `BodyTooLarge` when it passes this, rather than failing to decode.
+ */
+export const maxTextBytes: number = constants.MAX_STRING_LENGTH
+
+/** The body limit in force: `--max-body`, but never more than a string can hold. */
+export const effectiveBodyLimit = (limitBytes: number): number => Math.min(limitBytes, maxTextBytes)
+
 const tooLarge = (url: string, limitBytes: number, seen: string) =>
-  new BodyTooLarge({ url, limitBytes, message: `body is larger than the ${formatBytes(limitBytes)} limit (${seen})` })
+  new BodyTooLarge({
+    url,
+    limitBytes,
+    message: limitBytes > maxTextBytes
+      ? `body is larger than the ${formatBytes(maxTextBytes)} a body can hold in memory (${seen})`
+      : `body is larger than the ${formatBytes(limitBytes)} limit (${seen})`
+  })
+
+/** The `BodyTooLarge` of a body past `limitBytes` (or past what a string can hold). */
+export const bodyTooLarge = tooLarge
 
 const lost = (url: string) => (cause: { readonly message: string }) =>
   new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
@@ -22,10 +42,11 @@ export const readBodyText = (
   url: string,
   limitBytes: number
 ): Effect.Effect<string, BodyTooLarge | TransportError> => {
+  const limit = effectiveBodyLimit(limitBytes)
   const declared = response.headers["content-length"]
   if (declared !== undefined) {
     const length = Number(declared)
-    if (length > limitBytes) {
+    if (length > limit) {
       // Reading one chunk and stopping destroys the body stream, which releases the connection.
       return Stream.runHead(response.stream).pipe(
         Effect.ignore,
@@ -40,7 +61,7 @@ export const readBodyText = (
     Stream.mapError(lost(url)),
     Stream.mapAccumEffect(0, (total, bytes: Uint8Array) => {
       const next = total + bytes.length
-      return next > limitBytes
+      return next > limit
         ? Effect.fail(tooLarge(url, limitBytes, "streamed without content-length"))
         : Effect.succeed([next, bytes] as const)
     }),

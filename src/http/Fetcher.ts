@@ -41,9 +41,11 @@ export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
   } catch {
     return Either.left(input.trim() === "" ? "empty URL" : `not a URL: ${JSON.stringify(input)}`)
   }
-  return url.protocol === "http:" || url.protocol === "https:"
-    ? Either.right(url)
-    : Either.left(`not an http(s) URL: ${JSON.stringify(input)}`)
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return Either.left(`not an http(s) URL: ${JSON.stringify(input)}`)
+  }
+  // The URL parser refuses ports past 65535; port 0 it takes, but nothing listens there.
+  return url.port === "0" ? Either.left(`port 0 is not a port: ${JSON.stringify(input)}`) : Either.right(url)
 }
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10
@@ -95,7 +97,12 @@ interface Prepared {
 }
 
 const prepare = (options: FetchOptions): Prepared => ({
-  limits: { timeout: options.timeout, maxBodyBytes: options.maxBodyBytes, maxRedirects: options.maxRedirects },
+  limits: {
+    timeout: options.timeout,
+    maxBodyBytes: options.maxBodyBytes,
+    maxRedirects: options.maxRedirects,
+    secretHeaders: options.secretHeaders
+  },
   headers: withUserAgent(revealHeaders(options.headers)),
   schedule: retrySchedule(options.retry),
   retryable: isRetryable(options.retry)

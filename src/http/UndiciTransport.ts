@@ -11,8 +11,8 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
-import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
-import { formatBytes } from "./BodyReader.js"
+import { TransportError } from "../domain/FetchError.js"
+import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import {
@@ -102,14 +102,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       let chunks: Array<Buffer> = []
       let length = 0
       let started = false
-      const tooLarge = (seen: string) =>
-        fail(
-          new BodyTooLarge({
-            url: href,
-            limitBytes: limits.maxBodyBytes,
-            message: `body is larger than the ${formatBytes(limits.maxBodyBytes)} limit (${seen})`
-          })
-        )
+      const maxBytes = effectiveBodyLimit(limits.maxBodyBytes)
+      const tooLarge = (seen: string) => fail(bodyTooLarge(href, limits.maxBodyBytes, seen))
       const handler: Undici.Dispatcher.DispatchHandler = {
         onRequestStart: (control) => {
           controller = control
@@ -122,13 +116,13 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           headers = flatHeaders(rawHeaders)
           const location = headers["location"]
           if (isRedirect(statusCode, location)) {
-            const next = nextHop(hop, statusCode, location, limits.maxRedirects)
+            const next = nextHop(hop, statusCode, location, limits.maxRedirects, limits.secretHeaders)
             if (next._tag === "Left") return fail(next.left)
             redirect = next.right
             return
           }
           const declared = headers["content-length"]
-          if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+          if (declared !== undefined && Number(declared) > maxBytes) {
             tooLarge(`content-length ${declared}`)
           }
         },
@@ -136,7 +130,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           // A redirect's body is read and dropped, so its connection goes back to the pool.
           if (redirect !== undefined) return
           length += chunk.length
-          if (length > limits.maxBodyBytes) return tooLarge("streamed without content-length")
+          if (length > maxBytes) return tooLarge("streamed without content-length")
           chunks.push(chunk)
         },
         onResponseEnd: () => {
