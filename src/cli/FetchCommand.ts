@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
+import { makeFetchOptions, redactHeaders, withSecretHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
 import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
@@ -18,6 +18,7 @@ import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
+import { acquireOutputLock } from "../report/OutputLock.js"
 import { formats } from "../report/RecordFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { Stderr } from "../report/Stdout.js"
@@ -32,17 +33,20 @@ import {
   optionalText,
   positiveIntOption,
   rateOption,
+  secretHeadersOption,
   sizeOption,
   urlsArg
 } from "./OptionParsers.js"
+import { maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits.js"
 
 const options = {
   urls: urlsArg,
   input: inputOption,
-  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
-    Options.withDescription("requests in flight at once (env VOLLEY_CONCURRENCY)")
-  ),
-  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT").pipe(
+  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c", max: maxConcurrency })
+    .pipe(
+      Options.withDescription(`requests in flight at once, at most ${maxConcurrency} (env VOLLEY_CONCURRENCY)`)
+    ),
+  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT", { positive: true }).pipe(
     Options.withDescription("deadline of one attempt, body included: 500ms, 10s, 2m (env VOLLEY_TIMEOUT)")
   ),
   retries: positiveIntOption("retries", 3, { env: "VOLLEY_RETRIES", min: 0 }).pipe(
@@ -62,6 +66,12 @@ const options = {
     Options.withDescription("HTTP method")
   ),
   headers: headersOption.pipe(Options.withDescription("a request header, repeatable")),
+  secretHeaders: secretHeadersOption.pipe(
+    Options.withDescription(
+      "a header whose value is a secret (redacted, dropped on cross-origin redirects), on top of " +
+        "Authorization, Cookie, X-Api-Key and the others; repeatable"
+    )
+  ),
   data: optionalText("data", "BODY", "request body; @FILE reads it from a file", "d"),
   extract: optionalText("extract", "QUERY", "JMESPath query on the JSON body; its result is the record's value", "e"),
   select: optionalText("select", "CSS", "CSS selector on an HTML body; the text of the matches is the record's value"),
@@ -109,6 +119,9 @@ const options = {
   ),
   retryFailed: Options.boolean("retry-failed").pipe(
     Options.withDescription("with --resume: also fetch again the inputs whose record failed")
+  ),
+  force: Options.boolean("force").pipe(
+    Options.withDescription("with --resume: rewrite the file even if it does not start with a volley record")
   )
 } as const
 
@@ -156,15 +169,27 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (flags.resume && (Option.isNone(flags.output) || flags.format !== "ndjson")) {
     return yield* new UsageError({ message: "--resume needs --output FILE with --format ndjson (the default)" })
   }
+  if (flags.force && !flags.resume) return yield* new UsageError({ message: "--force needs --resume" })
   const input = yield* resolveInput(flags.urls, flags.input)
+  // One writer per output: held from before the file is read until the run has closed it.
+  if (Option.isSome(flags.output)) yield* acquireOutputLock(flags.output.value)
   const resume = flags.resume && Option.isSome(flags.output)
-    ? yield* loadResumeState(flags.output.value, flags.retryFailed)
+    ? yield* loadResumeState(flags.output.value, {
+      retryFailed: flags.retryFailed,
+      total: yield* input.total,
+      force: flags.force
+    })
     : undefined
   if (resume !== undefined) {
+    const again = resume.dropped - resume.outside
     yield* stderr.write(
-      `resuming: ${resume.kept} records kept${resume.dropped > 0 ? `, ${resume.dropped} to fetch again` : ""}\n`
+      `resuming: ${resume.kept} records kept${again > 0 ? `, ${again} to fetch again` : ""}${
+        resume.outside > 0 ? `, ${resume.outside} outside the input dropped` : ""
+      }\n`
     )
   }
+  const warning = openFileWarning(flags.concurrency, yield* openFileLimit)
+  if (warning !== undefined) yield* stderr.write(warning)
   const requests = resume === undefined
     ? input.requests
     : Stream.filterEffect(input.requests, ({ index, request }) =>
@@ -177,9 +202,10 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     ? Option.map(Option.fromNullable(yield* input.total), (n) => n - (resume?.kept ?? 0))
     : Option.none()
   const target: OutputTarget = Option.isSome(flags.output)
-    ? { _tag: "File", path: flags.output.value, append: resume !== undefined }
+    ? { _tag: "File", path: flags.output.value, append: resume !== undefined, kept: resume?.kept ?? 0 }
     : { _tag: "Stdout" }
 
+  const secretHeaders = withSecretHeaders(flags.secretHeaders)
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),
     perHost: Option.getOrUndefined(flags.perHost),
@@ -200,7 +226,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
         timeout: flags.timeout,
         retry: { retries: flags.retries, backoff: flags.backoff, maxBackoff: flags.maxBackoff },
         method: flags.method,
-        headers: redactHeaders(flags.headers),
+        headers: redactHeaders(flags.headers, secretHeaders),
+        secretHeaders,
         body,
         extractor,
         keepBody: !flags.noBody,

@@ -5,10 +5,10 @@
  * @module
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import { constants } from "node:buffer"
 import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { constants } from "node:buffer"
 import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
 
 /**

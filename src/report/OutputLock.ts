@@ -68,12 +68,17 @@ export const acquireOutputLock = (
         const aside = `${lock}.stale-${process.pid}`
         const moved = yield* fs.rename(lock, aside).pipe(
           Effect.as(true),
-          Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () =>
+          Effect.catchIf((error) =>
+            error._tag === "SystemError" && error.reason === "NotFound", () =>
             Effect.succeed(false)),
           Effect.mapError(cannot("take over"))
         )
-        if (!moved) return
-        const content = yield* fs.readFileString(aside).pipe(Effect.orElseSucceed(() => ""))
+        if (!moved) {
+          return
+        }
+        const content = yield* fs.readFileString(aside).pipe(Effect.orElseSucceed(() =>
+          ""
+        ))
         // Another run took the stale lock over and made its own in between: give it back.
         if (content !== seen) yield* Effect.ignore(fs.link(aside, lock))
         yield* Effect.ignore(fs.remove(aside))
