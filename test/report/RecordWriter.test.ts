@@ -11,7 +11,7 @@ import { Chunk, Effect, Layer } from "effect"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import { WriteFailure } from "../../src/domain/OutputError.js"
 import { openRecordWriter } from "../../src/report/RecordWriter.js"
-import { Stdout } from "../../src/report/Stdout.js"
+import { makeCapture, Stdout } from "../../src/report/Stdout.js"
 
 const record = (index: number): FetchRecord => ({
   index,
@@ -80,7 +80,8 @@ const failingStdout = (room: number, code: string) => {
   }
 }
 
-layer(NodeContext.layer)("RecordWriter", (it) => {
+// File targets never touch stdout; the capture only stands in for it.
+layer(Layer.merge(NodeContext.layer, makeCapture().stdout))("RecordWriter", (it) => {
   it.scoped("a full disk under -o: cut back to whole records; the message says how many and how to go on", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
