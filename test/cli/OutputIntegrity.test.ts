@@ -19,13 +19,23 @@ import { jsonAfter, startLoopbackServer } from "../support/LoopbackServer.js"
 const lines = (text: string) => text.split("\n").filter((l) => l !== "")
 const indexes = (text: string) => lines(text).map((l) => (JSON.parse(l) as { index: number }).index)
 
-/** A 64 KiB tmpfs, when this test may mount one (root on Linux): a disk that really fills up. */
-const smallDisk = (() => {
+/** Mounts a 64 KiB tmpfs (a disk that really fills up); its folder, or undefined when not allowed. */
+const mountSmallDisk = (): string | undefined => {
   if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined
   const dir = mkdtempSync(join(tmpdir(), "volley-full-"))
-  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]).status === 0
-  if (!mounted) rmdirSync(dir)
-  return mounted ? dir : undefined
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]).status === 0) return dir
+  rmdirSync(dir)
+  return undefined
+}
+const unmount = (dir: string) => {
+  spawnSync("umount", [dir])
+  rmdirSync(dir)
+}
+/** Whether this test may mount one (root on Linux, with the right to mount): probed and undone. */
+const canMountSmallDisk = (() => {
+  const dir = mountSmallDisk()
+  if (dir !== undefined) unmount(dir)
+  return dir !== undefined
 })()
 
 layer(NodeContext.layer, { excludeTestServices: true })("output integrity (built CLI)", (it) => {
@@ -104,15 +114,13 @@ layer(NodeContext.layer, { excludeTestServices: true })("output integrity (built
       expect(yield* fs.exists(out)).toBe(false)
     }))
 
-  it.scoped.runIf(smallDisk !== undefined)(
+  it.scoped.runIf(canMountSmallDisk)(
     "a disk that fills up under -o: whole records kept, the count, how to go on",
     () =>
       Effect.gen(function*() {
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            spawnSync("umount", [smallDisk!])
-            rmdirSync(smallDisk!)
-          })
+        const smallDisk = yield* Effect.acquireRelease(
+          Effect.sync(() => mountSmallDisk()).pipe(Effect.flatMap(Effect.fromNullable), Effect.orDie),
+          (dir) => Effect.sync(() => unmount(dir))
         )
         const fs = yield* FileSystem.FileSystem
         const server = yield* startLoopbackServer(jsonAfter(0))
