@@ -4,12 +4,15 @@
  * @module
  */
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { defaultMaxJsonDepth, maxJsonDepthLimit } from "../domain/ExactJson.js"
 import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
 import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
@@ -91,6 +94,18 @@ const options = {
   ),
   maxBody: sizeOption("max-body", "10MiB").pipe(
     Options.withDescription("larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB")
+  ),
+  maxJsonDepth: positiveIntOption("max-json-depth", defaultMaxJsonDepth).pipe(
+    Options.mapEffect((n) =>
+      n <= maxJsonDepthLimit
+        ? Effect.succeed(n)
+        : Effect.fail(
+          ValidationError.invalidValue(HelpDoc.p(`--max-json-depth: at most ${maxJsonDepthLimit}, got ${n}`))
+        )
+    ),
+    Options.withDescription(
+      `JSON bodies nested deeper fail their record with DecodeError, unparsed (at most ${maxJsonDepthLimit})`
+    )
   ),
   maxRedirects: positiveIntOption("max-redirects", 5, { min: 0 }).pipe(
     Options.withDescription("redirects followed per request")
@@ -206,6 +221,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
         keepBody: !flags.noBody,
         maxBodyBytes: flags.maxBody,
         maxRedirects: flags.maxRedirects,
+        maxJsonDepth: flags.maxJsonDepth,
         gate
       })
     }

@@ -9,6 +9,7 @@ import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { stringifyJson } from "../domain/ExactJson.js"
 import { SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
@@ -56,7 +57,7 @@ export const runCommand = Command.make("run", options, (flags) =>
     if (flags.dryRun) return yield* stdout.write(workflowPlan(workflow))
     if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
     const result = yield* runWorkflow(workflow, { failFast: flags.failFast })
-    const json = JSON.stringify(workflowJson(result))
+    const json = stringifyJson(workflowJson(result)) ?? "null"
     if (Option.isSome(flags.output)) {
       const fs = yield* FileSystem.FileSystem
       const temp = `${flags.output.value}.volley-tmp-${process.pid}`

@@ -10,6 +10,7 @@ import type { Extractor } from "../extract/Extractor.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
 import { defaultRetryOptions, type RetryOptions } from "../http/RetryPolicy.js"
+import { defaultMaxJsonDepth } from "./ExactJson.js"
 import type { Method } from "./RequestSpec.js"
 
 export interface FetchOptions {
@@ -30,6 +31,8 @@ export interface FetchOptions {
   readonly gate: RequestGate
   /** Keep the body in the record (off keeps only `value`). */
   readonly keepBody: boolean
+  /** JSON bodies nested deeper than this fail their record with `DecodeError`, unparsed. */
+  readonly maxJsonDepth: number
 }
 
 export const defaultFetchOptions: FetchOptions = {
@@ -42,7 +45,8 @@ export const defaultFetchOptions: FetchOptions = {
   maxBodyBytes: 10 * 1024 * 1024,
   maxRedirects: 5,
   gate: openGate,
-  keepBody: true
+  keepBody: true,
+  maxJsonDepth: defaultMaxJsonDepth
 }
 
 /** Fetch options from a partial set; the rest take volley's defaults. */

@@ -12,13 +12,15 @@ import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
-import { type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
+import { DecodeError, ExtractError, type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
+import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
 import { currentInFlight, type InFlight } from "../engine/InFlight.js"
 import type { Starter } from "../engine/OrderedPool.js"
+import type { Extractor } from "../extract/Extractor.js"
 import { countRecord, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import type { Hop } from "./Redirect.js"
@@ -58,22 +60,45 @@ const failedRecord = (
   ms: number,
   error: FetchError,
   answer: Answer | undefined,
-  keepBody: boolean
+  keepBody: boolean,
+  maxJsonDepth: number
 ): FailedRecord => {
   const status = answer?.status ?? (error._tag === "StatusError" ? error.status : undefined)
-  return {
+  const body = answer !== undefined && keepBody
+    ? makeResponseBody(answer.text, answer.headers["content-type"], false, maxJsonDepth)
+    : undefined
+  const record: FailedRecord = {
     index,
     url,
     ok: false,
     ...(status === undefined ? {} : { status }),
     attempts,
     ms: round1(ms),
-    ...(answer !== undefined && keepBody
-      ? { body: recordBody(makeResponseBody(answer.text, answer.headers["content-type"], false)) }
-      : {}),
+    ...(body === undefined ? {} : { body: recordBody(body) }),
     error: { _tag: error._tag, message: error.message }
   }
+  return body === undefined ? record : keepJsonText(record, body.jsonText, body.exactNumbers)
 }
+
+/**
+ * Runs an extractor on one body; whatever it throws (a library's stack overflow on a hostile
+ * page, a bug in a user's extractor) fails this record with `ExtractError`, not the run.
+ */
+const applyContained = (extractor: Extractor, body: ResponseBody, url: string) =>
+  Effect.catchAllDefect(
+    Effect.suspend(() => extractor.apply(body, url)),
+    (defect) =>
+      new ExtractError({
+        url,
+        message: `${extractor.description} failed on this body: ${
+          defect instanceof Error ? defect.message : String(defect)
+        }`
+      })
+  )
+
+/** The failure of a body that should be JSON and is nested too deep to be read. */
+const jsonFailure = (url: string, body: ResponseBody): DecodeError | undefined =>
+  body.jsonProblem === undefined ? undefined : new DecodeError({ url, message: body.jsonProblem })
 
 /** The failure for a non-2xx answer, with the server's `Retry-After` when it sent one. */
 const statusFailure = (answer: Answer, nowMs: number): StatusError => {
@@ -129,23 +154,44 @@ const makeFetcher = (transport: Transport) => {
     }
     if (p.options.keepBody) record.body = recordBody(body)
     if (p.options.extractor !== undefined) record.value = value
+    if (body.jsonText !== undefined || body.exactNumbers) {
+      keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)
+    }
     return countRecord(record)
   }
   const bodyOf = (p: Pending, answer: Answer) =>
-    makeResponseBody(answer.text, answer.headers["content-type"], p.options.extractor?.needsJson ?? false)
+    makeResponseBody(
+      answer.text,
+      answer.headers["content-type"],
+      p.options.extractor?.needsJson ?? false,
+      p.options.maxJsonDepth
+    )
   /** The record for an answer, or the failure it amounts to (a status, an extraction). */
   const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
     p.lastAnswer = answer
     if (!isSuccess(answer.status)) return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis()))
     const body = bodyOf(p, answer)
+    const tooDeep = jsonFailure(p.url, body)
+    if (tooDeep !== undefined) return Effect.fail(tooDeep)
     const extractor = p.options.extractor
     return extractor === undefined
       ? Effect.succeed(okRecord(p, answer, body, undefined))
-      : Effect.map(extractor.apply(body, p.url), (value) => okRecord(p, answer, body, value))
+      : Effect.map(applyContained(extractor, body, p.url), (value) => okRecord(p, answer, body, value))
   }
   const failed = (p: Pending, error: FetchError) =>
     Effect.succeed(
-      countRecord(failedRecord(p.index, p.url, p.attempts, elapsedMs(p), error, p.lastAnswer, p.options.keepBody))
+      countRecord(
+        failedRecord(
+          p.index,
+          p.url,
+          p.attempts,
+          elapsedMs(p),
+          error,
+          p.lastAnswer,
+          p.options.keepBody,
+          p.options.maxJsonDepth
+        )
+      )
     )
   /** One attempt through the gate (rate limits, per-host caps and pauses). */
   const send = (p: Pending): Effect.Effect<Answer, FetchError> =>
@@ -172,7 +218,9 @@ const makeFetcher = (transport: Transport) => {
       return Effect.catchAll(verdict(p, answer), (error) => recover(p, error))
     }
     p.lastAnswer = answer
-    return okRecord(p, answer, bodyOf(p, answer), undefined)
+    const body = bodyOf(p, answer)
+    const tooDeep = jsonFailure(p.url, body)
+    return tooDeep === undefined ? okRecord(p, answer, body, undefined) : failed(p, tooDeep)
   }
   /** The first attempt's outcome, when it was let through at once: learnt from, then judged. */
   const settle = (p: Pending, learn: Learn, outcome: SendOutcome): FetchRecord | Effect.Effect<FetchRecord> => {
@@ -197,7 +245,7 @@ const makeFetcher = (transport: Transport) => {
     const parsed = parseHttpUrl(request.url)
     if (Either.isLeft(parsed)) {
       const error = new InvalidUrl({ input: request.url, message: parsed.left })
-      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false)) }
+      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
     }
     const ready = prepareOnce(options)
     const url = parsed.right

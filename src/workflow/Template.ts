@@ -5,6 +5,7 @@
  * @module
  */
 import * as Either from "effect/Either"
+import { exactNumberText, stringifyJson } from "../domain/ExactJson.js"
 import { type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
 
 export interface Template {
@@ -55,8 +56,12 @@ export const parseTemplate = (source: string): Either.Either<Template, string> =
 }
 
 const show = (value: unknown): string =>
-  value === null || value === undefined ? "" : typeof value === "string" ? value : typeof value === "object"
-    ? JSON.stringify(value)
+  value === null || value === undefined
+    ? ""
+    : typeof value === "string"
+    ? value
+    : typeof value === "object"
+    ? exactNumberText(value) ?? stringifyJson(value) ?? ""
     : String(value)
 
 /** Renders a template against a context; a failing expression is reported. */
