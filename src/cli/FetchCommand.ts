@@ -55,7 +55,9 @@ const options = {
     Options.withDescription("first wait before a retry; doubles each time, jittered")
   ),
   maxBackoff: durationOption("max-backoff", "30s", "VOLLEY_MAX_BACKOFF").pipe(
-    Options.withDescription("longest wait before a retry; a longer Retry-After ends the retries")
+    Options.withDescription(
+      "longest wait before a retry or for a host the server paused; a longer Retry-After or reset fails the records"
+    )
   ),
   failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop at the first failed record")),
   method: Options.text("method").pipe(
@@ -198,7 +200,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),
     perHost: Option.getOrUndefined(flags.perHost),
-    adaptive: flags.adaptive ? flags.concurrency : undefined
+    adaptive: flags.adaptive ? flags.concurrency : undefined,
+    maxPause: flags.maxBackoff
   })
   const summary = yield* runFetchJob({
     inputs: requests,

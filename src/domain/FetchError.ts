@@ -60,6 +60,17 @@ export class SchemaError extends Schema.TaggedError<SchemaError>()("SchemaError"
   message: Schema.String
 }) {}
 
+/**
+ * The server asked for a pause longer than `--max-backoff` (`Retry-After`, or a rate-limit
+ * budget spent until a far `RateLimit-Reset`): the request was not sent, and the message says
+ * what was asked.
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  host: Schema.String,
+  waitMs: Schema.Number,
+  message: Schema.String
+}) {}
+
 /** Any failure a single fetch can end in. */
 export type FetchError =
   | InvalidUrl
@@ -70,6 +81,7 @@ export type FetchError =
   | ExtractError
   | BodyTooLarge
   | SchemaError
+  | RateLimited
 
 /** Every failure tag, in the order summaries list them. */
 export const fetchErrorTags = [
@@ -80,7 +92,8 @@ export const fetchErrorTags = [
   "DecodeError",
   "ExtractError",
   "BodyTooLarge",
-  "SchemaError"
+  "SchemaError",
+  "RateLimited"
 ] as const
 
 /** The tag of a fetch failure. */

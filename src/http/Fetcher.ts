@@ -7,12 +7,20 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
-import { DecodeError, ExtractError, type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
+import {
+  DecodeError,
+  ExtractError,
+  type FetchError,
+  InvalidUrl,
+  isTransientStatus,
+  StatusError
+} from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
 import { keepJsonText } from "../domain/RecordJson.js"
@@ -25,7 +33,7 @@ import { countRecord, isBuiltInTracer, tracedWith } from "../observability/Fetch
 import { userAgent } from "../Version.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
-import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
+import { describeWait, isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
 import {
   attemptWith,
   headerValue,
@@ -100,14 +108,24 @@ const applyContained = (extractor: Extractor, body: ResponseBody, url: string) =
 const jsonFailure = (url: string, body: ResponseBody): DecodeError | undefined =>
   body.jsonProblem === undefined ? undefined : new DecodeError({ url, message: body.jsonProblem })
 
-/** The failure for a non-2xx answer, with the server's `Retry-After` when it sent one. */
-const statusFailure = (answer: Answer, nowMs: number): StatusError => {
+/**
+ * The failure for a non-2xx answer, with the server's `Retry-After` when it sent one; one that
+ * asks for longer than `maxBackoffMs` (so it is not retried) says so.
+ */
+const statusFailure = (answer: Answer, nowMs: number, maxBackoffMs: number): StatusError => {
   const retryAfterMs = Option.getOrUndefined(parseRetryAfter(answer.headers["retry-after"], nowMs))
+  const tooLong = retryAfterMs !== undefined && retryAfterMs > maxBackoffMs && isTransientStatus(answer.status)
   return new StatusError({
     url: answer.url,
     status: answer.status,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    message: `HTTP ${answer.status}${statusText(answer.status)}`
+    message: `HTTP ${answer.status}${statusText(answer.status)}${
+      tooLong
+        ? ` (the server asked to wait ${describeWait(retryAfterMs)} (Retry-After: ${
+          answer.headers["retry-after"]!.trim()
+        }); --max-backoff is ${describeWait(maxBackoffMs)})`
+        : ""
+    }`
   })
 }
 
@@ -117,13 +135,15 @@ interface Prepared {
   readonly headers: Readonly<Record<string, string>>
   readonly schedule: Schedule.Schedule<unknown, FetchError>
   readonly retryable: (error: FetchError) => boolean
+  readonly maxBackoffMs: number
 }
 
 const prepare = (options: FetchOptions): Prepared => ({
   limits: { timeout: options.timeout, maxBodyBytes: options.maxBodyBytes, maxRedirects: options.maxRedirects },
   headers: withUserAgent(revealHeaders(options.headers)),
   schedule: retrySchedule(options.retry),
-  retryable: isRetryable(options.retry)
+  retryable: isRetryable(options.retry),
+  maxBackoffMs: Duration.toMillis(Duration.decode(options.retry.maxBackoff))
 })
 
 export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
@@ -169,7 +189,9 @@ const makeFetcher = (transport: Transport) => {
   /** The record for an answer, or the failure it amounts to (a status, an extraction). */
   const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
     p.lastAnswer = answer
-    if (!isSuccess(answer.status)) return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis()))
+    if (!isSuccess(answer.status)) {
+      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis(), p.ready.maxBackoffMs))
+    }
     const body = bodyOf(p, answer)
     const tooDeep = jsonFailure(p.url, body)
     if (tooDeep !== undefined) return Effect.fail(tooDeep)
@@ -184,7 +206,8 @@ const makeFetcher = (transport: Transport) => {
         failedRecord(
           p.index,
           p.url,
-          p.attempts,
+          // A RateLimited attempt was refused before it was sent.
+          error._tag === "RateLimited" ? p.attempts - 1 : p.attempts,
           elapsedMs(p),
           error,
           p.lastAnswer,
