@@ -40,9 +40,11 @@ layer(NodeContext.layer, { excludeTestServices: true })("volley fetch against ho
     () =>
       Effect.gen(function*() {
         const base = yield* startHostileServer
+        // A case that pauses its host gets a server (a host) of its own.
+        const own = yield* Effect.forEach(hostileCases, (c) => c.ownHost ? startHostileServer : Effect.succeed(base))
         const fs = yield* FileSystem.FileSystem
         const dir = yield* fs.makeTempDirectoryScoped()
-        const urls = hostileCases.map((c) => base + c.path)
+        const urls = hostileCases.map((c, i) => own[i] + c.path)
         const args = ["fetch", ...urls, "--retries", "1", "--backoff", "1ms", "--timeout", "5s"]
         const ndjson = yield* runCli([...args, "-o", `${dir}/out.ndjson`])
         expect(ndjson.stderr).not.toContain("internal error")

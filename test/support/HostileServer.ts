@@ -13,6 +13,11 @@ export interface HostileCase {
   readonly sends: string
   /** The record volley writes: ok, or the error tag. */
   readonly expect: "ok" | "DecodeError" | "StatusError" | "TransportError" | "ExtractError"
+  /**
+   * The answer pauses its host past `--max-backoff`, so the host's other records fail too
+   * (`RateLimited`): give it a server of its own.
+   */
+  readonly ownHost?: true
   readonly handle: (request: IncomingMessage, response: ServerResponse) => void
 }
 
@@ -70,14 +75,15 @@ export const hostileCases: ReadonlyArray<HostileCase> = [
   },
   {
     path: "/deep-html",
-    sends: "HTML nested 100,000 `<div>`s deep",
+    sends: "HTML nested 20,000 `<div>`s deep",
     expect: "ok",
-    handle: (_, response) => send(response, 200, "text/html", "<div>".repeat(100_000) + "x")
+    handle: (_, response) => send(response, 200, "text/html", "<div>".repeat(20_000) + "x")
   },
   {
     path: "/retry-after-day",
     sends: "`503` with `Retry-After: 86400`",
     expect: "StatusError",
+    ownHost: true,
     handle: (_, response) => {
       response.writeHead(503, { "retry-after": "86400", "content-type": "text/plain" })
       response.end("come back tomorrow")
@@ -90,6 +96,16 @@ export const hostileCases: ReadonlyArray<HostileCase> = [
     handle: (_, response) => {
       response.writeHead(400, { "retry-after": "-5, soon", "ratelimit-remaining": "0", "ratelimit-reset": "-1" })
       response.end()
+    }
+  },
+  {
+    path: "/ratelimit-forever",
+    sends: "`200` with `RateLimit-Remaining: 0` and `RateLimit-Reset: 99999999`",
+    expect: "ok",
+    ownHost: true,
+    handle: (_, response) => {
+      response.writeHead(200, { "ratelimit-remaining": "0", "ratelimit-reset": "99999999" })
+      response.end("last one")
     }
   },
   {
