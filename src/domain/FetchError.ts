@@ -71,6 +71,15 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   message: Schema.String
 }) {}
 
+/**
+ * The request could not be built as given: a header value (from a template, say) holds a line
+ * break or NUL, which would split the header. Nothing was sent, and it is never retried.
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  url: Schema.String,
+  message: Schema.String
+}) {}
+
 /** Any failure a single fetch can end in. */
 export type FetchError =
   | InvalidUrl
@@ -82,6 +91,7 @@ export type FetchError =
   | BodyTooLarge
   | SchemaError
   | RateLimited
+  | InvalidRequest
 
 /** Every failure tag, in the order summaries list them. */
 export const fetchErrorTags = [
@@ -93,7 +103,8 @@ export const fetchErrorTags = [
   "ExtractError",
   "BodyTooLarge",
   "SchemaError",
-  "RateLimited"
+  "RateLimited",
+  "InvalidRequest"
 ] as const
 
 /** The tag of a fetch failure. */

@@ -17,6 +17,7 @@ import {
   DecodeError,
   ExtractError,
   type FetchError,
+  InvalidRequest,
   InvalidUrl,
   isTransientStatus,
   StatusError
@@ -136,6 +137,8 @@ interface Prepared {
   readonly schedule: Schedule.Schedule<unknown, FetchError>
   readonly retryable: (error: FetchError) => boolean
   readonly maxBackoffMs: number
+  /** Why the shared headers cannot be sent, when one of them cannot. */
+  readonly badHeader: string | undefined
 }
 
 const prepare = (options: FetchOptions): Prepared => ({
@@ -143,8 +146,19 @@ const prepare = (options: FetchOptions): Prepared => ({
   headers: withUserAgent(revealHeaders(options.headers)),
   schedule: retrySchedule(options.retry),
   retryable: isRetryable(options.retry),
-  maxBackoffMs: Duration.toMillis(Duration.decode(options.retry.maxBackoff))
+  maxBackoffMs: Duration.toMillis(Duration.decode(options.retry.maxBackoff)),
+  badHeader: unsafeHeader(revealHeaders(options.headers))
 })
+
+/** A header whose value holds CR, LF or NUL (it would end the header, or inject another). */
+const unsafeHeader = (headers: Readonly<Record<string, string>>): string | undefined => {
+  for (const name in headers) {
+    if (/[\r\n\0]/.test(headers[name]!)) {
+      return `header ${name}: the value holds a line break or NUL: ${JSON.stringify(headers[name]!.slice(0, 60))}`
+    }
+  }
+  return undefined
+}
 
 export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
   effect: Effect.map(HttpClient.HttpClient, (client) => makeFetcher(transportFor(client)))
@@ -271,6 +285,11 @@ const makeFetcher = (transport: Transport) => {
       return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
     }
     const ready = prepareOnce(options)
+    const badHeader = ready.badHeader ?? (request.headers === undefined ? undefined : unsafeHeader(request.headers))
+    if (badHeader !== undefined) {
+      const error = new InvalidRequest({ url: request.url, message: badHeader })
+      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
+    }
     const url = parsed.right
     const p: Pending = {
       index,
