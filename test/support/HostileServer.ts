@@ -137,6 +137,31 @@ export const hostileCases: ReadonlyArray<HostileCase> = [
 
 const byPath = new Map(hostileCases.map((c) => [c.path, c]))
 
+/** An answer made up by a property test, sent by `/fuzz?spec=…` (base64url of its JSON). */
+export interface FuzzAnswer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** The body's bytes, base64. */
+  readonly body: string
+}
+
+/** The URL path that makes the server send `answer`. */
+export const fuzzPath = (answer: FuzzAnswer): string =>
+  `/fuzz?spec=${Buffer.from(JSON.stringify(answer)).toString("base64url")}`
+
+const sendFuzz = (request: IncomingMessage, response: ServerResponse) => {
+  const spec = new URL(request.url ?? "/", "http://x").searchParams.get("spec") ?? ""
+  const answer = JSON.parse(Buffer.from(spec, "base64url").toString()) as FuzzAnswer
+  const body = Buffer.from(answer.body, "base64")
+  try {
+    response.writeHead(answer.status, { ...answer.headers, "content-length": body.length })
+  } catch {
+    // A header Node itself refuses to send: the answer is a plain 500 instead.
+    response.writeHead(500, { "content-length": body.length })
+  }
+  response.end(body)
+}
+
 /** Starts the hostile server on 127.0.0.1 for the scope; its base URL. `/ok/N` answers `{"n":N}`. */
 export const startHostileServer = Effect.acquireRelease(
   Effect.async<{ readonly server: ReturnType<typeof createServer>; readonly url: string }>((resume) => {
@@ -144,6 +169,7 @@ export const startHostileServer = Effect.acquireRelease(
       const path = (request.url ?? "/").split("?")[0]!
       const hostile = byPath.get(path)
       if (hostile !== undefined) return hostile.handle(request, response)
+      if (path === "/fuzz") return sendFuzz(request, response)
       const ok = /^\/ok\/(\d+)$/.exec(path)
       if (ok !== null) return send(response, 200, "application/json", `{"n":${ok[1]}}`)
       send(response, 404, "text/plain", "no such case")
