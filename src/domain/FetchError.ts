@@ -62,6 +62,26 @@ export class SchemaError extends Schema.TaggedError<SchemaError>()("SchemaError"
   message: Schema.String
 }) {}
 
+/**
+ * The server asked for a pause longer than `--max-backoff` (`Retry-After`, or a rate-limit
+ * budget spent until a far `RateLimit-Reset`): the request was not sent, and the message says
+ * what was asked.
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  host: Schema.String,
+  waitMs: Schema.Number,
+  message: Schema.String
+}) {}
+
+/**
+ * The request could not be built as given: a header value (from a template, say) holds a line
+ * break or NUL, which would split the header. Nothing was sent, and it is never retried.
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  url: Schema.String,
+  message: Schema.String
+}) {}
+
 /** Any failure a single fetch can end in. */
 export type FetchError =
   | InvalidUrl
@@ -72,6 +92,8 @@ export type FetchError =
   | ExtractError
   | BodyTooLarge
   | SchemaError
+  | RateLimited
+  | InvalidRequest
 
 /** Every failure tag, in the order summaries list them. */
 export const fetchErrorTags = [
@@ -82,7 +104,9 @@ export const fetchErrorTags = [
   "DecodeError",
   "ExtractError",
   "BodyTooLarge",
-  "SchemaError"
+  "SchemaError",
+  "RateLimited",
+  "InvalidRequest"
 ] as const
 
 /** The tag of a fetch failure. */

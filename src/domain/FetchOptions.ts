@@ -10,6 +10,7 @@ import type { Extractor } from "../extract/Extractor.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
 import { defaultRetryOptions, type RetryOptions } from "../http/RetryPolicy.js"
+import { defaultMaxJsonDepth } from "./ExactJson.js"
 import type { Method } from "./RequestSpec.js"
 
 export interface FetchOptions {
@@ -40,6 +41,8 @@ export interface FetchOptions {
    * would print, and they are dropped when a redirect leads to another origin.
    */
   readonly secretHeaders: ReadonlySet<string>
+  /** JSON bodies nested deeper than this fail their record with `DecodeError`, unparsed. */
+  readonly maxJsonDepth: number
 }
 
 /**
@@ -80,7 +83,8 @@ export const defaultFetchOptions: FetchOptions = {
   gate: openGate,
   keepBody: true,
   decompress: true,
-  secretHeaders: sensitiveHeaders
+  secretHeaders: sensitiveHeaders,
+  maxJsonDepth: defaultMaxJsonDepth
 }
 
 /** Fetch options from a partial set; the rest take volley's defaults. */
