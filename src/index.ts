@@ -12,6 +12,9 @@
  *
  * @module
  */
+export type { Assertion, CheckedAnswer, Expectation } from "./check/Check.js"
+export { isTruthy, makeExpectation, parseAssertion } from "./check/Expectation.js"
+export { parseStatusList, type StatusList } from "./check/StatusList.js"
 export { VolleyConfig, type VolleySettings } from "./config/VolleyConfig.js"
 export * as Volley from "./Volley.js"
 

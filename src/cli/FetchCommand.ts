@@ -77,6 +77,16 @@ const options = {
     Options.withDescription("what --schema checks"),
     Options.optional
   ),
+  expectStatus: optionalText(
+    "expect-status",
+    "LIST",
+    "statuses that count as success, instead of 2xx: 200,304 or 2xx or 200-299,404"
+  ),
+  assert: Options.text("assert").pipe(
+    Options.withPseudoName("EXPR"),
+    Options.withDescription("JMESPath over {status, headers, body, value, ms} that must be truthy; repeatable"),
+    Options.repeated
+  ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
   output: optionalText("output", "FILE", "write records to FILE instead of stdout", "o"),
   format: choiceOption("format", formats, "ndjson").pipe(
@@ -150,6 +160,14 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       ({ buildExtractor }) => buildExtractor(extraction)
     )
     : undefined
+  // Checks load JMESPath too: only when asked for.
+  const expect = Option.isSome(flags.expectStatus) || flags.assert.length > 0
+    ? yield* Effect.flatMap(
+      lazyModule(() => import("../check/Expectation.js")),
+      ({ makeExpectation }) =>
+        makeExpectation({ status: Option.getOrUndefined(flags.expectStatus), assert: flags.assert })
+    )
+    : undefined
   const body = yield* readData(flags.data)
   if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
   if (flags.retryFailed && !flags.resume) return yield* new UsageError({ message: "--retry-failed needs --resume" })
@@ -206,7 +224,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
         keepBody: !flags.noBody,
         maxBodyBytes: flags.maxBody,
         maxRedirects: flags.maxRedirects,
-        gate
+        gate,
+        expect
       })
     }
   })

@@ -60,6 +60,17 @@ export class SchemaError extends Schema.TaggedError<SchemaError>()("SchemaError"
   message: Schema.String
 }) {}
 
+/**
+ * An answer that came but does not pass a check the run asked for: a `--assert` expression was
+ * not truthy. `seen` is the value the expression looked at (its left side, for a comparison).
+ */
+export class AssertionError extends Schema.TaggedError<AssertionError>()("AssertionError", {
+  url: Schema.String,
+  expression: Schema.String,
+  seen: Schema.Unknown,
+  message: Schema.String
+}) {}
+
 /** Any failure a single fetch can end in. */
 export type FetchError =
   | InvalidUrl
@@ -70,6 +81,7 @@ export type FetchError =
   | ExtractError
   | BodyTooLarge
   | SchemaError
+  | AssertionError
 
 /** Every failure tag, in the order summaries list them. */
 export const fetchErrorTags = [
@@ -80,7 +92,8 @@ export const fetchErrorTags = [
   "DecodeError",
   "ExtractError",
   "BodyTooLarge",
-  "SchemaError"
+  "SchemaError",
+  "AssertionError"
 ] as const
 
 /** The tag of a fetch failure. */

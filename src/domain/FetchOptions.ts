@@ -6,6 +6,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
+import type { Expectation } from "../check/Check.js"
 import type { Extractor } from "../extract/Extractor.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
@@ -30,6 +31,8 @@ export interface FetchOptions {
   readonly gate: RequestGate
   /** Keep the body in the record (off keeps only `value`). */
   readonly keepBody: boolean
+  /** Accepted statuses (instead of 2xx) and assertions each answer must pass; none when undefined. */
+  readonly expect?: Expectation | undefined
 }
 
 export const defaultFetchOptions: FetchOptions = {

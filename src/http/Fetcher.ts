@@ -12,6 +12,7 @@ import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
+import { firstFailure } from "../check/Check.js"
 import { type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
@@ -49,6 +50,14 @@ export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
 const round1 = (ms: number) => Math.round(ms * 10) / 10
 
 const isSuccess = (status: number) => status >= 200 && status < 300
+
+/** Whether a status passes: the run's `--expect-status` list, else the 2xx rule. */
+const accepts = (options: FetchOptions, status: number) =>
+  options.expect?.status === undefined ? isSuccess(status) : options.expect.status.accepts(status)
+
+/** Whether an answer needs more than its status judged: an extractor, or assertions. */
+const needsJudging = (options: FetchOptions) =>
+  options.extractor !== undefined || (options.expect !== undefined && options.expect.assertions.length > 0)
 
 /** The failed record for `error`; `answer` is the last answer when one came. */
 const failedRecord = (
@@ -136,12 +145,28 @@ const makeFetcher = (transport: Transport) => {
   /** The record for an answer, or the failure it amounts to (a status, an extraction). */
   const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
     p.lastAnswer = answer
-    if (!isSuccess(answer.status)) return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis()))
+    if (!accepts(p.options, answer.status)) {
+      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis()))
+    }
     const body = bodyOf(p, answer)
     const extractor = p.options.extractor
     return extractor === undefined
-      ? Effect.succeed(okRecord(p, answer, body, undefined))
-      : Effect.map(extractor.apply(body, p.url), (value) => okRecord(p, answer, body, value))
+      ? checked(p, answer, body, undefined)
+      : Effect.flatMap(extractor.apply(body, p.url), (value) => checked(p, answer, body, value))
+  }
+  /** The record, once the run's assertions pass (the first that fails is the failure). */
+  const checked = (p: Pending, answer: Answer, body: ResponseBody, value: unknown) => {
+    const expect = p.options.expect
+    const failure = expect === undefined || expect.assertions.length === 0 ? undefined : firstFailure(expect, {
+      url: p.url,
+      status: answer.status,
+      headers: answer.headers,
+      body: recordBody(body),
+      value,
+      ms: round1(elapsedMs(p)),
+      attempts: p.attempts
+    })
+    return failure === undefined ? Effect.succeed(okRecord(p, answer, body, value)) : Effect.fail(failure)
   }
   const failed = (p: Pending, error: FetchError) =>
     Effect.succeed(
@@ -168,7 +193,7 @@ const makeFetcher = (transport: Transport) => {
   }
   /** The first answer judged: a plain success is the record itself, anything else an effect. */
   const firstVerdict = (p: Pending, answer: Answer): FetchRecord | Effect.Effect<FetchRecord> => {
-    if (p.options.extractor !== undefined || !isSuccess(answer.status)) {
+    if (needsJudging(p.options) || !accepts(p.options, answer.status)) {
       return Effect.catchAll(verdict(p, answer), (error) => recover(p, error))
     }
     p.lastAnswer = answer

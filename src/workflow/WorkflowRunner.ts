@@ -93,7 +93,8 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
         ...(step.retries === undefined
           ? {}
           : { retry: { retries: step.retries, backoff: "200 millis", maxBackoff: "30 seconds" } }),
-        extractor: step.extractor
+        extractor: step.extractor,
+        expect: step.expect
       })
       const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>, reason?: string) =>
         Effect.map(Clock.currentTimeMillis, (now): StepResult => {
