@@ -18,7 +18,7 @@ import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
-import { formats } from "../report/RecordFormat.js"
+import { outputFormats } from "../report/OutputFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { Stderr } from "../report/Stdout.js"
 import { resolveInput } from "./InputSource.js"
@@ -89,8 +89,10 @@ const options = {
   ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
   output: optionalText("output", "FILE", "write records to FILE instead of stdout", "o"),
-  format: choiceOption("format", formats, "ndjson").pipe(
-    Options.withDescription("ndjson (streamed), json (one array, written atomically) or csv")
+  format: choiceOption("format", outputFormats, "ndjson").pipe(
+    Options.withDescription(
+      "ndjson (streamed), json (one array, written atomically), csv, junit (a JUnit XML report) or har (HTTP Archive)"
+    )
   ),
   progress: Options.boolean("progress", { negationNames: ["no-progress"] }).pipe(
     Options.withDescription("progress bar on stderr (default: on when stderr is a terminal)"),

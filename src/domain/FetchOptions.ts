@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type { Expectation } from "../check/Check.js"
 import type { Extractor } from "../extract/Extractor.js"
+import type { ExchangeLog } from "../http/ExchangeLog.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
 import { defaultRetryOptions, type RetryOptions } from "../http/RetryPolicy.js"
@@ -33,6 +34,8 @@ export interface FetchOptions {
   readonly keepBody: boolean
   /** Accepted statuses (instead of 2xx) and assertions each answer must pass; none when undefined. */
   readonly expect?: Expectation | undefined
+  /** Where each input's exchange (headers, body text, start time) goes, for reports such as HAR. */
+  readonly exchanges?: ExchangeLog | undefined
 }
 
 export const defaultFetchOptions: FetchOptions = {

@@ -22,6 +22,7 @@ import { currentInFlight, type InFlight } from "../engine/InFlight.js"
 import type { Starter } from "../engine/OrderedPool.js"
 import { countRecord, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
+import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
 import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
@@ -138,6 +139,7 @@ const makeFetcher = (transport: Transport) => {
     }
     if (p.options.keepBody) record.body = recordBody(body)
     if (p.options.extractor !== undefined) record.value = value
+    if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, answer)
     return countRecord(record)
   }
   const bodyOf = (p: Pending, answer: Answer) =>
@@ -168,10 +170,12 @@ const makeFetcher = (transport: Transport) => {
     })
     return failure === undefined ? Effect.succeed(okRecord(p, answer, body, value)) : Effect.fail(failure)
   }
-  const failed = (p: Pending, error: FetchError) =>
-    Effect.succeed(
+  const failed = (p: Pending, error: FetchError) => {
+    if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, p.lastAnswer)
+    return Effect.succeed(
       countRecord(failedRecord(p.index, p.url, p.attempts, elapsedMs(p), error, p.lastAnswer, p.options.keepBody))
     )
+  }
   /** One attempt through the gate (rate limits, per-host caps and pauses). */
   const send = (p: Pending): Effect.Effect<Answer, FetchError> =>
     p.options.gate.around(p.hop.url.host, transport.send(p.hop, p.ready.limits, p.inFlight))
@@ -323,6 +327,17 @@ interface Pending {
   attempts: number
   lastAnswer: Answer | undefined
 }
+
+/** Hands the input's exchange to the run's log (for reports that need headers and bodies). */
+const logExchange = (p: Pending, log: ExchangeLog, answer: Answer | undefined) =>
+  log.put(p.index, {
+    startedMs: p.clock.unsafeCurrentTimeMillis() - elapsedMs(p),
+    method: p.hop.method,
+    url: p.url,
+    headers: p.hop.headers,
+    body: p.hop.body,
+    answer
+  })
 
 const elapsedMs = (p: Pending) => Number(p.clock.unsafeCurrentTimeNanos() - p.startNanos) / 1e6
 

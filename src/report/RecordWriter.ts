@@ -12,7 +12,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { UsageError } from "../domain/UsageError.js"
-import { type Format, recordFormat } from "./RecordFormat.js"
+import { type Format, type RecordFormat, recordFormat } from "./RecordFormat.js"
 import { Stdout } from "./Stdout.js"
 
 /** Where records go. */
@@ -56,8 +56,18 @@ export const openRecordWriter = (
   format: Format,
   target: OutputTarget
 ): Effect.Effect<RecordWriter, UsageError, Scope.Scope | Stdout | FileSystem.FileSystem> =>
+  openEncodedWriter(recordFormat(format), target, { atomic: format === "json" })
+
+/**
+ * A writer for any encoder (the record formats, reports such as HAR); `atomic` files are written
+ * to a temporary name renamed into place at the end.
+ */
+export const openEncodedWriter = (
+  encoder: RecordFormat,
+  target: OutputTarget,
+  options: { readonly atomic: boolean }
+): Effect.Effect<RecordWriter, UsageError, Scope.Scope | Stdout | FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const encoder = recordFormat(format)
     let first = true
     const encode = (records: Chunk.Chunk<FetchRecord>) => {
       let text = ""
@@ -77,7 +87,7 @@ export const openRecordWriter = (
 
     const fs = yield* FileSystem.FileSystem
     // JSON goes to a temporary file renamed into place at the end: never half an array.
-    const atomic = format === "json"
+    const atomic = options.atomic
     const path = atomic ? `${target.path}.volley-tmp-${process.pid}` : target.path
     const append = target.append && !atomic
     const hasContent = append &&
