@@ -139,7 +139,7 @@ const readData = (data: Option.Option<string>) =>
 type FetchFlags = Command.Command.ParseConfig<typeof options>
 
 /** Runs a parsed `volley fetch`. */
-export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlags) {
+export const fetchHandler = Effect.fn("volley fetch")(function*(flags: FetchFlags) {
   return yield* Effect.scoped(fetchScoped(flags))
 })
 
@@ -231,6 +231,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       })
     }
   })
+  // On the run's span, when telemetry is exported (each request has its own `volley.fetch` span).
+  yield* Effect.annotateCurrentSpan({ "volley.records": summary.total, "volley.failed": summary.failed })
   if (summary.interrupted) {
     return yield* new Interrupted({ message: `interrupted after ${summary.total} records` })
   }

@@ -20,7 +20,7 @@ import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
 import { currentInFlight, type InFlight } from "../engine/InFlight.js"
 import type { Starter } from "../engine/OrderedPool.js"
-import { countRecord, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
+import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
@@ -230,6 +230,7 @@ const makeFetcher = (transport: Transport) => {
     }
     const ready = prepareOnce(options)
     const url = parsed.right
+    countStarted()
     const p: Pending = {
       index,
       url: request.url,
@@ -278,6 +279,7 @@ const makeFetcher = (transport: Transport) => {
         return tracedWith(
           fiber.currentTracer,
           input.request.url,
+          input.request.method ?? options.method,
           planned._tag === "Done"
             ? Effect.succeed(planned.record)
             : planned._tag === "Effect"

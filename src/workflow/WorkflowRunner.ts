@@ -146,6 +146,9 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
       )
       return yield* finish(records)
     }).pipe(
+      // One span per step (its requests' spans inside), when a tracer is installed.
+      Effect.tap((result) => Effect.annotateCurrentSpan({ "volley.step.status": result.status })),
+      Effect.withSpan("volley.step", { attributes: { "volley.step": step.name } }),
       Effect.tap((result) =>
         Effect.zipRight(
           Effect.sync(() => results.set(step.name, result)),
