@@ -73,6 +73,27 @@ layer(NodeContext.layer, { excludeTestServices: true })("telemetry (built CLI)",
       expect(receiver.contentTypes.every((type) => type === "application/json")).toBe(true)
     }))
 
+  it.scoped("volley run: a span for the workflow, one per step, the requests inside their step", () =>
+    Effect.gen(function*() {
+      const { url } = yield* startDemoServer()
+      const receiver = yield* startOtlpReceiver
+      const result = yield* runCli(["run", "examples/workflows/api-checks.yaml", "--var", `base=${url}`], {
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_METRICS_EXPORTER: "none" }
+      })
+      expect(result.code).toBe(0)
+      const workflow = receiver.spans.find((span) => span.name === "volley.runWorkflow")!
+      const steps = receiver.spans.filter((span) => span.name === "volley.step")
+      expect(steps.map((span) => span.attributes["volley.step"]).sort()).toEqual(["cached", "gone", "posts", "users"])
+      for (const step of steps) {
+        expect(step.parentSpanId).toBe(workflow.spanId)
+        expect(step.attributes["volley.step.status"]).toBe("ok")
+      }
+      const posts = steps.find((span) => span.attributes["volley.step"] === "posts")!
+      const requests = receiver.spans.filter((span) => span.name === "volley.fetch")
+      expect(requests).toHaveLength(6)
+      expect(requests.filter((span) => span.parentSpanId === posts.spanId)).toHaveLength(3)
+    }))
+
   it.scoped("OTEL_SERVICE_NAME names the service; OTEL_METRICS_EXPORTER=none sends spans only", () =>
     Effect.gen(function*() {
       const { url } = yield* startDemoServer()
