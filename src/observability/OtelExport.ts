@@ -39,7 +39,7 @@ export const otelLayer = (plan: OtelPlan, env: Env): Layer.Layer<Resource.Resour
       exporter: new OTLPMetricExporter(),
       exportIntervalMillis: positiveInt(env["OTEL_METRIC_EXPORT_INTERVAL"], 60_000)
     }),
-    // At the end of a run the last spans and metrics are sent; a collector that does not answer
-    // holds the exit up to this long.
-    shutdownTimeout: "5 seconds"
+    // At the end of a run the last spans and metrics are sent; a collector that is down or does
+    // not answer (the exporter retries) holds the exit up to this long.
+    shutdownTimeout: "3 seconds"
   }))
