@@ -7,6 +7,7 @@
  * - Errors (`TransportError`, `TimeoutError`, `StatusError`, …) and the record `Schema`.
  * - `RetryPolicy` — the retry `Schedule` (exponential, jittered, capped, honouring Retry-After).
  * - Extractors (JMESPath, CSS, regex, JSON Schema, Effect Schema), gates (rate, per-host).
+ * - Checks — accepted statuses and JMESPath assertions (`makeExpectation`, `FetchOptions.expect`).
  * - `Workflow` — dependent and fan-out steps, from YAML or TypeScript; `runWorkflow`.
  * - `testing` — a fake `HttpClient` for tests without a network.
  *

@@ -86,13 +86,15 @@ const failedRecord = (
 }
 
 /** The failure for a non-2xx answer, with the server's `Retry-After` when it sent one. */
-const statusFailure = (answer: Answer, nowMs: number): StatusError => {
+const statusFailure = (answer: Answer, nowMs: number, expected?: string): StatusError => {
   const retryAfterMs = Option.getOrUndefined(parseRetryAfter(answer.headers["retry-after"], nowMs))
   return new StatusError({
     url: answer.url,
     status: answer.status,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    message: `HTTP ${answer.status}${statusText(answer.status)}`
+    message: `HTTP ${answer.status}${statusText(answer.status)}${
+      expected === undefined ? "" : ` (expected ${expected})`
+    }`
   })
 }
 
@@ -148,7 +150,7 @@ const makeFetcher = (transport: Transport) => {
   const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
     p.lastAnswer = answer
     if (!accepts(p.options, answer.status)) {
-      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis()))
+      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis(), p.options.expect?.status?.source))
     }
     const body = bodyOf(p, answer)
     const extractor = p.options.extractor

@@ -44,7 +44,7 @@ describe("Fetcher with checks", () => {
         ok: false,
         status: 201,
         attempts: 1,
-        error: { _tag: "StatusError" }
+        error: { _tag: "StatusError", message: "HTTP 201 (expected 200,404)" }
       })
     }))
 
