@@ -50,6 +50,12 @@ const signal = (
   return undefined
 }
 
+const protocolVariables = [
+  "OTEL_EXPORTER_OTLP_PROTOCOL",
+  "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+  "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"
+]
+
 /**
  * The export the environment asks for (`plan` undefined when none: nothing then loads), and
  * warnings about values volley does not know.
@@ -61,5 +67,13 @@ export const otelPlan = (
   if (given(env, "OTEL_SDK_DISABLED")?.toLowerCase() === "true") return { plan: undefined, warnings }
   const traces = signal(env, "OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", warnings)
   const metrics = signal(env, "OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", warnings)
+  if (traces !== undefined || metrics !== undefined) {
+    for (const variable of protocolVariables) {
+      const protocol = given(env, variable)
+      if (protocol !== undefined && protocol.toLowerCase() === "grpc") {
+        warnings.push(`${variable}=grpc: volley sends OTLP over HTTP (JSON); use the collector's HTTP port (4318)`)
+      }
+    }
+  }
   return { plan: traces === undefined && metrics === undefined ? undefined : { traces, metrics }, warnings }
 }

@@ -16,7 +16,8 @@
  * @module
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Effect from "effect/Effect"
+import type * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { STATUS_CODES } from "node:http"
@@ -119,7 +120,7 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
  * The HAR text around the entries: the log, its creator, and the entries' list. An input that
  * was never sent (not a URL) has no exchange and no entry: HAR records HTTP traffic.
  */
-const harFormat = (log: ExchangeLog | undefined): RecordFormat => {
+const harFormat = (log: ExchangeLog | undefined, clock: Clock.Clock): RecordFormat => {
   let entries = 0
   return {
     header: `{"log":{"version":"1.2","creator":${
@@ -128,7 +129,8 @@ const harFormat = (log: ExchangeLog | undefined): RecordFormat => {
     record: (record) => {
       const exchange = log?.take(record.index)
       if (exchange === undefined && record.attempts === 0) return ""
-      return (entries++ === 0 ? "\n" : ",\n") + JSON.stringify(harEntry(record, exchange, Date.now()))
+      return (entries++ === 0 ? "\n" : ",\n") +
+        JSON.stringify(harEntry(record, exchange, clock.unsafeCurrentTimeMillis()))
     },
     footer: () => (entries === 0 ? "]}}\n" : "\n]}}\n")
   }
@@ -142,4 +144,4 @@ export const openHarWriter = (
   target: OutputTarget,
   log: ExchangeLog | undefined
 ): Effect.Effect<RecordWriter, UsageError, Scope.Scope | Stdout | FileSystem.FileSystem> =>
-  openEncodedWriter(harFormat(log), target, { atomic: true })
+  Effect.flatMap(Effect.clock, (clock) => openEncodedWriter(harFormat(log, clock), target, { atomic: true }))

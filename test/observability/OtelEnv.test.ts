@@ -31,4 +31,14 @@ describe("otelPlan", () => {
       warnings: ["OTEL_TRACES_EXPORTER=jaeger: volley exports with otlp only (or none); not exported"]
     })
   })
+
+  it("a gRPC protocol is named in a warning: volley speaks OTLP/HTTP", () => {
+    expect(otelPlan({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x:4317", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toEqual({
+      plan: { traces: "otlp", metrics: "otlp" },
+      warnings: [
+        "OTEL_EXPORTER_OTLP_PROTOCOL=grpc: volley sends OTLP over HTTP (JSON); use the collector's HTTP port (4318)"
+      ]
+    })
+    expect(otelPlan({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }).warnings).toEqual([])
+  })
 })
