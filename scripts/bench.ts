@@ -6,6 +6,8 @@
  *
  *   npm run bench                       # throughput and latency, 3 runs each
  *   npm run bench -- --runs 5 --json bench.json --scenario throughput
+ *   npm run bench -- --scenario tls     # HTTPS (certificate made at run time): HTTP/1.1 and --http2
+ *   npm run bench -- --scenario gzip    # 1 KB JSON bodies sent gzip: decoded vs --no-decompress
  */
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -27,27 +29,36 @@ interface Scenario {
   readonly urls: number
   readonly delayMs: number
   readonly concurrency: number
+  /** The demo API (`volley serve`), or scripts/bench-server.mjs over TLS or with gzip bodies. */
+  readonly server?: "tls" | "gzip"
 }
 const scenarios: ReadonlyArray<Scenario> = [
   { name: "throughput", urls: 20_000, delayMs: 0, concurrency: 64 },
   { name: "latency", urls: 5_000, delayMs: 100, concurrency: 100 },
   { name: "scale-10k", urls: 10_000, delayMs: 0, concurrency: 64 },
   { name: "scale-50k", urls: 50_000, delayMs: 0, concurrency: 64 },
-  { name: "scale-100k", urls: 100_000, delayMs: 0, concurrency: 64 }
+  { name: "scale-100k", urls: 100_000, delayMs: 0, concurrency: 64 },
+  { name: "tls", urls: 20_000, delayMs: 0, concurrency: 64, server: "tls" as const },
+  { name: "gzip", urls: 20_000, delayMs: 0, concurrency: 64, server: "gzip" as const }
 ].filter((s) =>
-  only === undefined ? !s.name.startsWith("scale") : s.name === only || (only === "scale" && s.name.startsWith("scale"))
+  only === undefined
+    ? !s.name.startsWith("scale") && s.server === undefined
+    : s.name === only || (only === "scale" && s.name.startsWith("scale"))
 )
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 /** Runs a command under /usr/bin/time: wall seconds and peak RSS in MiB. */
-const measure = (command: ReadonlyArray<string>) => {
+const measure = (command: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) => {
   const timeFile = join(work, "time")
   const hasTime = existsSync("/usr/bin/time")
   const started = performance.now()
   const result = hasTime
-    ? spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", timeFile, ...command], { stdio: ["ignore", "ignore", "pipe"] })
-    : spawnSync(command[0]!, command.slice(1), { stdio: ["ignore", "ignore", "pipe"] })
+    ? spawnSync("/usr/bin/time", ["-f", "%e %M", "-o", timeFile, ...command], {
+      stdio: ["ignore", "ignore", "pipe"],
+      env
+    })
+    : spawnSync(command[0]!, command.slice(1), { stdio: ["ignore", "ignore", "pipe"], env })
   const wall = (performance.now() - started) / 1000
   if (result.status !== 0) throw new Error(`${command.join(" ")} failed: ${result.stderr.toString().slice(-300)}`)
   const peak = hasTime ? Number(readFileSync(timeFile, "utf8").trim().split(" ")[1]) / 1024 : Number.NaN
@@ -55,19 +66,61 @@ const measure = (command: ReadonlyArray<string>) => {
 }
 
 const work = mkdtempSync(join(tmpdir(), "volley-bench-"))
-const server = spawn(process.execPath, [join(root, "bin/volley.js"), "serve", "--port", "0"], {
-  stdio: ["ignore", "pipe", "inherit"]
-})
-const base = await new Promise<string>((resolve) => {
-  server.stdout!.on("data", (data: Buffer) => {
-    const match = /listening on (\S+)/.exec(data.toString())
-    if (match) resolve(match[1]!)
+
+/** Starts a server that prints "listening [on] URL"; its URL. */
+const startServer = async (args: ReadonlyArray<string>) => {
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] })
+  servers.push(child)
+  return await new Promise<string>((resolve) => {
+    child.stdout!.on("data", (data: Buffer) => {
+      const match = /listening (?:on )?(\S+)/.exec(data.toString())
+      if (match) resolve(match[1]!)
+    })
   })
-})
+}
+const servers: Array<ReturnType<typeof spawn>> = []
+const demoBase = scenarios.some((s) => s.server === undefined)
+  ? await startServer([join(root, "bin/volley.js"), "serve", "--port", "0"])
+  : undefined
+/** A self-signed certificate for 127.0.0.1, made now (no key is kept). */
+const tlsDir = () => {
+  if (!existsSync(join(work, "cert.pem"))) {
+    const made = spawnSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      join(work, "key.pem"),
+      "-out",
+      join(work, "cert.pem"),
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1"
+    ], { stdio: "ignore" })
+    if (made.status !== 0) throw new Error("openssl could not make the bench certificate")
+  }
+  return work
+}
 
 const report: Array<Record<string, unknown>> = []
 try {
   for (const scenario of scenarios) {
+    const base = scenario.server === "tls"
+      ? await startServer([join(root, "scripts/bench-server.mjs"), "--tls", tlsDir()])
+      : scenario.server === "gzip"
+      ? await startServer([join(root, "scripts/bench-server.mjs"), "--gzip"])
+      : demoBase!
+    // Every tool trusts the bench certificate the way Node tools do.
+    const env = scenario.server === "tls"
+      ? { ...process.env, NODE_EXTRA_CA_CERTS: join(work, "cert.pem") }
+      : process.env
     const urls = join(work, `${scenario.name}.txt`)
     const lines = Array.from(
       { length: scenario.urls },
@@ -75,7 +128,7 @@ try {
     )
     writeFileSync(urls, lines.join("\n") + "\n")
     const ideal = Math.ceil(scenario.urls / scenario.concurrency) * scenario.delayMs / 1000
-    const tools = {
+    const tools: Record<string, ReadonlyArray<string>> = {
       volley: [
         process.execPath,
         join(root, "bin/volley.js"),
@@ -96,13 +149,17 @@ try {
         join(work, "raw.out")
       ]
     }
+    // tls: volley's HTTP/2 too; gzip: volley without decoding (the server then sends plain JSON).
+    const variant = scenario.server === "tls" ? "--http2" : scenario.server === "gzip" ? "--no-decompress" : undefined
+    if (variant !== undefined) tools[`volley ${variant}`] = [...tools["volley"]!, variant]
     // The demo server is an Effect program too: its first thousands of requests run before the
     // JIT has warmed it, so an untimed run goes first. Then the tools take turns, run after run,
     // so a machine that slows down for a while slows both.
-    measure(tools["raw-undici"])
-    const samples: Record<string, Array<{ wall: number; peak: number }>> = { volley: [], "raw-undici": [] }
+    measure(tools["raw-undici"]!, env)
+    const samples: Record<string, Array<{ wall: number; peak: number }>> = {}
+    for (const tool of Object.keys(tools)) samples[tool] = []
     for (let run = 0; run < runs; run++) {
-      for (const [tool, command] of Object.entries(tools)) samples[tool]!.push(measure(command))
+      for (const [tool, command] of Object.entries(tools)) samples[tool]!.push(measure(command, env))
     }
     const results: Record<string, { wall: number; peak: number }> = {}
     for (const [tool, taken] of Object.entries(samples)) {
@@ -120,13 +177,19 @@ try {
       volley_efficiency: ideal > 0 ? Number((ideal / v.wall).toFixed(2)) : undefined,
       raw_efficiency: ideal > 0 ? Number((ideal / r.wall).toFixed(2)) : undefined,
       volley_peak_mib: Math.round(v.peak),
-      raw_peak_mib: Math.round(r.peak)
+      raw_peak_mib: Math.round(r.peak),
+      ...(variant === undefined ? {} : {
+        variant,
+        variant_req_per_s: Math.round(scenario.urls / results[`volley ${variant}`]!.wall),
+        // tls: volley --http2 against volley's HTTP/1.1; gzip: decoding against not decoding.
+        variant_ratio: Number((results["volley"]!.wall / results[`volley ${variant}`]!.wall).toFixed(2))
+      })
     }
     report.push(row)
     console.log(JSON.stringify(row))
   }
 } finally {
-  server.kill()
+  for (const server of servers) server.kill()
   rmSync(work, { recursive: true, force: true })
 }
 

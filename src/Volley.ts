@@ -27,6 +27,7 @@ import type { FetchRecord } from "./domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "./domain/RequestSpec.js"
 import { runStream } from "./engine/Runner.js"
 import { Fetcher } from "./http/Fetcher.js"
+import type { PoolOptions } from "./http/UndiciAgent.js"
 import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 import type { Workflow } from "./workflow/Workflow.js"
 import { runWorkflow, type WorkflowResult } from "./workflow/WorkflowRunner.js"
@@ -68,6 +69,13 @@ export interface VolleyDefaults {
   readonly maxBackoff?: Duration.DurationInput
   readonly maxBodyBytes?: number
   readonly maxRedirects?: number
+  /** Offer Accept-Encoding and undo Content-Encoding (default true). */
+  readonly decompress?: boolean
+  /**
+   * How `layer`'s client connects: proxy (default: `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`),
+   * TLS (`{ insecure, ca, cert, key }`, PEM text), `http2`, `unixSocket`, pool sizes.
+   */
+  readonly connection?: PoolOptions
 }
 
 const toSpec = (
@@ -81,6 +89,7 @@ export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService
       ...(defaults.timeout === undefined ? {} : { timeout: Duration.decode(defaults.timeout) }),
       ...(defaults.maxBodyBytes === undefined ? {} : { maxBodyBytes: defaults.maxBodyBytes }),
       ...(defaults.maxRedirects === undefined ? {} : { maxRedirects: defaults.maxRedirects }),
+      ...(defaults.decompress === undefined ? {} : { decompress: defaults.decompress }),
       retry: {
         retries: defaults.retries ?? 3,
         backoff: defaults.backoff ?? "200 millis",
@@ -122,9 +131,9 @@ export const layerWithoutHttpClient = (
 ): Layer.Layer<Volley, never, HttpClient.HttpClient> =>
   Layer.effect(Volley, make(defaults)).pipe(Layer.provide(Fetcher.Default))
 
-/** Volley with its production client: undici with pooled keep-alive connections. */
+/** Volley with its production client: undici with pooled keep-alive connections, set up by `connection`. */
 export const layer = (defaults: VolleyDefaults = {}): Layer.Layer<Volley> =>
-  layerWithoutHttpClient(defaults).pipe(Layer.provide(undiciHttpClientLayer()))
+  layerWithoutHttpClient(defaults).pipe(Layer.provide(undiciHttpClientLayer(defaults.connection)))
 
 /** Volley with settings from `VolleyConfig` (`VOLLEY_*` environment variables by default). */
 export const layerConfig: Layer.Layer<Volley, ConfigError.ConfigError> = Layer.unwrapEffect(

@@ -24,6 +24,7 @@ import { HttpClientFactory } from "./engine/Compare.js"
 import { makeShutdown, Shutdown } from "./engine/Shutdown.js"
 import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 import { otelPlan } from "./observability/OtelEnv.js"
+import { printAbove } from "./report/Progress.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
 
 const graceMs = 5_000
@@ -66,10 +67,14 @@ const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
 const fiber = Effect.runFork(program)
 let signals = 0
 
-const onSignal = () => {
+const onSignal = (signal: NodeJS.Signals) => {
   signals++
   if (signals === 1 && shutdown.graceful.count > 0) {
-    process.stderr.write(`\nstopping: finishing the requests in flight (Ctrl-C again to stop at once)\n`)
+    const again = signal === "SIGINT" ? "Ctrl-C again" : "a second signal"
+    const what = signal === "SIGINT" ? "stopping" : "terminating"
+    printAbove(
+      `${process.stderr.isTTY ? "\n" : ""}${what}: finishing the requests in flight (${again} to stop at once)\n`
+    )
     shutdown.request()
     setTimeout(() => fiber.unsafeInterruptAsFork(fiber.id()), graceMs).unref()
   } else {

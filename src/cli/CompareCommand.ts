@@ -7,11 +7,15 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { compareModes } from "../engine/Compare.js"
+import { compareModes, HttpClientFactory } from "../engine/Compare.js"
+import { undiciHttpClientLayer } from "../http/UndiciHttpClient.js"
 import { compareJson, compareText } from "../report/CompareReport.js"
 import { Stdout } from "../report/Stdout.js"
+import { connectionHelpGroup, connectionOptions, noDecompressOption, poolOptionsFrom } from "./ConnectionFlags.js"
+import type { CommandHelp } from "./HelpText.js"
 import { resolveInput } from "./InputSource.js"
 import {
   choiceOption,
@@ -22,7 +26,8 @@ import {
   urlsArg
 } from "./OptionParsers.js"
 
-const options = {
+/** The flags of `volley compare`. */
+export const compareOptions = {
   urls: urlsArg,
   input: inputOption,
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
@@ -33,10 +38,32 @@ const options = {
   retries: positiveIntOption("retries", 0, { min: 0 }).pipe(
     Options.withDescription("retries of transient failures (default 0: time the plain requests)")
   ),
-  format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json"))
+  format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json")),
+  noDecompress: noDecompressOption,
+  ...connectionOptions
 } as const
 
-export const compareCommand = Command.make("compare", options, (flags) =>
+/** How `volley compare --help` reads. */
+export const compareHelp: CommandHelp = {
+  name: "compare",
+  summary: "time the same URLs fetched sequentially, concurrently and in batches",
+  usage: "volley compare [URL ...] [options]",
+  groups: [
+    ["Input", ["--input"]],
+    ["Runs", ["--concurrency", "--batch-size", "--timeout", "--retries", "--no-decompress"]],
+    ["Output", ["--format"]],
+    connectionHelpGroup
+  ],
+  examples: [
+    [
+      "100 slow answers: sequential vs 20 at a time vs batches of 10",
+      "volley compare 'http://127.0.0.1:8080/facts/{1..100}?delay=200' -c 20 --batch-size 10"
+    ],
+    ["as JSON", "volley compare -i urls.txt --format json"]
+  ]
+}
+
+export const compareCommand = Command.make("compare", compareOptions, (flags) =>
   Effect.gen(function*() {
     const input = yield* resolveInput(flags.urls, flags.input)
     const urls = Chunk.toArray(yield* Stream.runCollect(input.requests)).map((r) => r.request.url)
@@ -45,11 +72,16 @@ export const compareCommand = Command.make("compare", options, (flags) =>
       batchSize: Option.getOrUndefined(flags.batchSize),
       fetch: {
         timeout: flags.timeout,
-        retry: { retries: flags.retries, backoff: "200 millis", maxBackoff: "30 seconds" }
+        retry: { retries: flags.retries, backoff: "200 millis", maxBackoff: "30 seconds" },
+        decompress: !flags.noDecompress
       }
     })
     const stdout = yield* Stdout
     yield* stdout.write(flags.format === "json" ? JSON.stringify(compareJson(result)) + "\n" : compareText(result))
   })).pipe(
-    Command.withDescription("Time the same URLs fetched sequentially, concurrently and in batches")
+    Command.withDescription("Time the same URLs fetched sequentially, concurrently and in batches"),
+    // Each mode gets a fresh client of the kind the connection flags describe.
+    Command.provide((flags) =>
+      Layer.effect(HttpClientFactory, Effect.map(poolOptionsFrom(flags), undiciHttpClientLayer))
+    )
   )

@@ -6,8 +6,18 @@
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import { Fetcher } from "../http/Fetcher.js"
+import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { useColor } from "./TerminalConsole.js"
+
+/** How `volley demo --help` reads. */
+export const demoHelp: CommandHelp = {
+  name: "demo",
+  summary: "show what volley does, against a local API, offline, in under a minute",
+  usage: "volley demo",
+  groups: [],
+  examples: [["the whole story (what npm start runs)", "volley demo"]]
+}
 
 export const demoCommand = Command.make("demo", {}, () =>
   Effect.flatMap(

@@ -5,10 +5,14 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as FileSystem from "@effect/platform/FileSystem"
+import * as Chunk from "effect/Chunk"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
@@ -18,9 +22,14 @@ import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
+import type { RetryEvent } from "../http/RetryPolicy.js"
 import { outputFormats } from "../report/OutputFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
-import { Stderr } from "../report/Stdout.js"
+import { retryLine } from "../report/RetryLine.js"
+import { Stderr, Stdout } from "../report/Stdout.js"
+import { connectionHelpGroup, connectionLayer, connectionOptions, noDecompressOption } from "./ConnectionFlags.js"
+import { dryRunShown, dryRunText } from "./DryRun.js"
+import type { CommandHelp } from "./HelpText.js"
 import { resolveInput } from "./InputSource.js"
 import { lazyModule } from "./LazyModule.js"
 import {
@@ -28,25 +37,29 @@ import {
   durationOption,
   headersOption,
   inputOption,
+  invalid,
   optionalPositiveInt,
   optionalText,
   positiveIntOption,
   rateOption,
+  repeatedText,
   sizeOption,
   urlsArg
 } from "./OptionParsers.js"
+import { requestBody } from "./RequestBody.js"
 
-const options = {
+/** The flags of `volley fetch`; `Argv` and `HelpText` read them too. */
+export const fetchOptions = {
   urls: urlsArg,
   input: inputOption,
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
-    Options.withDescription("requests in flight at once (env VOLLEY_CONCURRENCY)")
+    Options.withDescription("requests in flight at once")
   ),
-  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT").pipe(
-    Options.withDescription("deadline of one attempt, body included: 500ms, 10s, 2m (env VOLLEY_TIMEOUT)")
+  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT", "m").pipe(
+    Options.withDescription("deadline of one attempt, body included: 500ms, 10s, 2m (-m as in curl)")
   ),
-  retries: positiveIntOption("retries", 3, { env: "VOLLEY_RETRIES", min: 0 }).pipe(
-    Options.withDescription("retries of transient failures: transport errors, time-outs, 408/429/500/502/503/504")
+  retries: positiveIntOption("retries", 3, { env: "VOLLEY_RETRIES", min: 0, alias: "retry" }).pipe(
+    Options.withDescription("retries of transport errors, time-outs, 408/429/500/502/503/504")
   ),
   backoff: durationOption("backoff", "200ms", "VOLLEY_BACKOFF").pipe(
     Options.withDescription("first wait before a retry; doubles each time, jittered")
@@ -57,25 +70,47 @@ const options = {
   failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop at the first failed record")),
   method: Options.text("method").pipe(
     Options.withAlias("X"),
-    Options.withDefault("GET"),
-    Options.withSchema(Method),
-    Options.withDescription("HTTP method")
-  ),
-  headers: headersOption.pipe(Options.withDescription("a request header, repeatable")),
-  data: optionalText("data", "BODY", "request body; @FILE reads it from a file", "d"),
-  extract: optionalText("extract", "QUERY", "JMESPath query on the JSON body; its result is the record's value", "e"),
-  select: optionalText("select", "CSS", "CSS selector on an HTML body; the text of the matches is the record's value"),
-  selectAttr: optionalText("select-attr", "NAME", "with --select: take this attribute instead of the text"),
-  match: optionalText("match", "REGEX", "regular expression on the text body; the first match's groups are the value"),
-  matchAll: Options.boolean("match-all").pipe(Options.withDescription("with --match: every match, as a list")),
-  schema: optionalText(
-    "schema",
-    "FILE",
-    "JSON Schema the JSON body (or the value, with --schema-on value) must satisfy"
-  ),
-  schemaOn: choiceOption("schema-on", ["body", "value"] as const).pipe(
-    Options.withDescription("what --schema checks"),
+    Options.withPseudoName("METHOD"),
+    Options.mapEffect((text) =>
+      Either.mapLeft(
+        Schema.decodeUnknownEither(Method)(text),
+        () => invalid("method", `'${text}' is not an HTTP method (a token: GET, PROPFIND)`)
+      )
+    ),
+    Options.withDescription("HTTP method, any token (PROPFIND, PURGE) [default GET; POST with a body]"),
     Options.optional
+  ),
+  head: Options.boolean("head").pipe(Options.withAlias("I"), Options.withDescription("send HEAD (as -X HEAD)")),
+  headers: headersOption.pipe(Options.withDescription("a request header, repeatable; secret values never printed")),
+  user: Options.redacted("user").pipe(
+    Options.withAlias("u"),
+    Options.withPseudoName("USER[:PASS]"),
+    Options.withDescription("Basic auth, as curl; USER alone takes the password from VOLLEY_PASSWORD"),
+    Options.optional
+  ),
+  userAgent: optionalText("user-agent", "TEXT", "the User-Agent header [default volley/VERSION]", "A"),
+  referer: optionalText("referer", "URL", "the Referer header (no -e: that is --extract)"),
+  data: repeatedText("data", "DATA", "body (implies POST); @FILE reads a file (newlines stripped), @- stdin", "d"),
+  dataRaw: repeatedText("data-raw", "DATA", "body taken as written (no @FILE)"),
+  dataBinary: repeatedText("data-binary", "DATA", "body; @FILE read as it is (text files)"),
+  dataUrlencode: repeatedText("data-urlencode", "[NAME]=TEXT", "a form field, URL-encoded; NAME@FILE reads a file"),
+  json: repeatedText("json", "JSON", "JSON body; sets Content-Type and Accept to application/json; @FILE, @-"),
+  location: Options.boolean("location").pipe(
+    Options.withAlias("L"),
+    Options.withDescription("accepted for curl's sake: redirects are always followed (see --max-redirects)")
+  ),
+  extract: optionalText("extract", "QUERY", "JMESPath query on the JSON body; its result is the record's value", "e"),
+  select: optionalText("select", "CSS", "CSS selector on an HTML body; the text of the matches is the value"),
+  selectAttr: optionalText("select-attr", "NAME", "with --select: take this attribute instead of the text"),
+  match: optionalText("match", "REGEX", "regular expression on the text body; the first match's groups"),
+  matchAll: Options.boolean("match-all").pipe(Options.withDescription("with --match: every match, as a list")),
+  schema: optionalText("schema", "FILE", "JSON Schema the body (or the value, with --schema-on value) must satisfy"),
+  schemaOn: choiceOption("schema-on", ["body", "value"] as const).pipe(
+    Options.withDescription("what --schema checks [default body]"),
+    Options.optional
+  ),
+  allowEmpty: Options.boolean("allow-empty").pipe(
+    Options.withDescription("an extractor that finds nothing gives value null instead of an ExtractError")
   ),
   expectStatus: optionalText(
     "expect-status",
@@ -88,15 +123,20 @@ const options = {
     Options.repeated
   ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
-  output: optionalText("output", "FILE", "write records to FILE instead of stdout", "o"),
+  output: optionalText("output", "FILE", "write all records to FILE (one file, not one per URL) [default stdout]", "o"),
   format: choiceOption("format", outputFormats, "ndjson").pipe(
-    Options.withDescription(
-      "ndjson (streamed), json (one array, written atomically), csv, junit (a JUnit XML report) or har (HTTP Archive)"
-    )
+    Options.withDescription("ndjson (streamed), json (one array, written atomically), csv, junit or har")
   ),
-  progress: Options.boolean("progress", { negationNames: ["no-progress"] }).pipe(
-    Options.withDescription("progress bar on stderr (default: on when stderr is a terminal)"),
-    Options.optional
+  progress: Options.boolean("progress").pipe(
+    Options.withDescription("progress bar on stderr [default: on when stderr is a terminal]")
+  ),
+  noProgress: Options.boolean("no-progress").pipe(Options.withDescription("no progress bar")),
+  verbose: Options.boolean("verbose").pipe(
+    Options.withAlias("v"),
+    Options.withDescription("one line on stderr per retry: URL, attempt, reason, wait")
+  ),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("print the first requests and the plan; send nothing")
   ),
   batchSize: optionalPositiveInt("batch-size").pipe(
     Options.withDescription("send in batches of N: a batch starts when the previous one is done")
@@ -108,39 +148,137 @@ const options = {
     Options.withDescription("redirects followed per request")
   ),
   rate: rateOption("rate").pipe(
-    Options.withDescription("at most N requests per second (N/s) or minute (N/m), retries included, shared by all")
+    Options.withDescription("at most N requests per second (N/s) or minute (N/m), retries included")
   ),
   perHost: optionalPositiveInt("per-host").pipe(Options.withDescription("at most N requests in flight to one host")),
   adaptive: Options.boolean("adaptive").pipe(
-    Options.withDescription("halve concurrency on 429/503/time-outs, grow it back on success, up to --concurrency")
+    Options.withDescription("halve concurrency on 429/503/time-outs, grow it back on success")
   ),
   resume: Options.boolean("resume").pipe(
-    Options.withDescription(
-      "with --output FILE (ndjson): keep the records already there, fetch only the missing inputs"
-    )
+    Options.withDescription("with --output FILE (ndjson): keep the records there, fetch only the missing inputs")
   ),
   retryFailed: Options.boolean("retry-failed").pipe(
     Options.withDescription("with --resume: also fetch again the inputs whose record failed")
-  )
+  ),
+  noDecompress: noDecompressOption,
+  ...connectionOptions
 } as const
 
-/** Reads `--data`: the text itself, or the contents of a file when it starts with `@`. */
-const readData = (data: Option.Option<string>) =>
-  Effect.gen(function*() {
-    if (Option.isNone(data)) return undefined
-    if (!data.value.startsWith("@")) return data.value
-    const path = data.value.slice(1)
-    const fs = yield* FileSystem.FileSystem
-    return yield* fs.readFileString(path).pipe(
-      Effect.mapError(() => new UsageError({ message: `--data @${path}: cannot read the file` }))
-    )
-  })
+/** How `volley fetch --help` groups its flags, and its examples. */
+export const fetchHelp: CommandHelp = {
+  name: "fetch",
+  summary: "fetch URLs concurrently, with retries; one record per URL, in input order",
+  usage: "volley fetch [URL ...] [options]",
+  groups: [
+    ["Input", ["--input"]],
+    ["Request", [
+      "--method",
+      "--head",
+      "--header",
+      "--user",
+      "--user-agent",
+      "--referer",
+      "--data",
+      "--data-raw",
+      "--data-binary",
+      "--data-urlencode",
+      "--json",
+      "--max-body",
+      "--max-redirects",
+      "--location",
+      "--no-decompress"
+    ]],
+    connectionHelpGroup,
+    ["Concurrency and politeness", ["--concurrency", "--rate", "--per-host", "--adaptive", "--batch-size"]],
+    ["Time-outs and retries", ["--timeout", "--retries", "--backoff", "--max-backoff", "--fail-fast"]],
+    ["Checks", ["--expect-status", "--assert"]],
+    ["Extraction", [
+      "--extract",
+      "--select",
+      "--select-attr",
+      "--match",
+      "--match-all",
+      "--schema",
+      "--schema-on",
+      "--allow-empty"
+    ]],
+    ["Output", [
+      "--output",
+      "--format",
+      "--no-body",
+      "--progress",
+      "--no-progress",
+      "--resume",
+      "--retry-failed",
+      "--verbose",
+      "--dry-run"
+    ]]
+  ],
+  notes: [
+    "URLs: arguments and/or --input lines; {1..100}, {001..100}, {0..100..10} ranges expand.",
+    "Durations: 500ms, 10s, 2m (a bare number is seconds). Sizes: 512KiB, 10MiB."
+  ],
+  examples: [
+    [
+      "100 URLs, 20 at a time, the first fact of each, without bodies",
+      "volley fetch 'http://127.0.0.1:8080/facts/{1..100}' -c 20 -e 'data[0].fact' --no-body"
+    ],
+    ["URLs from a file, one JSON array written atomically", "volley fetch -i urls.txt --format json -o results.json"],
+    ["a JSON POST, as with curl", "volley fetch http://127.0.0.1:8080/echo --json '{\"name\":\"a\"}'"],
+    [
+      "polite: 5 per second, 2 per host; resume after Ctrl-C",
+      "volley fetch -i urls.txt --rate 5 --per-host 2 -o out.ndjson --resume"
+    ]
+  ]
+}
 
-type FetchFlags = Command.Command.ParseConfig<typeof options>
+type FetchFlags = Command.Command.ParseConfig<typeof fetchOptions>
 
 /** Runs a parsed `volley fetch`. */
 export const fetchHandler = Effect.fn("volley fetch")(function*(flags: FetchFlags) {
   return yield* Effect.scoped(fetchScoped(flags))
+})
+
+/**
+ * `-u USER:PASS` as a Basic `Authorization` value; `-u USER` takes the password from
+ * `VOLLEY_PASSWORD` (so it is not in the shell history or `ps`). The result is redacted with the
+ * other secret headers.
+ */
+const basicAuth = Effect.fnUntraced(function*(user: Redacted.Redacted<string>) {
+  const given = Redacted.value(user)
+  const colon = given.indexOf(":")
+  const password = colon >= 0
+    ? given.slice(colon + 1)
+    : Option.getOrUndefined(Option.map(
+      yield* Config.option(Config.redacted("VOLLEY_PASSWORD")).pipe(Effect.orElseSucceed(() => Option.none())),
+      Redacted.value
+    ))
+  if (password === undefined) {
+    return yield* new UsageError({ message: "-u USER without a password: give USER:PASS or set VOLLEY_PASSWORD" })
+  }
+  const name = colon >= 0 ? given.slice(0, colon) : given
+  return `Basic ${Buffer.from(`${name}:${password}`).toString("base64")}`
+})
+
+/** The method, headers and body the data and header flags ask for, with curl's rules. */
+const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+  const body = yield* requestBody(flags)
+  const explicit = Option.getOrUndefined(flags.method)
+  if (flags.head && explicit !== undefined && explicit !== "HEAD") {
+    return yield* new UsageError({ message: `-I/--head and -X ${explicit} ask for different methods` })
+  }
+  if (body?.fromStdin === true && Option.getOrUndefined(flags.input) === "-") {
+    return yield* new UsageError({ message: "standard input can be either --input - or a @- body, not both" })
+  }
+  const method = flags.head ? "HEAD" : explicit ?? (body === undefined ? "GET" : "POST")
+  const headers: Record<string, string> = { ...flags.headers }
+  const has = (name: string) => Object.keys(headers).some((key) => key.toLowerCase() === name)
+  if (body !== undefined && !has("content-type")) headers["Content-Type"] = body.contentType
+  if (body?.accept !== undefined && !has("accept")) headers["Accept"] = body.accept
+  if (Option.isSome(flags.userAgent)) headers["User-Agent"] = flags.userAgent.value
+  if (Option.isSome(flags.user)) headers["Authorization"] = yield* basicAuth(flags.user.value)
+  if (Option.isSome(flags.referer)) headers["Referer"] = flags.referer.value
+  return { method, headers, body: body?.text }
 })
 
 const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
@@ -159,7 +297,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const extractor = wantsExtraction
     ? yield* Effect.flatMap(
       lazyModule(() => import("../extract/ExtractorChain.js")),
-      ({ buildExtractor }) => buildExtractor(extraction)
+      ({ buildExtractor }) => buildExtractor({ ...extraction, allowEmpty: flags.allowEmpty })
     )
     : undefined
   // Checks load JMESPath too: only when asked for.
@@ -170,8 +308,11 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
         makeExpectation({ status: Option.getOrUndefined(flags.expectStatus), assert: flags.assert })
     )
     : undefined
-  const body = yield* readData(flags.data)
-  if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
+  const request = yield* requestOf(flags)
+  if (flags.progress && flags.noProgress) {
+    return yield* new UsageError({ message: "--progress and --no-progress contradict each other" })
+  }
+  if (Option.isSome(flags.output) && !flags.dryRun) yield* checkWritable(flags.output.value)
   if (flags.retryFailed && !flags.resume) return yield* new UsageError({ message: "--retry-failed needs --resume" })
   if (flags.resume && (Option.isNone(flags.output) || flags.format !== "ndjson")) {
     return yield* new UsageError({ message: "--resume needs --output FILE with --format ndjson (the default)" })
@@ -192,7 +333,10 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
         onLeft: (message) => Effect.fail(new UsageError({ message })),
         onRight: (done) => Effect.succeed(!done)
       }))
-  const progress = Option.getOrElse(flags.progress, () => stderr.isTTY)
+  // On a terminal the bar shows unless the records themselves are printed there.
+  const progress = flags.noProgress
+    ? false
+    : flags.progress || (stderr.isTTY && (Option.isSome(flags.output) || !(yield* Stdout).isTTY))
   const total = progress
     ? Option.map(Option.fromNullable(yield* input.total), (n) => n - (resume?.kept ?? 0))
     : Option.none()
@@ -200,6 +344,37 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     ? { _tag: "File", path: flags.output.value, append: resume !== undefined }
     : { _tag: "Stdout" }
 
+  const fetch = {
+    timeout: flags.timeout,
+    retry: {
+      retries: flags.retries,
+      backoff: flags.backoff,
+      maxBackoff: flags.maxBackoff,
+      onRetry: flags.verbose ? (event: RetryEvent) => stderr.write(retryLine(event)) : undefined
+    },
+    method: request.method,
+    headers: redactHeaders(request.headers),
+    body: request.body,
+    extractor,
+    keepBody: !flags.noBody,
+    maxBodyBytes: flags.maxBody,
+    maxRedirects: flags.maxRedirects,
+    decompress: !flags.noDecompress,
+    expect
+  }
+  if (flags.dryRun) {
+    const first = Chunk.toArray(yield* Stream.runCollect(Stream.take(requests, dryRunShown)))
+    return yield* (yield* Stdout).write(dryRunText(first, fetch, {
+      concurrency: flags.concurrency,
+      rate: Option.getOrUndefined(flags.rate),
+      perHost: Option.getOrUndefined(flags.perHost),
+      adaptive: flags.adaptive,
+      batchSize: Option.getOrUndefined(flags.batchSize),
+      total: yield* input.total,
+      output: Option.getOrUndefined(flags.output),
+      format: flags.format
+    }))
+  }
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),
     perHost: Option.getOrUndefined(flags.perHost),
@@ -216,19 +391,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       concurrency: flags.concurrency,
       failFast: flags.failFast,
       batchSize: Option.getOrUndefined(flags.batchSize),
-      fetch: makeFetchOptions({
-        timeout: flags.timeout,
-        retry: { retries: flags.retries, backoff: flags.backoff, maxBackoff: flags.maxBackoff },
-        method: flags.method,
-        headers: redactHeaders(flags.headers),
-        body,
-        extractor,
-        keepBody: !flags.noBody,
-        maxBodyBytes: flags.maxBody,
-        maxRedirects: flags.maxRedirects,
-        gate,
-        expect
-      })
+      fetch: makeFetchOptions({ ...fetch, gate })
     }
   })
   // On the run's span, when telemetry is exported (each request has its own `volley.fetch` span).
@@ -245,7 +408,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   }
 })
 
-export const fetchCommand = Command.make("fetch", options, (flags) => fetchHandler(flags)).pipe(
+export const fetchCommand = Command.make("fetch", fetchOptions, (flags) => fetchHandler(flags)).pipe(
   Command.withDescription("Fetch URLs concurrently, with retries, and write one record per URL in input order"),
-  Command.provide(Fetcher.Default)
+  // The HTTP client is the one the connection flags describe (proxy, TLS, HTTP/2, socket).
+  Command.provide((flags) => Fetcher.Default.pipe(Layer.provide(connectionLayer(flags))))
 )

@@ -9,6 +9,7 @@ import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -17,53 +18,90 @@ import { parseDuration } from "../domain/DurationText.js"
 import { parseRate, type Rate } from "../domain/RateText.js"
 import { parseSize } from "../domain/SizeText.js"
 
-const invalid = (flag: string, reason: string) => ValidationError.invalidValue(HelpDoc.p(`--${flag}: ${reason}`))
+export const invalid = (flag: string, reason: string) => ValidationError.invalidValue(HelpDoc.p(`--${flag}: ${reason}`))
 
-/** A `--name DURATION` flag with a default and an optional `VOLLEY_*` environment fallback. */
-export const durationOption = (name: string, fallback: string, env?: string): Options.Options<Duration.Duration> => {
-  const base = Options.text(name).pipe(Options.withPseudoName("DURATION"))
-  const withDefault = env === undefined
-    ? Options.withDefault(base, fallback)
-    : Options.withFallbackConfig(base, Config.string(env).pipe(Config.withDefault(fallback)))
-  return withDefault.pipe(
-    Options.mapEffect((text) => Either.mapLeft(parseDuration(text), (reason) => invalid(name, reason)))
+/** The help's note of a flag's default and environment variable: `[default 30s, env VOLLEY_TIMEOUT]`. */
+export const defaultNote = (fallback: string | number, env?: string) =>
+  `[default ${fallback}${env === undefined ? "" : `, env ${env}`}]`
+
+/**
+ * A flag given as text and parsed by `parse`, with an optional default and `VOLLEY_*` variable.
+ * A bad value names where it came from: `--timeout: '1x' is not a duration` for the flag,
+ * `VOLLEY_TIMEOUT: …` for the variable.
+ */
+const parsedOption = <A>(
+  name: string,
+  spec: {
+    readonly pseudoName: string
+    readonly parse: (text: string) => Either.Either<A, string>
+    readonly fallback?: string | undefined
+    readonly env?: string | undefined
+    readonly alias?: string | undefined
+  }
+): Options.Options<A> => {
+  const named = Options.text(name).pipe(
+    Options.withPseudoName(spec.pseudoName),
+    (o) => spec.fallback === undefined ? o : Options.withDescription(o, defaultNote(spec.fallback, spec.env))
+  )
+  const base = spec.alias === undefined ? named : Options.withAlias(named, spec.alias)
+  const fromEnv = (env: string, fallback: string) =>
+    Config.string(env).pipe(
+      Config.withDefault(fallback),
+      Config.mapOrFail((text) =>
+        Either.match(spec.parse(text), {
+          onLeft: (reason) => Either.left(ConfigError.InvalidData([], `${env}: ${reason}`)),
+          onRight: () => Either.right(text)
+        })
+      )
+    )
+  const withFallback = spec.fallback === undefined
+    ? base
+    : spec.env === undefined
+    ? Options.withDefault(base, spec.fallback)
+    : Options.withFallbackConfig(base, fromEnv(spec.env, spec.fallback))
+  return withFallback.pipe(
+    Options.mapEffect((text) => Either.mapLeft(spec.parse(text), (reason) => invalid(name, reason)))
   )
 }
 
+/** A whole number of at least `min`, as written on a command line (`1e9` and `abc` are not). */
+export const parseWholeNumber = (text: string, min: number): Either.Either<number, string> => {
+  if (!/^\s*\d+\s*$/.test(text)) return Either.left(`'${text}' is not a whole number`)
+  const n = Number(text)
+  if (!Number.isSafeInteger(n)) return Either.left(`'${text.trim()}' is too large`)
+  return n >= min ? Either.right(n) : Either.left(`must be at least ${min}, got ${n}`)
+}
+
+/** A `--name DURATION` flag with a default and an optional `VOLLEY_*` environment fallback. */
+export const durationOption = (
+  name: string,
+  fallback: string,
+  env?: string,
+  alias?: string
+): Options.Options<Duration.Duration> =>
+  parsedOption(name, { pseudoName: "DURATION", parse: parseDuration, fallback, env, alias })
+
 /** A `--name SIZE` flag (`10MiB`). */
 export const sizeOption = (name: string, fallback: string): Options.Options<number> =>
-  Options.text(name).pipe(
-    Options.withPseudoName("SIZE"),
-    Options.withDefault(fallback),
-    Options.mapEffect((text) => Either.mapLeft(parseSize(text), (reason) => invalid(name, reason)))
-  )
+  parsedOption(name, { pseudoName: "SIZE", parse: parseSize, fallback })
 
 /** A positive integer flag, with an optional environment fallback. */
 export const positiveIntOption = (
   name: string,
   fallback: number,
   options: { readonly env?: string; readonly min?: number; readonly alias?: string } = {}
-): Options.Options<number> => {
-  const min = options.min ?? 1
-  const base = Options.integer(name).pipe(
-    (o) => options.alias === undefined ? o : Options.withAlias(o, options.alias)
-  )
-  const withDefault = options.env === undefined
-    ? Options.withDefault(base, fallback)
-    : Options.withFallbackConfig(base, Config.integer(options.env).pipe(Config.withDefault(fallback)))
-  return withDefault.pipe(
-    Options.mapEffect((n) =>
-      n >= min ? Effect.succeed(n) : Effect.fail(invalid(name, `must be at least ${min}, got ${n}`))
-    )
-  )
-}
+): Options.Options<number> =>
+  parsedOption(name, {
+    pseudoName: "N",
+    parse: (text) => parseWholeNumber(text, options.min ?? 1),
+    fallback: String(fallback),
+    env: options.env,
+    alias: options.alias
+  })
 
 /** An optional positive integer flag. */
 export const optionalPositiveInt = (name: string): Options.Options<Option.Option<number>> =>
-  Options.integer(name).pipe(
-    Options.mapEffect((n) => n >= 1 ? Effect.succeed(n) : Effect.fail(invalid(name, `must be at least 1, got ${n}`))),
-    Options.optional
-  )
+  Options.optional(parsedOption(name, { pseudoName: "N", parse: (text) => parseWholeNumber(text, 1) }))
 
 /** `Name: value` header flags into a record; a value without a colon is refused. */
 export const headersOption: Options.Options<Record<string, string>> = Options.text("header").pipe(
@@ -90,7 +128,10 @@ export const choiceOption = <const C extends ReadonlyArray<string>>(
   choices: C,
   fallback?: C[number]
 ): Options.Options<C[number]> => {
-  const base = Options.text(name).pipe(Options.withPseudoName(choices.join("|")))
+  const base = Options.text(name).pipe(
+    Options.withPseudoName(choices.join("|")),
+    (o) => fallback === undefined ? o : Options.withDescription(o, defaultNote(fallback))
+  )
   return (fallback === undefined ? base : Options.withDefault(base, fallback)).pipe(
     Options.mapEffect((text) =>
       (choices as ReadonlyArray<string>).includes(text)
@@ -117,6 +158,17 @@ export const optionalText = (
   return Options.optional(alias === undefined ? base : Options.withAlias(base, alias))
 }
 
+/** A repeatable text flag (`-d a -d b`), in the order given. */
+export const repeatedText = (
+  name: string,
+  pseudoName: string,
+  description: string,
+  alias?: string
+): Options.Options<ReadonlyArray<string>> => {
+  const base = Options.text(name).pipe(Options.withPseudoName(pseudoName), Options.withDescription(description))
+  return Options.repeated(alias === undefined ? base : Options.withAlias(base, alias))
+}
+
 /** `--input FILE`: URLs one per line; `-` is stdin. */
 export const inputOption = optionalText(
   "input",
@@ -127,8 +179,4 @@ export const inputOption = optionalText(
 
 /** An optional `--rate` flag: `5`, `5/s`, `100/m`. */
 export const rateOption = (name: string): Options.Options<Option.Option<Rate>> =>
-  Options.text(name).pipe(
-    Options.withPseudoName("N[/s|/m]"),
-    Options.mapEffect((text) => Either.mapLeft(parseRate(text), (reason) => invalid(name, reason))),
-    Options.optional
-  )
+  Options.optional(parsedOption(name, { pseudoName: "N[/s|/m]", parse: parseRate }))

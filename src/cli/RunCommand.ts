@@ -8,16 +8,20 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { checkWritable } from "../report/RecordWriter.js"
 import { Stdout } from "../report/Stdout.js"
+import { connectionHelpGroup, connectionLayer, connectionOptions } from "./ConnectionFlags.js"
+import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { choiceOption, optionalText } from "./OptionParsers.js"
 
-const options = {
+/** The flags of `volley run`. */
+export const runOptions = {
   file: Args.text({ name: "workflow.yaml" }).pipe(Args.withDescription("the workflow file (YAML or JSON)")),
   vars: Options.text("var").pipe(
     Options.withPseudoName("KEY=VALUE"),
@@ -27,8 +31,26 @@ const options = {
   output: optionalText("output", "FILE", "write the JSON result to FILE", "o"),
   format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and send nothing")),
-  failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step"))
+  failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step")),
+  ...connectionOptions
 } as const
+
+/** How `volley run --help` reads. */
+export const runHelp: CommandHelp = {
+  name: "run",
+  summary: "run a workflow of dependent and fan-out steps; independent steps run concurrently",
+  usage: "volley run WORKFLOW.yaml [options]",
+  groups: [
+    ["Workflow", ["--var", "--dry-run", "--fail-fast"]],
+    ["Output", ["--output", "--format"]],
+    connectionHelpGroup
+  ],
+  examples: [
+    ["users, then each user's posts (against volley serve)", "volley run examples/workflows/posts-of-users.yaml"],
+    ["set a variable, print the plan only", "volley run flow.yaml --var base=http://127.0.0.1:8080 --dry-run"],
+    ["the whole result as JSON in a file", "volley run flow.yaml --format json -o result.json"]
+  ]
+}
 
 const parseVars = (pairs: ReadonlyArray<string>) =>
   Effect.gen(function*() {
@@ -41,7 +63,7 @@ const parseVars = (pairs: ReadonlyArray<string>) =>
     return vars
   })
 
-export const runCommand = Command.make("run", options, (flags) =>
+export const runCommand = Command.make("run", runOptions, (flags) =>
   Effect.gen(function*() {
     const [{ loadWorkflowFile }, { workflowJson, workflowPlan, workflowText }, { runWorkflow }] = yield* lazyModule(
       () =>
@@ -67,7 +89,9 @@ export const runCommand = Command.make("run", options, (flags) =>
         )
       )
     }
-    yield* stdout.write(flags.format === "json" ? json + "\n" : workflowText(result))
+    // With --output the JSON goes to the file only; the text table still goes to the terminal.
+    if (flags.format === "text") yield* stdout.write(workflowText(result))
+    else if (Option.isNone(flags.output)) yield* stdout.write(json + "\n")
     const failed = Object.values(result.steps).filter((s) => s.status !== "ok").length
     if (failed > 0) {
       return yield* new SomeRecordsFailed({
@@ -78,5 +102,6 @@ export const runCommand = Command.make("run", options, (flags) =>
     }
   })).pipe(
     Command.withDescription("Run a workflow of dependent and fan-out steps; independent steps run concurrently"),
-    Command.provide(Fetcher.Default)
+    // The HTTP client is the one the connection flags describe (proxy, TLS, HTTP/2, socket).
+    Command.provide((flags) => Fetcher.Default.pipe(Layer.provide(connectionLayer(flags))))
   )

@@ -8,10 +8,12 @@ import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import { UsageError } from "../domain/UsageError.js"
 import { Stdout } from "../report/Stdout.js"
+import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { positiveIntOption } from "./OptionParsers.js"
 
-const options = {
+/** The flags of `volley serve`. */
+export const serveOptions = {
   port: positiveIntOption("port", 8080, { min: 0 }).pipe(
     Options.withDescription("port to listen on (0: any free port)")
   ),
@@ -21,7 +23,16 @@ const options = {
   )
 } as const
 
-export const serveCommand = Command.make("serve", options, (flags) =>
+/** How `volley serve --help` reads. */
+export const serveHelp: CommandHelp = {
+  name: "serve",
+  summary: "run the embedded demo API (cat facts, users, flaky and rate-limited endpoints)",
+  usage: "volley serve [--port N] [--host ADDRESS]",
+  groups: [["Server", ["--port", "--host"]]],
+  examples: [["on port 8080, then fetch from it", "volley serve & volley fetch 'http://127.0.0.1:8080/facts/{1..10}'"]]
+}
+
+export const serveCommand = Command.make("serve", serveOptions, (flags) =>
   Effect.scoped(Effect.gen(function*() {
     const { startDemoServer } = yield* lazyModule(() => import("../server/DemoServer.js"))
     const server = yield* startDemoServer({ port: flags.port, host: flags.host }).pipe(

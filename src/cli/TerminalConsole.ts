@@ -17,6 +17,16 @@ export const useColor = (stream: { readonly isTTY?: boolean }): boolean => {
 
 const text = (arg: unknown) => (typeof arg === "string" ? arg : String(arg))
 
+/**
+ * A usage error from `@effect/cli` as volley prints every set-up error: one line, `volley: `
+ * first. A bad `VOLLEY_*` value arrives wrapped as `(Invalid data at : "…")`.
+ */
+export const usageLine = (message: string): string => {
+  const unwrapped = /^\(Invalid data at [^:]*: "(.*)"\)$/s.exec(message.trim())?.[1] ?? message
+  const line = unwrapped.split("\n").map((part) => part.trim()).filter((part) => part !== "").join("; ")
+  return line.startsWith("volley: ") ? line : `volley: ${line}`
+}
+
 /** A console that strips styling where it cannot be shown, and trims error text to its lines. */
 export const makeTerminalConsole = (options: { readonly colorOut: boolean; readonly colorErr: boolean }) =>
   Effect.map(Effect.console, (base): Console.Console => ({
@@ -24,7 +34,7 @@ export const makeTerminalConsole = (options: { readonly colorOut: boolean; reado
     log: (...args: ReadonlyArray<unknown>) =>
       base.log(...args.map((a) => (options.colorOut ? a : text(a).replace(ansi, "")))),
     error: (...args: ReadonlyArray<unknown>) =>
-      base.error(...args.map((a) => (options.colorErr ? text(a) : text(a).replace(ansi, "")).trimEnd()))
+      base.error(usageLine(args.map((a) => options.colorErr ? text(a) : text(a).replace(ansi, "")).join(" ")))
   }))
 
 /** Runs `self` with the terminal console for this process's stdout and stderr. */

@@ -15,7 +15,9 @@ export class InvalidUrl extends Schema.TaggedError<InvalidUrl>()("InvalidUrl", {
 /** The connection failed: refused, reset, DNS, TLS, or a redirect that could not be followed. */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
   url: Schema.String,
-  message: Schema.String
+  message: Schema.String,
+  /** The failure will not heal by trying again (a certificate that is not trusted): never retried. */
+  permanent: Schema.optional(Schema.Boolean)
 }) {}
 
 /** No complete answer (headers and body) arrived within the per-request timeout. */
@@ -109,6 +111,7 @@ export const isTransientStatus = (status: number): boolean => transientStatuses.
 export const isTransient = (error: FetchError): boolean => {
   switch (error._tag) {
     case "TransportError":
+      return error.permanent !== true
     case "TimeoutError":
       return true
     case "StatusError":

@@ -32,6 +32,11 @@ export interface FetchOptions {
   readonly gate: RequestGate
   /** Keep the body in the record (off keeps only `value`). */
   readonly keepBody: boolean
+  /**
+   * Offer `Accept-Encoding` (gzip, deflate, br) and undo the answer's `Content-Encoding`. A
+   * request that sets its own `Accept-Encoding` gets the body as sent either way.
+   */
+  readonly decompress: boolean
   /** Accepted statuses (instead of 2xx) and assertions each answer must pass; none when undefined. */
   readonly expect?: Expectation | undefined
   /** Where each input's exchange (headers, body text, start time) goes, for reports such as HAR. */
@@ -48,7 +53,8 @@ export const defaultFetchOptions: FetchOptions = {
   maxBodyBytes: 10 * 1024 * 1024,
   maxRedirects: 5,
   gate: openGate,
-  keepBody: true
+  keepBody: true,
+  decompress: true
 }
 
 /** Fetch options from a partial set; the rest take volley's defaults. */

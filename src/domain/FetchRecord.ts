@@ -20,8 +20,10 @@ export const OkRecord = Schema.Struct({
   status: Schema.Int,
   attempts: Schema.NonNegativeInt,
   ms: Schema.NonNegative,
-  /** The parsed JSON when the answer says JSON, else the text. */
+  /** The parsed JSON when the answer says JSON, else the text (base64 when `bodyEncoding` says so). */
   body: Schema.optional(Schema.Unknown),
+  /** `"base64"` when the body is not text; absent for text bodies. */
+  bodyEncoding: Schema.optional(Schema.Literal("base64")),
   /** The extracted value, when an extractor was given. */
   value: Schema.optional(Schema.Unknown)
 })
@@ -36,6 +38,7 @@ export const FailedRecord = Schema.Struct({
   attempts: Schema.NonNegativeInt,
   ms: Schema.NonNegative,
   body: Schema.optional(Schema.Unknown),
+  bodyEncoding: Schema.optional(Schema.Literal("base64")),
   error: RecordError
 })
 export type FailedRecord = typeof FailedRecord.Type

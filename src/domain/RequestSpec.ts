@@ -6,9 +6,16 @@
  */
 import * as Schema from "effect/Schema"
 
-/** An HTTP method name, upper-cased on decode. */
+/**
+ * An HTTP method: any RFC 9110 token (`GET`, `PROPFIND`, `PURGE`), upper-cased on decode as the
+ * standard methods are written.
+ */
 export const Method = Schema.Uppercase.pipe(
-  Schema.compose(Schema.Literal("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
+  Schema.compose(Schema.String.pipe(
+    Schema.pattern(/^[!#$%&'*+.^_`|~0-9A-Z-]+$/, {
+      message: () => "not an HTTP method (a token such as GET, POST or PROPFIND)"
+    })
+  ))
 )
 export type Method = typeof Method.Type
 

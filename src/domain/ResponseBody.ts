@@ -10,6 +10,8 @@ export interface ResponseBody {
   readonly text: string
   readonly contentType: string | undefined
   readonly json: Option.Option<unknown>
+  /** Set when the body is not text: `text` is then the base64 of its bytes. */
+  readonly bodyEncoding?: "base64"
 }
 
 /** Whether a content type announces JSON (`application/json`, `application/problem+json`, …). */
@@ -37,13 +39,18 @@ const parseJson = (text: string): Option.Option<unknown> => {
 
 /**
  * Builds the body of an answer. JSON is parsed when the answer says it is JSON, or when
- * `wantJson` is set (an extractor needs JSON whatever the server claims).
+ * `wantJson` is set (an extractor needs JSON whatever the server claims); never for a body
+ * that is not text (`base64`: `text` is then the base64 of its bytes).
  */
-export const makeResponseBody = (text: string, contentType: string | undefined, wantJson: boolean): ResponseBody => ({
-  text,
-  contentType,
-  json: wantJson || isJsonContentType(contentType) ? parseJson(text) : Option.none()
-})
+export const makeResponseBody = (
+  text: string,
+  contentType: string | undefined,
+  wantJson: boolean,
+  base64 = false
+): ResponseBody =>
+  base64
+    ? { text, contentType, json: Option.none(), bodyEncoding: "base64" }
+    : { text, contentType, json: wantJson || isJsonContentType(contentType) ? parseJson(text) : Option.none() }
 
 /** The record's `body`: the parsed JSON when there is some, else the text. */
 export const recordBody = (body: ResponseBody): unknown => Option.getOrElse(body.json, () => body.text)

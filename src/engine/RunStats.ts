@@ -18,6 +18,7 @@ export interface RunSummary {
   readonly requestsPerSecond: number
   readonly p50Ms: number
   readonly p95Ms: number
+  readonly p99Ms: number
   readonly maxMs: number
   readonly batches: number | undefined
   readonly interrupted: boolean
@@ -64,6 +65,7 @@ export const makeRunStats = (startMs: number): RunStats => {
         requestsPerSecond: wallMs > 0 ? (total * 1000) / wallMs : 0,
         p50Ms: latency.quantile(0.5),
         p95Ms: latency.quantile(0.95),
+        p99Ms: latency.quantile(0.99),
         maxMs: latency.max(),
         batches: extra.batches,
         interrupted: extra.interrupted ?? false

@@ -21,6 +21,8 @@ export interface ExtractFlags {
   readonly matchAll?: boolean | undefined
   readonly schema?: string | undefined
   readonly schemaOn?: "body" | "value" | undefined
+  /** A query that finds nothing gives `null` instead of failing the record. */
+  readonly allowEmpty?: boolean | undefined
 }
 
 const usage = (message: string) => Effect.fail(new UsageError({ message }))
@@ -37,7 +39,7 @@ export const buildExtractor = (
     }
     if (flags.matchAll === true && flags.match === undefined) return yield* usage("--match-all needs --match")
     const base = flags.extract !== undefined
-      ? yield* jmespathExtractor(flags.extract)
+      ? yield* jmespathExtractor(flags.extract, "--extract", { allowEmpty: flags.allowEmpty })
       : flags.select !== undefined
       ? yield* cssExtractor(flags.select, { attr: flags.selectAttr })
       : flags.match !== undefined

@@ -41,9 +41,15 @@ export const parseJmesPath = (source: string): Either.Either<JmesPathQuery, stri
 
 /**
  * An extractor running a JMESPath query on the JSON body. The query is checked here, so a bad
- * one is a set-up error naming `flag`, not one failure per record.
+ * one is a set-up error naming `flag`, not one failure per record. A query that finds nothing
+ * (`null`) fails the record with an `ExtractError`, so a typo'd field is never a silent null,
+ * unless `allowEmpty` is set.
  */
-export const jmespathExtractor = (query: string, flag = "--extract"): Effect.Effect<Extractor, UsageError> =>
+export const jmespathExtractor = (
+  query: string,
+  flag = "--extract",
+  options: { readonly allowEmpty?: boolean | undefined } = {}
+): Effect.Effect<Extractor, UsageError> =>
   Either.match(parseJmesPath(query), {
     onLeft: (reason) =>
       Effect.fail(new UsageError({ message: `${flag}: invalid JMESPath query '${query}': ${reason}` })),
@@ -65,7 +71,10 @@ export const jmespathExtractor = (query: string, flag = "--extract"): Effect.Eff
             onSome: (json) =>
               Either.match(compiled.search(json), {
                 onLeft: (reason) => Effect.fail(new ExtractError({ url, message: `'${query}' failed: ${reason}` })),
-                onRight: Effect.succeed
+                onRight: (value) =>
+                  value === null && options.allowEmpty !== true
+                    ? Effect.fail(new ExtractError({ url, message: `'${query}' matched nothing` }))
+                    : Effect.succeed(value)
               })
           })
       })

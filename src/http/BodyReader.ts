@@ -1,14 +1,18 @@
 /**
  * Reads a response body in full, but never more than a limit: a declared `content-length` over
- * the limit fails at once, and an undeclared one fails as soon as the bytes read pass it.
+ * the limit fails at once, and an undeclared one fails as soon as the bytes read pass it. When
+ * asked, the body's `Content-Encoding` is undone as it arrives (see `Decompression`), and the
+ * limit applies to the decoded bytes too.
  *
  * @module
  */
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import type * as Chunk from "effect/Chunk"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
+import { BodyTooLarge, DecodeError, TransportError } from "../domain/FetchError.js"
+import { type DecodeFailure, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 
 const tooLarge = (url: string, limitBytes: number, seen: string) =>
   new BodyTooLarge({ url, limitBytes, message: `body is larger than the ${formatBytes(limitBytes)} limit (${seen})` })
@@ -16,25 +20,18 @@ const tooLarge = (url: string, limitBytes: number, seen: string) =>
 const lost = (url: string) => (cause: { readonly message: string }) =>
   new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
 
-/** Reads the body of `response` as UTF-8 text, failing past `limitBytes`. */
-export const readBodyText = (
+/** Reading one chunk and stopping destroys the body stream, which releases the connection. */
+const dropBody = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore(Stream.runHead(response.stream))
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** The body's chunks as they arrive, failing once more than `limitBytes` came. */
+const limitedChunks = (
   response: HttpClientResponse.HttpClientResponse,
   url: string,
   limitBytes: number
-): Effect.Effect<string, BodyTooLarge | TransportError> => {
-  const declared = response.headers["content-length"]
-  if (declared !== undefined) {
-    const length = Number(declared)
-    if (length > limitBytes) {
-      // Reading one chunk and stopping destroys the body stream, which releases the connection.
-      return Stream.runHead(response.stream).pipe(
-        Effect.ignore,
-        Effect.zipRight(Effect.fail(tooLarge(url, limitBytes, `content-length ${declared}`)))
-      )
-    }
-    return Effect.mapError(response.text, lost(url))
-  }
-  return response.stream.pipe(
+): Stream.Stream<Uint8Array, BodyTooLarge | TransportError> =>
+  response.stream.pipe(
     // A response without a body at all (204, some error pages) reads as "".
     Stream.catchTag("ResponseError", (error) => error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error)),
     Stream.mapError(lost(url)),
@@ -43,17 +40,53 @@ export const readBodyText = (
       return next > limitBytes
         ? Effect.fail(tooLarge(url, limitBytes, "streamed without content-length"))
         : Effect.succeed([next, bytes] as const)
-    }),
-    Stream.runCollect,
-    Effect.map(decodeChunks)
+    })
   )
+
+/**
+ * Reads the bytes of `response`'s body, failing past `limitBytes`; with `decode`, its
+ * `Content-Encoding` undone (the limit then holds for the decoded bytes as well).
+ */
+export const readBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  url: string,
+  limitBytes: number,
+  decode: boolean
+): Effect.Effect<Buffer, BodyTooLarge | TransportError | DecodeError> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined && Number(declared) > limitBytes) {
+    return Effect.zipRight(dropBody(response), Effect.fail(tooLarge(url, limitBytes, `content-length ${declared}`)))
+  }
+  const encoding = decode ? response.headers["content-encoding"] : undefined
+  const codings = encoding === undefined ? undefined : parseContentEncoding(encoding)
+  if (codings !== undefined && codings._tag === "Left") {
+    return Effect.zipRight(
+      dropBody(response),
+      Effect.fail(new DecodeError({ url, message: `unsupported content-encoding '${codings.left}'` }))
+    )
+  }
+  if (codings === undefined || codings.right.length === 0) {
+    if (declared !== undefined) {
+      return Effect.mapBoth(response.arrayBuffer, { onFailure: lost(url), onSuccess: (body) => Buffer.from(body) })
+    }
+    return Effect.map(Stream.runCollect(limitedChunks(response, url, limitBytes)), joinChunks)
+  }
+  const list = codings.right
+  return Effect.flatMap(Deferred.make<Buffer, DecodeFailure>(), (result) => {
+    const decoder = makeBodyDecoder(list, limitBytes, url, (outcome) => Deferred.unsafeDone(result, outcome))
+    const feed = limitedChunks(response, url, limitBytes).pipe(
+      Stream.runForEach((bytes) => Effect.sync(() => decoder.write(asBuffer(bytes)))),
+      Effect.zipRight(Effect.sync(() => decoder.end())),
+      Effect.zipRight(Effect.never)
+    )
+    // The decoder may end first (a decoded body past the limit): then the rest is not read.
+    return Effect.raceFirst(feed, Deferred.await(result)).pipe(Effect.ensuring(Effect.sync(() => decoder.destroy())))
+  })
 }
 
-const decodeChunks = (chunks: Chunk.Chunk<Uint8Array>): string => {
-  const decoder = new TextDecoder()
-  let text = ""
-  for (const bytes of chunks) text += decoder.decode(bytes, { stream: true })
-  return text + decoder.decode()
+const joinChunks = (chunks: Chunk.Chunk<Uint8Array>): Buffer => {
+  if (Chunk.size(chunks) === 1) return asBuffer(Chunk.unsafeHead(chunks))
+  return Buffer.concat(Chunk.toReadonlyArray(chunks))
 }
 
 /** `10MiB`-style rendering for messages. */

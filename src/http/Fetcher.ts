@@ -13,7 +13,7 @@ import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import { firstFailure } from "../check/Check.js"
-import { type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
+import { DecodeError, type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
@@ -22,6 +22,7 @@ import { currentInFlight, type InFlight } from "../engine/InFlight.js"
 import type { Starter } from "../engine/OrderedPool.js"
 import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
+import { acceptEncoding } from "./Decompression.js"
 import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
@@ -79,7 +80,10 @@ const failedRecord = (
     attempts,
     ms: round1(ms),
     ...(answer !== undefined && keepBody
-      ? { body: recordBody(makeResponseBody(answer.text, answer.headers["content-type"], false)) }
+      ? {
+        body: recordBody(makeResponseBody(answer.text, answer.headers["content-type"], false, isBase64(answer))),
+        ...(isBase64(answer) ? { bodyEncoding: "base64" as const } : {})
+      }
       : {}),
     error: { _tag: error._tag, message: error.message }
   }
@@ -102,16 +106,36 @@ const statusFailure = (answer: Answer, nowMs: number, expected?: string): Status
 interface Prepared {
   readonly limits: SendLimits
   readonly headers: Readonly<Record<string, string>>
+  /** Whether the run-wide headers let volley decode (it offered its own `Accept-Encoding`). */
+  readonly decode: boolean
   readonly schedule: Schedule.Schedule<unknown, FetchError>
   readonly retryable: (error: FetchError) => boolean
 }
 
-const prepare = (options: FetchOptions): Prepared => ({
-  limits: { timeout: options.timeout, maxBodyBytes: options.maxBodyBytes, maxRedirects: options.maxRedirects },
-  headers: withUserAgent(revealHeaders(options.headers)),
-  schedule: retrySchedule(options.retry),
-  retryable: isRetryable(options.retry)
-})
+const prepare = (options: FetchOptions): Prepared => {
+  const headers = withUserAgent(revealHeaders(options.headers))
+  const decode = options.decompress && headerValue(headers, "accept-encoding") === undefined
+  return {
+    limits: { timeout: options.timeout, maxBodyBytes: options.maxBodyBytes, maxRedirects: options.maxRedirects },
+    headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers,
+    decode,
+    schedule: retrySchedule(options.retry),
+    retryable: isRetryable(options.retry)
+  }
+}
+
+/** Whether an answer's body is not text (its `text` is base64). */
+const isBase64 = (answer: Answer) => answer.bodyEncoding === "base64"
+
+/** The headers of a request that sets some of its own, and whether volley decodes its answer. */
+const requestHeaders = (
+  options: FetchOptions,
+  own: Readonly<Record<string, string>>
+): { readonly headers: Record<string, string>; readonly decode: boolean } => {
+  const headers = withUserAgent({ ...revealHeaders(options.headers), ...own })
+  const decode = options.decompress && headerValue(headers, "accept-encoding") === undefined
+  return { headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers, decode }
+}
 
 export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
   effect: Effect.map(HttpClient.HttpClient, (client) => makeFetcher(transportFor(client)))
@@ -139,13 +163,21 @@ const makeFetcher = (transport: Transport) => {
       attempts: p.attempts,
       ms: round1(elapsedMs(p))
     }
-    if (p.options.keepBody) record.body = recordBody(body)
+    if (p.options.keepBody) {
+      record.body = recordBody(body)
+      if (body.bodyEncoding !== undefined) record.bodyEncoding = body.bodyEncoding
+    }
     if (p.options.extractor !== undefined) record.value = value
     if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, answer)
     return countRecord(record)
   }
   const bodyOf = (p: Pending, answer: Answer) =>
-    makeResponseBody(answer.text, answer.headers["content-type"], p.options.extractor?.needsJson ?? false)
+    makeResponseBody(
+      answer.text,
+      answer.headers["content-type"],
+      p.options.extractor?.needsJson ?? false,
+      answer.bodyEncoding === "base64"
+    )
   /** The record for an answer, or the failure it amounts to (a status, an extraction). */
   const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
     p.lastAnswer = answer
@@ -154,9 +186,16 @@ const makeFetcher = (transport: Transport) => {
     }
     const body = bodyOf(p, answer)
     const extractor = p.options.extractor
-    return extractor === undefined
-      ? checked(p, answer, body, undefined)
-      : Effect.flatMap(extractor.apply(body, p.url), (value) => checked(p, answer, body, value))
+    if (extractor === undefined) return checked(p, answer, body, undefined)
+    if (body.bodyEncoding !== undefined) {
+      return Effect.fail(
+        new DecodeError({
+          url: p.url,
+          message: `the body is not text (${body.contentType ?? "no content type"}): nothing to extract from`
+        })
+      )
+    }
+    return Effect.flatMap(extractor.apply(body, p.url), (value) => checked(p, answer, body, value))
   }
   /** The record, once the run's assertions pass (the first that fails is the failure). */
   const checked = (p: Pending, answer: Answer, body: ResponseBody, value: unknown) => {
@@ -186,6 +225,17 @@ const makeFetcher = (transport: Transport) => {
     // Only a failed first attempt pays for the retry machinery.
     if (!p.ready.retryable(error)) return failed(p, error)
     let replayed = false
+    let last = error
+    let failedAt = p.clock.unsafeCurrentTimeMillis()
+    const onRetry = p.options.retry.onRetry
+    const attempt = Effect.suspend(() => Effect.flatMap(send(p), (answer) => verdict(p, answer))).pipe(
+      Effect.tapError((e) =>
+        Effect.sync(() => {
+          last = e
+          failedAt = p.clock.unsafeCurrentTimeMillis()
+        })
+      )
+    )
     const again = Effect.suspend(() => {
       if (!replayed) {
         replayed = true
@@ -193,7 +243,15 @@ const makeFetcher = (transport: Transport) => {
       }
       p.attempts++
       p.lastAnswer = undefined
-      return Effect.flatMap(send(p), (answer) => verdict(p, answer))
+      if (onRetry === undefined) return attempt
+      const event = {
+        url: p.url,
+        attempt: p.attempts,
+        of: p.options.retry.retries + 1,
+        error: last,
+        waitedMs: p.clock.unsafeCurrentTimeMillis() - failedAt
+      }
+      return Effect.zipRight(onRetry(event), attempt)
     })
     return Effect.catchAll(Effect.retry(again, p.ready.schedule), (last) => failed(p, last))
   }
@@ -233,6 +291,7 @@ const makeFetcher = (transport: Transport) => {
     const ready = prepareOnce(options)
     const url = parsed.right
     countStarted()
+    const own = request.headers === undefined ? undefined : requestHeaders(options, request.headers)
     const p: Pending = {
       index,
       url: request.url,
@@ -244,11 +303,10 @@ const makeFetcher = (transport: Transport) => {
       hop: {
         method: request.method ?? options.method,
         url,
-        headers: request.headers === undefined
-          ? ready.headers
-          : withUserAgent({ ...revealHeaders(options.headers), ...request.headers }),
+        headers: own === undefined ? ready.headers : own.headers,
         body: request.body ?? options.body,
-        redirects: 0
+        redirects: 0,
+        decode: own === undefined ? ready.decode : own.decode
       },
       attempts: 1,
       lastAnswer: undefined

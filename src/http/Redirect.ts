@@ -15,6 +15,11 @@ export interface Hop {
   readonly body: string | undefined
   /** Redirects followed before this hop. */
   readonly redirects: number
+  /**
+   * Undo the answer's `Content-Encoding`: set when volley offered its own `Accept-Encoding`
+   * (a request that sets its own gets the body as sent).
+   */
+  readonly decode?: boolean
 }
 
 /** Headers that must not follow a redirect to another origin. */
@@ -63,6 +68,7 @@ export const nextHop = (
     url: next,
     headers: next.origin === hop.url.origin ? hop.headers : withoutCredentials(hop.headers),
     body: toGet ? undefined : hop.body,
-    redirects: hop.redirects + 1
+    redirects: hop.redirects + 1,
+    ...(hop.decode === undefined ? {} : { decode: hop.decode })
   })
 }

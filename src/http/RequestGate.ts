@@ -11,7 +11,9 @@ import type { FetchError } from "../domain/FetchError.js"
 export interface Answer {
   readonly status: number
   readonly headers: Readonly<Record<string, string | undefined>>
+  /** The body as text, or its base64 when `bodyEncoding` says so (a body that is not text). */
   readonly text: string
+  readonly bodyEncoding?: "base64"
   /** The final URL, after redirects. */
   readonly url: string
 }

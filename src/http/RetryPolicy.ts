@@ -9,6 +9,7 @@
  * @module
  */
 import * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import { type FetchError, isTransient } from "../domain/FetchError.js"
@@ -21,6 +22,21 @@ export interface RetryOptions {
   readonly backoff: Duration.DurationInput
   /** No single wait is longer than this. */
   readonly maxBackoff: Duration.DurationInput
+  /** Told of each retry as it starts (`--verbose` prints a line per retry). */
+  readonly onRetry?: ((event: RetryEvent) => Effect.Effect<void>) | undefined
+}
+
+/** A retry about to be sent: which input, which attempt, why, and how long it waited. */
+export interface RetryEvent {
+  readonly url: string
+  /** The attempt about to be sent (2 for the first retry). */
+  readonly attempt: number
+  /** The most attempts the input may take. */
+  readonly of: number
+  /** The failure of the previous attempt. */
+  readonly error: FetchError
+  /** The wait between that failure and this attempt. */
+  readonly waitedMs: number
 }
 
 export const defaultRetryOptions: RetryOptions = {

@@ -19,12 +19,14 @@ import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
-import type { BodyTooLarge, StatusError } from "../domain/FetchError.js"
+import type { BodyTooLarge, DecodeError, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"
-import { readBodyText } from "./BodyReader.js"
+import { readBody } from "./BodyReader.js"
+import { bodyText } from "./Charset.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
+import { certificateProblem } from "./TlsOptions.js"
 
 /** The limits of one attempt. */
 export interface SendLimits {
@@ -35,7 +37,7 @@ export interface SendLimits {
 }
 
 /** What can go wrong in one attempt before the status is judged. */
-export type SendError = TransportError | TimeoutError | StatusError | BodyTooLarge
+export type SendError = TransportError | TimeoutError | StatusError | BodyTooLarge | DecodeError
 
 /** How one attempt ended. */
 export type SendOutcome = Either.Either<Answer, SendError>
@@ -117,10 +119,41 @@ export const timeoutError = (url: string, timeout: Duration.Duration): TimeoutEr
 export const describeTransportFailure = (cause: unknown): string => {
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code ?? (cause.cause as { code?: unknown } | undefined)?.code
-    const inner = cause.cause instanceof Error ? cause.cause.message : cause.message
+    const inner = oneLine(cause.cause instanceof Error ? cause.cause.message : cause.message)
     return typeof code === "string" ? `${code}: ${inner}` : inner
   }
-  return String(cause)
+  return oneLine(String(cause))
+}
+
+/** OpenSSL's messages span lines and end with a newline: one line, trimmed. */
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, " ").trim()
+
+/**
+ * The `TransportError` for `cause`: a certificate or TLS handshake failure in plain words and
+ * marked permanent (it is not retried), anything else as `describeTransportFailure` puts it.
+ * `reading`: the answer had begun (the connection was lost in the body).
+ */
+export const transportFailure = (url: URL, cause: unknown, reading = false): TransportError => {
+  const problem = certificateProblem(cause, url)
+  if (problem !== undefined) return new TransportError({ url: url.href, message: problem, permanent: true })
+  const message = describeTransportFailure(cause)
+  return new TransportError({
+    url: url.href,
+    message: reading ? `connection lost while reading the body: ${message}` : message
+  })
+}
+
+/** The answer for a body's bytes: its text by its charset, or base64 when it is not text. */
+export const makeAnswer = (
+  status: number,
+  headers: Readonly<Record<string, string | undefined>>,
+  bytes: Buffer,
+  url: string
+): Answer => {
+  const body = bodyText(bytes, headers["content-type"])
+  return body.base64
+    ? { status, headers, text: body.text, bodyEncoding: "base64", url }
+    : { status, headers, text: body.text, url }
 }
 
 /** A header's value whatever the case of its name (`name` in lower case). */
@@ -153,20 +186,21 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
       ...(hop.body === undefined ? {} : { body: HttpBody.text(hop.body, bodyContentType(hop.headers, hop.body)) })
     })
     return client.execute(request).pipe(
-      Effect.mapError((error) =>
-        new TransportError({ url: href, message: describeTransportFailure(error.cause ?? error) })
-      ),
+      Effect.mapError((error) => transportFailure(hop.url, error.cause ?? error)),
       Effect.flatMap((response): Effect.Effect<Answer, SendError> => {
         const location = response.headers["location"]
         if (isRedirect(response.status, location)) {
           const next = nextHop(hop, response.status, location, limits.maxRedirects)
           if (next._tag === "Left") return Effect.fail(next.left)
           // Read the (small) redirect body so its connection goes back to the pool.
-          return Effect.zipRight(Effect.ignore(readBodyText(response, href, 64 * 1024)), hopOnce(next.right, limits))
+          return Effect.zipRight(
+            Effect.ignore(readBody(response, href, 64 * 1024, false)),
+            hopOnce(next.right, limits)
+          )
         }
         return Effect.map(
-          readBodyText(response, href, limits.maxBodyBytes),
-          (text): Answer => ({ status: response.status, headers: response.headers, text, url: href })
+          readBody(response, href, limits.maxBodyBytes, hop.decode === true),
+          (bytes): Answer => makeAnswer(response.status, response.headers, bytes, href)
         )
       })
     )

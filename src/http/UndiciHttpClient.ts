@@ -24,6 +24,7 @@ import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
+import undiciRequest from "undici/lib/api/api-request.js"
 import { withTransport } from "./Transport.js"
 import { type PoolOptions, scopedAgent } from "./UndiciAgent.js"
 import { makeUndiciTransport } from "./UndiciTransport.js"
@@ -131,7 +132,9 @@ const makeClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
         }
         return Effect.tryPromise({
           try: (signal) =>
-            dispatcher.request({
+            // undici's `request`, called on the dispatcher: the deep-imported agent does not
+            // have the method unless undici's index was loaded.
+            undiciRequest.call(dispatcher, {
               origin: target.origin,
               path: target.pathname + target.search,
               method: request.method,

@@ -11,20 +11,22 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
-import { BodyTooLarge, TransportError } from "../domain/FetchError.js"
+import { BodyTooLarge, DecodeError } from "../domain/FetchError.js"
 import { formatBytes } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
+import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import {
   bodyContentType,
   callbackTransport,
-  describeTransportFailure,
   headerValue,
+  makeAnswer,
   type SendError,
   type SendLimits,
   type SendOutcome,
   timeoutError,
-  type Transport
+  type Transport,
+  transportFailure
 } from "./Transport.js"
 
 type Headers = Record<string, string | undefined>
@@ -47,12 +49,9 @@ const flatHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefi
   return raw as Headers
 }
 
-/** The text of the body chunks (UTF-8, a leading byte-order mark dropped). */
-const decode = (chunks: Array<Buffer>, length: number): string => {
-  if (length === 0) return ""
-  const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, length).toString("utf8")
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
-}
+/** The body chunks as one buffer. */
+const joined = (chunks: Array<Buffer>, length: number): Buffer =>
+  chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
 
 /** A transport sending with `dispatcher` (an undici `Agent`, `Pool` or `Client`). */
 export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport => {
@@ -70,6 +69,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
   return callbackTransport((first, limits, done) => {
     let finished = false
     let controller: Undici.Dispatcher.DispatchController | undefined
+    /** Undoes the final answer's `Content-Encoding`, when it has one to undo. */
+    let decoder: BodyDecoder | undefined
     /** Ends the attempt once; false when it had already ended. */
     const settle = (): boolean => {
       if (finished) return false
@@ -78,6 +79,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       // The cancel action outlives the request for a while (the runtime holds it); through the
       // controller it would keep undici's whole request alive. Measured: 5x the promoted bytes.
       controller = undefined
+      decoder?.destroy()
+      decoder = undefined
       return true
     }
     const finish = (outcome: SendOutcome) => {
@@ -110,6 +113,17 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             message: `body is larger than the ${formatBytes(limits.maxBodyBytes)} limit (${seen})`
           })
         )
+      const startDecoding = (encoding: string) => {
+        const codings = parseContentEncoding(encoding)
+        if (codings._tag === "Left") {
+          return fail(new DecodeError({ url: href, message: `unsupported content-encoding '${codings.left}'` }))
+        }
+        if (codings.right.length === 0) return
+        decoder = makeBodyDecoder(codings.right, limits.maxBodyBytes, href, (result) => {
+          if (result._tag === "Left") return fail(result.left)
+          finish(Either.right(makeAnswer(status, headers, result.right, href)))
+        })
+      }
       const handler: Undici.Dispatcher.DispatchHandler = {
         onRequestStart: (control) => {
           controller = control
@@ -129,32 +143,31 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           }
           const declared = headers["content-length"]
           if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
-            tooLarge(`content-length ${declared}`)
+            return tooLarge(`content-length ${declared}`)
           }
+          // Only a body volley asked to be encoded (and is encoded) pays for decoding.
+          const encoding = hop.decode === true ? headers["content-encoding"] : undefined
+          if (encoding !== undefined) startDecoding(encoding)
         },
         onResponseData: (_control, chunk) => {
           // A redirect's body is read and dropped, so its connection goes back to the pool.
           if (redirect !== undefined) return
           length += chunk.length
           if (length > limits.maxBodyBytes) return tooLarge("streamed without content-length")
+          if (decoder !== undefined) return decoder.write(chunk)
           chunks.push(chunk)
         },
         onResponseEnd: () => {
           if (finished) return
           if (redirect !== undefined) return dispatch(redirect)
-          const text = decode(chunks, length)
+          if (decoder !== undefined) return decoder.end()
+          const bytes = joined(chunks, length)
           chunks = []
-          finish(Either.right({ status, headers, text, url: href }))
+          finish(Either.right(makeAnswer(status, headers, bytes, href)))
         },
         onResponseError: (_control, error) => {
           if (finished) return
-          const message = describeTransportFailure(error)
-          finish(Either.left(
-            new TransportError({
-              url: href,
-              message: started ? `connection lost while reading the body: ${message}` : message
-            })
-          ))
+          finish(Either.left(transportFailure(hop.url, error, started)))
         }
       }
       controller = undefined
@@ -172,7 +185,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           bodyTimeout: 0
         }, handler)
       } catch (error) {
-        finish(Either.left(new TransportError({ url: href, message: describeTransportFailure(error) })))
+        finish(Either.left(transportFailure(hop.url, error)))
       }
     }
     dispatch(first)

@@ -1,6 +1,6 @@
 /**
  * How records become text: NDJSON (one record per line), JSON (one array) and CSV
- * (`index,url,ok,status,attempts,ms,value,error`, via `csv-stringify`, which gets quoting right).
+ * (`index,url,ok,status,attempts,ms,value,error,bodyEncoding`, via `csv-stringify`, which gets quoting right).
  *
  * @module
  */
@@ -30,7 +30,8 @@ const json: RecordFormat = {
   footer: (empty) => (empty ? "]\n" : "\n]\n")
 }
 
-const csvColumns = ["index", "url", "ok", "status", "attempts", "ms", "value", "error"] as const
+/** `bodyEncoding` is `base64` for a body that is not text (as in the JSON records), else empty. */
+const csvColumns = ["index", "url", "ok", "status", "attempts", "ms", "value", "error", "bodyEncoding"] as const
 
 /** A CSV cell: scalars as they are, structured values as JSON. */
 const cell = (value: unknown): string | number | boolean =>
@@ -51,7 +52,8 @@ const csv: RecordFormat = {
       record.attempts,
       record.ms,
       record.ok ? cell(record.value) : "",
-      record.ok ? "" : `${record.error._tag}: ${record.error.message}`
+      record.ok ? "" : `${record.error._tag}: ${record.error.message}`,
+      record.bodyEncoding ?? ""
     ]], { cast: { boolean: (b) => String(b) } }),
   footer: () => ""
 }

@@ -8,9 +8,12 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { printAbove, progressDrawn } from "./Progress.js"
 
 export interface StdoutService {
   readonly write: (text: string) => Effect.Effect<void>
+  /** A terminal: records printed there are for a person (no progress bar over them). */
+  readonly isTTY?: boolean
 }
 
 /** Where results and reports are written. */
@@ -39,15 +42,22 @@ export const fromWritable = (stream: NodeJS.WritableStream): StdoutService => {
 }
 
 /** The process's standard output. */
-export const layerProcess: Layer.Layer<Stdout> = Layer.sync(Stdout, () => fromWritable(process.stdout))
+export const layerProcess: Layer.Layer<Stdout> = Layer.sync(Stdout, () => ({
+  ...fromWritable(process.stdout),
+  isTTY: process.stdout.isTTY === true
+}))
 
 /** Standard error, for progress, summaries and messages. */
 export class Stderr extends Context.Tag("volley/Stderr")<Stderr, StdoutService & { readonly isTTY: boolean }>() {}
 
-export const layerProcessStderr: Layer.Layer<Stderr> = Layer.sync(Stderr, () => ({
-  ...fromWritable(process.stderr),
-  isTTY: process.stderr.isTTY === true
-}))
+export const layerProcessStderr: Layer.Layer<Stderr> = Layer.sync(Stderr, () => {
+  const base = fromWritable(process.stderr)
+  return {
+    // While a progress bar is drawn, messages go above it rather than over it.
+    write: (text: string) => progressDrawn() ? Effect.sync(() => printAbove(text)) : base.write(text),
+    isTTY: process.stderr.isTTY === true
+  }
+})
 
 /** An in-memory pair of streams, for tests: read what was written with `output()`. */
 export const makeCapture = () => {

@@ -20,7 +20,7 @@ export const renderSummary = (summary: RunSummary): string => {
     `time ${ms(summary.wallMs)}, ${summary.requestsPerSecond.toFixed(1)} req/s${
       summary.batches === undefined ? "" : `, ${summary.batches} batches`
     }`,
-    `latency p50 ${ms(summary.p50Ms)}, p95 ${ms(summary.p95Ms)}, max ${ms(summary.maxMs)}`
+    `latency p50 ${ms(summary.p50Ms)}, p95 ${ms(summary.p95Ms)}, p99 ${ms(summary.p99Ms)}, max ${ms(summary.maxMs)}`
   ]
   return lines.join("\n") + "\n"
 }

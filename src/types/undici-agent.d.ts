@@ -5,3 +5,10 @@ declare module "undici/lib/dispatcher/agent.js" {
   const AgentModule: typeof Agent
   export default AgentModule
 }
+
+// undici's `request` method, as the package index installs it on every dispatcher.
+declare module "undici/lib/api/api-request.js" {
+  import type { Dispatcher } from "undici"
+  const request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
+  export default request
+}

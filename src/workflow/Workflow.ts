@@ -21,6 +21,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { Expectation } from "../check/Check.js"
 import { makeExpectation } from "../check/Expectation.js"
+import { closestName } from "../domain/ClosestName.js"
 import type { Method } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
 import { cssExtractor } from "../extract/CssSelect.js"
@@ -44,6 +45,7 @@ export interface CompiledStep {
   readonly concurrency: number
   readonly timeout: Duration.Duration | undefined
   readonly retries: number | undefined
+  readonly decompress: boolean | undefined
   readonly extractor: Extractor | undefined
   /** Accepted statuses and assertions (`expect:`); the 2xx rule when undefined. */
   readonly expect: Expectation | undefined
@@ -103,6 +105,16 @@ export const compileWorkflow = (
         )
       }
     }
+    const varNames = Object.keys({ ...decoded.vars, ...overrides })
+    /** A `vars.x` that no var (in the file or from --var) defines would render "" at run time. */
+    const unknownVar = (sources: ReadonlyArray<string>) => {
+      for (const source of sources) {
+        for (const match of source.matchAll(/(?<![\w.])vars\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
+          if (!varNames.includes(match[1]!)) return match[1]!
+        }
+      }
+      return undefined
+    }
     const steps: Array<CompiledStep> = []
     for (const name of names) {
       const step: StepSchema = decoded.steps[name]!
@@ -138,11 +150,31 @@ export const compileWorkflow = (
       } else if (references.includes("item") || references.includes("index")) {
         return yield* fail(locator, ["steps", name, "request"], "uses item/index but the step has no forEach")
       }
+      const missingVar = unknownVar([
+        ...[url, ...headers.map(([, t]) => t), ...(body === undefined ? [] : [body])].flatMap((t) =>
+          t.parts.flatMap((part) => typeof part === "string" ? [] : [part.source])
+        ),
+        ...(step.forEach === undefined ? [] : [step.forEach])
+      ])
+      if (missingVar !== undefined) {
+        const near = closestName(missingVar, varNames)
+        return yield* fail(
+          locator,
+          ["steps", name, "request"],
+          `refers to unknown variable 'vars.${missingVar}'${near === undefined ? "" : `; did you mean '${near}'?`} ` +
+            `(define it under vars: or pass --var ${missingVar}=VALUE)`
+        )
+      }
       const dependsOn = new Set<string>()
       for (const reference of references) {
         if (reserved.has(reference)) continue
         if (!names.includes(reference)) {
-          return yield* fail(locator, ["steps", name], `refers to unknown step '${reference}'`)
+          const near = closestName(reference, names)
+          return yield* fail(
+            locator,
+            ["steps", name],
+            `refers to unknown step '${reference}'${near === undefined ? "" : `; did you mean '${near}'?`}`
+          )
         }
         dependsOn.add(reference)
       }
@@ -170,6 +202,7 @@ export const compileWorkflow = (
         concurrency: step.concurrency ?? decoded.defaults?.concurrency ?? 10,
         timeout: step.timeout ?? decoded.defaults?.timeout,
         retries: step.retries ?? decoded.defaults?.retries,
+        decompress: step.decompress ?? decoded.defaults?.decompress,
         extractor,
         expect
       })
@@ -207,9 +240,28 @@ const extractorOf = (extract: ExtractField): Effect.Effect<Extractor, UsageError
     ? cssExtractor(extract.css, { attr: extract.attr, flag: "extract" })
     : regexExtractor(extract.regex, { all: extract.all ?? false, flag: "extract" })
 
-/** The first problem of a decode failure: its path and message. */
+/** How workflow documents are decoded: every issue, and unknown keys are errors (typos). */
+export const decodeOptions = { errors: "all", onExcessProperty: "error" } as const
+
+/**
+ * The first problem of a decode failure: its path and message. An unknown key comes first (a
+ * typo'd `requst:` also makes `request` missing) and is named with the closest known key.
+ */
 export const firstIssue = (error: ParseResult.ParseError) => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const unexpected = issues.find((issue) => issue._tag === "Unexpected")
+  if (unexpected !== undefined) {
+    const key = String(unexpected.path.at(-1))
+    const known = [...unexpected.message.matchAll(/"([^"]+)"/g)].map((m) => m[1]!)
+    const near = closestName(key, known)
+    return {
+      path: unexpected.path.slice(0, -1),
+      message: `unknown key '${key}'${near === undefined ? "" : `; did you mean '${near}'?`}${
+        known.length > 0 ? ` (expected one of ${known.join(", ")})` : ""
+      }`
+    }
+  }
+  const issue = issues[0]
   return { path: issue?.path ?? [], message: issue?.message ?? "invalid" }
 }
 
@@ -222,7 +274,7 @@ export const make = (
   options: { readonly name?: string; readonly vars?: Readonly<Record<string, string>> } = {}
 ): Effect.Effect<Workflow, UsageError> => {
   const locator: Locator = { source: options.name ?? definition.name ?? "workflow", lineOf: () => undefined }
-  return Schema.decodeUnknown(WorkflowSchema)(definition).pipe(
+  return Schema.decodeUnknown(WorkflowSchema, decodeOptions)(definition).pipe(
     Effect.catchAll((error) => {
       const issue = firstIssue(error)
       return fail(locator, issue.path, issue.message)

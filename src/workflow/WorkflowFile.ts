@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { isNode, LineCounter, parseDocument } from "yaml"
 import { UsageError } from "../domain/UsageError.js"
-import { compileWorkflow, describeProblem, firstIssue, type Locator, type Workflow } from "./Workflow.js"
+import { compileWorkflow, decodeOptions, describeProblem, firstIssue, type Locator, type Workflow } from "./Workflow.js"
 import { WorkflowSchema } from "./WorkflowSchema.js"
 
 /** Parses and checks workflow text; `source` names it in messages. */
@@ -41,7 +41,7 @@ export const parseWorkflow = (
         return undefined
       }
     }
-    const decoded = yield* Schema.decodeUnknown(WorkflowSchema)(document.toJS()).pipe(
+    const decoded = yield* Schema.decodeUnknown(WorkflowSchema, decodeOptions)(document.toJS()).pipe(
       Effect.mapError((error) => {
         const issue = firstIssue(error)
         return new UsageError({ message: describeProblem(locator, issue.path, issue.message) })

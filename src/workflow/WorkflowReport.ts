@@ -4,8 +4,9 @@
  *
  * @module
  */
+import type { FailedRecord, FetchRecord } from "../domain/FetchRecord.js"
 import type { Workflow } from "./Workflow.js"
-import type { WorkflowResult } from "./WorkflowRunner.js"
+import type { StepResult, WorkflowResult } from "./WorkflowRunner.js"
 
 /**
  * `{"name":…,"steps":{"users":{record},"posts":[records],…},"ms":…}`. A step that did not run
@@ -21,6 +22,18 @@ export const workflowJson = (result: WorkflowResult) => {
       : { failed: step.reason }
   }
   return { name: result.name, steps, ms: Math.round(result.ms) }
+}
+
+/** Why a step's requests failed: the first failed record's error and URL, and how many share the tag. */
+const firstFailure = (records: StepResult["records"]): string | undefined => {
+  const all = records === undefined ? [] : Array.isArray(records) ? records : [records as FetchRecord]
+  const failed = all.filter((record): record is FailedRecord => !record.ok)
+  const first = failed[0]
+  if (first === undefined) return undefined
+  const same = failed.filter((record) => record.error._tag === first.error._tag).length
+  return `${first.error._tag}: ${first.error.message} (${first.url}${
+    failed.length > 1 ? `; ${same} of ${failed.length} failed records are ${first.error._tag}` : ""
+  })`
 }
 
 const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`)
@@ -41,6 +54,8 @@ export const workflowText = (result: WorkflowResult): string => {
         String(row.failed).padStart(6)
       }  ${seconds(row.ms).padStart(8)}  ${row.status}${row.reason === undefined ? "" : `: ${row.reason}`}`
     )
+    const why = row.status === "ok" ? undefined : firstFailure(row.records)
+    if (why !== undefined) lines.push(`${" ".repeat(width)}  ↳ ${why}`)
   }
   const failed = rows.filter((r) => r.status !== "ok").length
   lines.push(`${result.name}: ${rows.length - failed} of ${rows.length} steps ok in ${seconds(result.ms)}`)

@@ -93,6 +93,7 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
         ...(step.retries === undefined
           ? {}
           : { retry: { retries: step.retries, backoff: "200 millis", maxBackoff: "30 seconds" } }),
+        ...(step.decompress === undefined ? {} : { decompress: step.decompress }),
         extractor: step.extractor,
         expect: step.expect
       })

@@ -33,7 +33,9 @@ export type RequestField = typeof RequestField.Type
 const StepSettings = {
   concurrency: Schema.optional(PositiveInt),
   timeout: Schema.optional(Duration),
-  retries: Schema.optional(NonNegativeInt)
+  retries: Schema.optional(NonNegativeInt),
+  /** Offer Accept-Encoding and undo Content-Encoding (default true; false is `--no-decompress`). */
+  decompress: Schema.optional(Schema.Boolean)
 }
 
 /** An extractor: a JMESPath string, or one of `{ jmespath }`, `{ css, attr? }`, `{ regex, all? }`. */

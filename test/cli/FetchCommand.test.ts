@@ -115,7 +115,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
         })
         expect(csv.code).toBe(0)
         const rows = csv.stdout.trim().split("\n")
-        expect(rows[0]).toBe("index,url,ok,status,attempts,ms,value,error")
+        expect(rows[0]).toBe("index,url,ok,status,attempts,ms,value,error,bodyEncoding")
         expect(rows.slice(1).map((r) => r.split(",")[6])).toEqual(["1", "2", "3", "9"])
 
         const fs = yield* FileSystem.FileSystem

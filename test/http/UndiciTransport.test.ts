@@ -6,6 +6,7 @@ import { NodeHttpClient } from "@effect/platform-node"
 import type * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, layer } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, FiberRef, Schedule } from "effect"
+import * as zlib from "node:zlib"
 import { currentInFlight, withInFlight } from "../../src/engine/InFlight.js"
 import { dispatcherLayer } from "../../src/http/HttpClientLive.js"
 import type { Hop } from "../../src/http/Redirect.js"
@@ -13,6 +14,7 @@ import { httpClientTransport, type SendLimits, type Transport } from "../../src/
 import { makeUndiciHttpClient } from "../../src/http/UndiciHttpClient.js"
 import { makeUndiciTransport } from "../../src/http/UndiciTransport.js"
 import { startDemoServer } from "../../src/server/DemoServer.js"
+import { sample, startRealWebServer } from "../support/RealWebServer.js"
 
 const limits: SendLimits = { timeout: Duration.seconds(5), maxBodyBytes: 1024 * 1024, maxRedirects: 5 }
 
@@ -35,7 +37,12 @@ const transports = Effect.map(NodeHttpClient.Dispatcher, (agent) => ({
 const outcome = (transport: Transport, target: Hop, sendLimits: SendLimits = limits) =>
   Effect.map(Effect.either(transport.send(target, sendLimits)), (result) =>
     result._tag === "Right"
-      ? { status: result.right.status, url: result.right.url, text: result.right.text }
+      ? {
+        status: result.right.status,
+        url: result.right.url,
+        text: result.right.text,
+        ...(result.right.bodyEncoding === undefined ? {} : { bodyEncoding: result.right.bodyEncoding })
+      }
       : { error: result.left._tag, message: result.left.message })
 
 /** Runs `target` on both transports and returns the shared outcome (they must be equal). */
@@ -113,6 +120,93 @@ layer(dispatcherLayer(), { excludeTestServices: true })("transports", (it) => {
         const result = yield* same(hop("http://127.0.0.1:1/json/1"))
         expect(result).toMatchObject({ error: "TransportError" })
         expect((result as { message: string }).message).toContain("ECONNREFUSED")
+      }))
+  })
+
+  describe("agree on compressed bodies", () => {
+    /** A hop volley decodes: it offered its own Accept-Encoding. */
+    const decoded = (url: string) => hop(url, { headers: { "accept-encoding": "gzip, deflate, br" }, decode: true })
+
+    it.scoped("gzip, x-gzip, deflate (zlib and raw), br and stacked codings are undone", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startRealWebServer()
+        for (const name of ["plain", "gzip", "x-gzip", "deflate-zlib", "deflate-raw", "br", "stacked"]) {
+          expect(yield* same(decoded(`${url}/${name}`))).toEqual({ status: 200, url: `${url}/${name}`, text: sample })
+        }
+      }))
+
+    it.scoped("a body large on the wire is decoded as a stream, in pieces", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startRealWebServer()
+        for (const name of ["big-gzip", "big-br-raw-deflate"]) {
+          const result = yield* same(decoded(`${url}/${name}`))
+          expect(JSON.parse((result as { text: string }).text).rows).toHaveLength(20_000)
+        }
+      }))
+
+    it.scoped("a gzip bomb (1 GiB of zeros, 1 MiB on the wire) fails with BodyTooLarge, in bounded memory", () =>
+      Effect.gen(function*() {
+        const { url, written } = yield* startRealWebServer()
+        const before = process.memoryUsage().rss
+        const result = yield* same(decoded(`${url}/bomb`), { ...limits, maxBodyBytes: 10 * 1024 * 1024 })
+        expect(result).toEqual({ error: "BodyTooLarge", message: "decoded body is larger than the 10MiB limit" })
+        // Holding the decoded gigabyte would take a gigabyte.
+        expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024)
+        expect(written.get("bomb")).toBeGreaterThan(0)
+        const small = yield* same(decoded(`${url}/small-bomb`), { ...limits, maxBodyBytes: 1024 * 1024 })
+        expect(small).toEqual({ error: "BodyTooLarge", message: "decoded body is larger than the 1MiB limit" })
+      }))
+
+    it.scoped("an answer without a body (HEAD) is empty, whatever its Content-Encoding", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startRealWebServer()
+        const head = yield* same({ ...decoded(`${url}/gzip`), method: "HEAD" })
+        expect(head).toEqual({ status: 200, url: `${url}/gzip`, text: "" })
+      }))
+
+    it.scoped("a body that does not decode is a DecodeError; so is a coding volley does not know", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startRealWebServer()
+        for (const name of ["corrupt", "truncated"]) {
+          const result = yield* same(decoded(`${url}/${name}`))
+          expect(result).toMatchObject({ error: "DecodeError" })
+          expect((result as { message: string }).message).toMatch(/^body is not valid gzip: /)
+        }
+        expect(yield* same(decoded(`${url}/unknown`))).toEqual({
+          error: "DecodeError",
+          message: "unsupported content-encoding 'compress'"
+        })
+      }))
+
+    it.scoped("without decode (the request set its own Accept-Encoding), the body is kept as sent", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startRealWebServer()
+        const result = yield* same(hop(`${url}/gzip`, { headers: { "accept-encoding": "gzip" } }))
+        // The gzip bytes are not text: they come back as they were, in base64.
+        expect(result).toMatchObject({ status: 200, bodyEncoding: "base64" })
+        expect(zlib.gunzipSync(Buffer.from((result as { text: string }).text, "base64")).toString()).toBe(sample)
+      }))
+  })
+
+  describe("agree on charsets and binary bodies", () => {
+    const cases: ReadonlyArray<readonly [string, { readonly text: string; readonly bodyEncoding?: "base64" }]> = [
+      ["latin1", { text: "café" }],
+      ["shift-jis", { text: "日本" }],
+      ["utf16-bom", { text: "héllo" }],
+      ["utf8-bom", { text: "{\"a\":1}" }],
+      ["png", { text: "iVBORw0KGgoAAAANSUhEUg==", bodyEncoding: "base64" }],
+      ["octets", { text: Buffer.from("plain ascii bytes").toString("base64"), bodyEncoding: "base64" }],
+      ["bad-utf8", { text: "Y2Fm6Q==", bodyEncoding: "base64" }],
+      ["no-type-binary", { text: "AP/+gIE=", bodyEncoding: "base64" }]
+    ]
+    it.scoped("text is decoded by its charset (a BOM wins); what is not text is base64", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startRealWebServer()
+        for (const [name, body] of cases) {
+          expect(yield* same(hop(`${url}/${name}`))).toEqual({ status: 200, url: `${url}/${name}`, ...body })
+        }
+        const gz = yield* same(hop(`${url}/gzip-latin1`, { decode: true }))
+        expect(gz).toMatchObject({ text: "déjà vu" })
       }))
   })
 

@@ -40,8 +40,21 @@ describe("RecordFormat", () => {
   })
   it("CSV: a header and quoted cells", () => {
     const lines = render("csv", [ok, failed]).trim().split("\n")
-    expect(lines[0]).toBe("index,url,ok,status,attempts,ms,value,error")
-    expect(lines[1]).toBe("0,http://a/1,true,200,1,12.3,\"x, \"\"y\"\"\",")
-    expect(lines[2]).toBe("1,http://a/2,false,503,4,80,,StatusError: HTTP 503 Service Unavailable")
+    expect(lines[0]).toBe("index,url,ok,status,attempts,ms,value,error,bodyEncoding")
+    expect(lines[1]).toBe("0,http://a/1,true,200,1,12.3,\"x, \"\"y\"\"\",,")
+    expect(lines[2]).toBe("1,http://a/2,false,503,4,80,,StatusError: HTTP 503 Service Unavailable,")
+  })
+  it("CSV: a body that is not text says base64 in its bodyEncoding column", () => {
+    const binary: FetchRecord = {
+      index: 2,
+      url: "http://a/3",
+      ok: true,
+      status: 200,
+      attempts: 1,
+      ms: 1,
+      body: "iVBO",
+      bodyEncoding: "base64"
+    }
+    expect(render("csv", [binary]).trim().split("\n")[1]).toBe("2,http://a/3,true,200,1,1,,,base64")
   })
 })

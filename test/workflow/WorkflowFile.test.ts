@@ -53,9 +53,20 @@ describe("workflow files", () => {
       expect(yield* problem("steps:\n  a:\n    forEach: \"[\"\n    request: http://x\n")).toMatch(
         /^wf\.yaml: step 'a' field 'forEach': does not parse/
       )
-      expect(yield* problem("steps:\n  a:\n    method: GET\n")).toMatch(
+      expect(yield* problem("steps:\n  a:\n    needs: []\n")).toMatch(
         /^wf\.yaml: step 'a' field 'request': is missing/
       )
+      // A typo'd key is named, with the key it was meant to be, not reported as a missing one.
+      expect(yield* problem("steps:\n  a:\n    requst: http://x/\n")).toBe(
+        "wf.yaml: step 'a': unknown key 'requst'; did you mean 'request'? " +
+          "(expected one of request, forEach, needs, extract, expect, concurrency, timeout, retries, decompress) (line 3)"
+      )
+      expect(yield* problem("vars: {base: 'http://x'}\nsteps:\n  a:\n    request: '{{ vars.bse }}/y'\n")).toBe(
+        "wf.yaml: step 'a' field 'request': refers to unknown variable 'vars.bse'; did you mean 'base'? " +
+          "(define it under vars: or pass --var bse=VALUE) (line 4)"
+      )
+      expect(yield* problem("steps:\n  users:\n    request: http://x/\n  b:\n    request: '{{ usres.body }}'\n"))
+        .toMatch(/step 'b': refers to unknown step 'usres'; did you mean 'users'\?/)
       expect(yield* problem("steps: {}\n")).toBe("wf.yaml: field 'steps': no steps (line 1)")
       expect(yield* problem("steps:\n  a:\n    request: http://x\n    extract: { css: \"p[\" }\n")).toMatch(
         /^wf\.yaml: step 'a' field 'extract': invalid CSS selector 'p\['/
