@@ -69,6 +69,15 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
   const requestHeaders = exchange === undefined ? [] : harHeaders(exchange.headers)
   const body = exchange?.body
   const status = answer?.status ?? 0
+  // A body that is not text is kept as base64, which HAR says with `encoding`.
+  const binary = answer?.bodyEncoding === "base64"
+  const contentSize = answer === undefined
+    ? 0
+    : binary
+    ? Buffer.byteLength(answer.text, "base64")
+    : byteLength(answer.text)
+  // Bodies are decoded (gzip, br…): the size on the wire is unknown then.
+  const encoded = answer !== undefined && headerOf(answer.headers, "content-encoding") !== undefined
   const mimeType = answer === undefined ? "" : headerOf(answer.headers, "content-type") ?? ""
   const finalUrl = answer === undefined ? url : withoutCredentials(answer.url)
   return {
@@ -94,14 +103,15 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
       cookies: [],
       headers: answer === undefined ? [] : harHeaders(answer.headers),
       content: {
-        size: answer === undefined ? 0 : byteLength(answer.text),
+        size: contentSize,
         mimeType,
-        ...(answer === undefined ? {} : { text: answer.text })
+        ...(answer === undefined ? {} : { text: answer.text }),
+        ...(binary ? { encoding: "base64" } : {})
       },
       // Redirects were followed: this is the last answer, not a 3xx (`_volley.finalUrl` says where).
       redirectURL: "",
       headersSize: -1,
-      bodySize: answer === undefined ? -1 : byteLength(answer.text)
+      bodySize: answer === undefined || encoded ? -1 : contentSize
     },
     cache: {},
     timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: record.ms, receive: 0 },

@@ -22,7 +22,7 @@ describe("help", () => {
   it("says each default and environment variable, and gives examples", () => {
     expect(fetch).toMatch(/-c, --concurrency N +requests in flight at once \[default 10, env VOLLEY_CONCURRENCY\]/)
     expect(fetch).toMatch(/--max-body SIZE .*\[default 10MiB\]/)
-    expect(fetch).toMatch(/--format ndjson\|json\|csv\n +.*\[default ndjson\]/)
+    expect(fetch).toMatch(/--format ndjson\|json\|csv\|junit\|har\n +.*\[default ndjson\]/)
     expect(fetch).toContain("Examples:\n  # ")
     expect(fetch.split("\n").length).toBeLessThan(90)
   })

@@ -15,8 +15,9 @@ import { harErrors } from "../support/HarSchema.js"
 const records: ReadonlyArray<FetchRecord> = [
   { index: 0, url: "http://user:pw@api.test/items?page=2&q=a%20b", ok: true, status: 200, attempts: 1, ms: 12.5 },
   { index: 1, url: "not a url", ok: false, attempts: 0, ms: 0, error: { _tag: "InvalidUrl", message: "not a URL" } },
+  { index: 2, url: "http://api.test/logo.png", ok: true, status: 200, attempts: 1, ms: 4 },
   {
-    index: 2,
+    index: 3,
     url: "http://api.test/submit",
     ok: false,
     attempts: 2,
@@ -44,6 +45,20 @@ const writeHar = Effect.gen(function*() {
     }
   })
   log.put(2, {
+    startedMs: Date.parse("2026-01-02T03:04:07.000Z"),
+    method: "GET",
+    url: "http://api.test/logo.png",
+    headers: {},
+    body: undefined,
+    answer: {
+      status: 200,
+      headers: { "content-type": "image/png", "content-encoding": "gzip" },
+      text: Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString("base64"),
+      bodyEncoding: "base64",
+      url: "http://api.test/logo.png"
+    }
+  })
+  log.put(3, {
     startedMs: Date.parse("2026-01-02T03:04:06.000Z"),
     method: "POST",
     url: "http://api.test/submit",
@@ -64,8 +79,13 @@ describe("HAR writer", () => {
       const har = yield* writeHar
       expect(harErrors(har)).toEqual([])
       expect(har.log).toMatchObject({ version: "1.2", creator: { name: "volley" } })
-      expect(har.log.entries).toHaveLength(2)
-      const [items, submit] = har.log.entries
+      expect(har.log.entries).toHaveLength(3)
+      const [items, logo, submit] = har.log.entries
+      // A body that is not text is base64, as HAR writes it; decoded from gzip, its wire size is unknown.
+      expect(logo.response).toMatchObject({
+        content: { size: 4, mimeType: "image/png", text: "iVBORw==", encoding: "base64" },
+        bodySize: -1
+      })
       expect(items).toMatchObject({
         startedDateTime: "2026-01-02T03:04:05.000Z",
         time: 12.5,
