@@ -21,12 +21,14 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import { cli } from "./cli/Cli.js"
 import { ExitCode, outcomeOf } from "./cli/ExitCode.js"
+import { lazyModule } from "./cli/LazyModule.js"
 import { withTerminalConsole } from "./cli/TerminalConsole.js"
 import { parseDuration } from "./domain/DurationText.js"
 import { HttpClientFactory } from "./engine/Compare.js"
 import { removeAllNow } from "./engine/ExitCleanup.js"
 import { makeShutdown, Shutdown } from "./engine/Shutdown.js"
 import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
+import { otelPlan } from "./observability/OtelEnv.js"
 import { printAbove } from "./report/Progress.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
 
@@ -51,11 +53,22 @@ const MainLayer = Layer.mergeAll(
 
 const debug = process.env["VOLLEY_DEBUG"] !== undefined && process.env["VOLLEY_DEBUG"] !== ""
 
+// OpenTelemetry export when the standard variables ask for it; otherwise the SDK never loads.
+const otel = otelPlan(process.env)
+for (const warning of otel.warnings) process.stderr.write(`volley: ${warning}\n`)
+const otelWanted = otel.plan
+const TelemetryLayer = otelWanted === undefined ? Layer.empty : Layer.unwrapEffect(
+  Effect.map(
+    lazyModule(() => import("./observability/OtelExport.js")),
+    ({ otelLayer }) => otelLayer(otelWanted, process.env)
+  )
+)
+
 const program = cli(process.argv).pipe(
   Effect.tapErrorCause((cause) =>
     debug ? Effect.sync(() => process.stderr.write(Cause.pretty(cause) + "\n")) : Effect.void
   ),
-  Effect.provide(MainLayer),
+  Effect.provide(Layer.merge(MainLayer, TelemetryLayer)),
   withTerminalConsole
 )
 

@@ -7,11 +7,15 @@
  * - Errors (`TransportError`, `TimeoutError`, `StatusError`, …) and the record `Schema`.
  * - `RetryPolicy` — the retry `Schedule` (exponential, jittered, capped, honouring Retry-After).
  * - Extractors (JMESPath, CSS, regex, JSON Schema, Effect Schema), gates (rate, per-host).
+ * - Checks — accepted statuses and JMESPath assertions (`makeExpectation`, `FetchOptions.expect`).
  * - `Workflow` — dependent and fan-out steps, from YAML or TypeScript; `runWorkflow`.
  * - `testing` — a fake `HttpClient` for tests without a network.
  *
  * @module
  */
+export type { Assertion, CheckedAnswer, Expectation } from "./check/Check.js"
+export { isTruthy, makeExpectation, parseAssertion } from "./check/Expectation.js"
+export { parseStatusList, type StatusList } from "./check/StatusList.js"
 export { VolleyConfig, type VolleySettings } from "./config/VolleyConfig.js"
 export * as Volley from "./Volley.js"
 

@@ -24,8 +24,8 @@ import { loadResumeState } from "../engine/ResumeState.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
+import { outputFormats } from "../report/OutputFormat.js"
 import { acquireOutputLock } from "../report/OutputLock.js"
-import { formats } from "../report/RecordFormat.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { retryLine } from "../report/RetryLine.js"
 import { Stderr, Stdout } from "../report/Stdout.js"
@@ -120,10 +120,20 @@ export const fetchOptions = {
   allowEmpty: Options.boolean("allow-empty").pipe(
     Options.withDescription("an extractor that finds nothing gives value null instead of an ExtractError")
   ),
+  expectStatus: optionalText(
+    "expect-status",
+    "LIST",
+    "statuses that count as success, instead of 2xx: 200,304 or 2xx or 200-299,404"
+  ),
+  assert: Options.text("assert").pipe(
+    Options.withPseudoName("EXPR"),
+    Options.withDescription("JMESPath over {status, headers, body, value, ms} that must be truthy; repeatable"),
+    Options.repeated
+  ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
   output: optionalText("output", "FILE", "write all records to FILE (one file, not one per URL) [default stdout]", "o"),
-  format: choiceOption("format", formats, "ndjson").pipe(
-    Options.withDescription("ndjson (streamed), json (one array, written atomically) or csv")
+  format: choiceOption("format", outputFormats, "ndjson").pipe(
+    Options.withDescription("ndjson (streamed), json (one array, written atomically), csv, junit or har")
   ),
   progress: Options.boolean("progress").pipe(
     Options.withDescription("progress bar on stderr [default: on when stderr is a terminal]")
@@ -197,6 +207,7 @@ export const fetchHelp: CommandHelp = {
     connectionHelpGroup,
     ["Concurrency and politeness", ["--concurrency", "--rate", "--per-host", "--adaptive", "--batch-size"]],
     ["Time-outs and retries", ["--timeout", "--retries", "--backoff", "--max-backoff", "--fail-fast"]],
+    ["Checks", ["--expect-status", "--assert"]],
     ["Extraction", [
       "--extract",
       "--select",
@@ -241,7 +252,7 @@ export const fetchHelp: CommandHelp = {
 type FetchFlags = Command.Command.ParseConfig<typeof fetchOptions>
 
 /** Runs a parsed `volley fetch`. */
-export const fetchHandler = Effect.fn("volley.fetch")(function*(flags: FetchFlags) {
+export const fetchHandler = Effect.fn("volley fetch")(function*(flags: FetchFlags) {
   return yield* Effect.scoped(fetchScoped(flags))
 })
 
@@ -304,6 +315,14 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     ? yield* Effect.flatMap(
       lazyModule(() => import("../extract/ExtractorChain.js")),
       ({ buildExtractor }) => buildExtractor({ ...extraction, allowEmpty: flags.allowEmpty })
+    )
+    : undefined
+  // Checks load JMESPath too: only when asked for.
+  const expect = Option.isSome(flags.expectStatus) || flags.assert.length > 0
+    ? yield* Effect.flatMap(
+      lazyModule(() => import("../check/Expectation.js")),
+      ({ makeExpectation }) =>
+        makeExpectation({ status: Option.getOrUndefined(flags.expectStatus), assert: flags.assert })
     )
     : undefined
   const request = yield* requestOf(flags)
@@ -372,7 +391,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     maxBodyBytes: flags.maxBody,
     maxRedirects: flags.maxRedirects,
     maxJsonDepth: flags.maxJsonDepth,
-    decompress: !flags.noDecompress
+    decompress: !flags.noDecompress,
+    expect
   }
   if (flags.dryRun) {
     const first = Chunk.toArray(yield* Stream.runCollect(Stream.take(requests, dryRunShown)))
@@ -407,6 +427,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       fetch: makeFetchOptions({ ...fetch, gate })
     }
   })
+  // On the run's span, when telemetry is exported (each request has its own `volley.fetch` span).
+  yield* Effect.annotateCurrentSpan({ "volley.records": summary.total, "volley.failed": summary.failed })
   if (summary.interrupted) {
     return yield* new Interrupted({ message: `interrupted after ${summary.total} records` })
   }

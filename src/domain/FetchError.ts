@@ -82,6 +82,17 @@ export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("Invali
   message: Schema.String
 }) {}
 
+/**
+ * An answer that came but does not pass a check the run asked for: a `--assert` expression was
+ * not truthy. `seen` is the value the expression looked at (its left side, for a comparison).
+ */
+export class AssertionError extends Schema.TaggedError<AssertionError>()("AssertionError", {
+  url: Schema.String,
+  expression: Schema.String,
+  seen: Schema.Unknown,
+  message: Schema.String
+}) {}
+
 /** Any failure a single fetch can end in. */
 export type FetchError =
   | InvalidUrl
@@ -94,6 +105,7 @@ export type FetchError =
   | SchemaError
   | RateLimited
   | InvalidRequest
+  | AssertionError
 
 /** Every failure tag, in the order summaries list them. */
 export const fetchErrorTags = [
@@ -106,7 +118,8 @@ export const fetchErrorTags = [
   "BodyTooLarge",
   "SchemaError",
   "RateLimited",
-  "InvalidRequest"
+  "InvalidRequest",
+  "AssertionError"
 ] as const
 
 /** The tag of a fetch failure. */

@@ -6,7 +6,9 @@
  */
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
+import type { Expectation } from "../check/Check.js"
 import type { Extractor } from "../extract/Extractor.js"
+import type { ExchangeLog } from "../http/ExchangeLog.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
 import { defaultRetryOptions, type RetryOptions } from "../http/RetryPolicy.js"
@@ -43,6 +45,10 @@ export interface FetchOptions {
   readonly secretHeaders: ReadonlySet<string>
   /** JSON bodies nested deeper than this fail their record with `DecodeError`, unparsed. */
   readonly maxJsonDepth: number
+  /** Accepted statuses (instead of 2xx) and assertions each answer must pass; none when undefined. */
+  readonly expect?: Expectation | undefined
+  /** Where each input's exchange (headers, body text, start time) goes, for reports such as HAR. */
+  readonly exchanges?: ExchangeLog | undefined
 }
 
 /**

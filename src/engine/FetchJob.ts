@@ -13,10 +13,11 @@ import * as Stream from "effect/Stream"
 import type { OutputClosed, OutputError } from "../domain/OutputError.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import type { UsageError } from "../domain/UsageError.js"
+import { makeExchangeLog } from "../http/ExchangeLog.js"
 import type { Fetcher } from "../http/Fetcher.js"
+import { openOutput, type OutputFormat } from "../report/OutputFormat.js"
 import { makeProgress } from "../report/Progress.js"
-import type { Format } from "../report/RecordFormat.js"
-import { openRecordWriter, type OutputTarget } from "../report/RecordWriter.js"
+import type { OutputTarget } from "../report/RecordWriter.js"
 import { Stderr, type Stdout } from "../report/Stdout.js"
 import { renderSummary } from "../report/SummaryText.js"
 import { type RunOptions, runStream } from "./Runner.js"
@@ -28,7 +29,8 @@ export interface FetchJob<E, R> {
   /** The number of inputs when known in advance (for the progress bar's total and ETA). */
   readonly total: number | undefined
   readonly run: RunOptions
-  readonly format: Format
+  /** A record format (ndjson, json, csv) or a report (junit, har). */
+  readonly format: OutputFormat
   readonly target: OutputTarget
   /** Draw a progress bar on stderr. */
   readonly progress: boolean
@@ -69,12 +71,15 @@ export const runFetchJob = <E, R>(
         if (job.summary && !readerGone) yield* stderr.write(renderSummary(yield* summarize(interrupted)))
       })
     )
-    const writer = yield* openRecordWriter(job.format, job.target)
+    // HAR needs each record's headers and body text: the Fetcher hands them over through a log.
+    const exchanges = job.format === "har" ? makeExchangeLog() : undefined
+    const run = exchanges === undefined ? job.run : { ...job.run, fetch: { ...job.run.fetch, exchanges } }
+    const writer = yield* openOutput(job.format, job.target, { exchanges })
     const progress = yield* makeProgress({ enabled: job.progress, total: job.total })
 
     // On a stop request no new input is taken; requests in flight finish and are written.
     yield* gracefully(
-      runStream(job.inputs, job.run, yield* stopCheck()).pipe(
+      runStream(job.inputs, run, yield* stopCheck()).pipe(
         Stream.runForEachChunk((records) =>
           // Counted once written: the summary never reports a record the output did not get.
           Effect.map(writer.write(records), () => {

@@ -14,6 +14,7 @@ import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Schedule from "effect/Schedule"
+import { firstFailure } from "../check/Check.js"
 import {
   DecodeError,
   ExtractError,
@@ -31,9 +32,10 @@ import { makeResponseBody, recordBody, type ResponseBody } from "../domain/Respo
 import { currentInFlight, type InFlight } from "../engine/InFlight.js"
 import type { Starter } from "../engine/OrderedPool.js"
 import type { Extractor } from "../extract/Extractor.js"
-import { countRecord, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
+import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import { acceptEncoding } from "./Decompression.js"
+import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
 import { describeWait, isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
@@ -75,6 +77,14 @@ const waitForFiles = (waits: number): Effect.Effect<void> =>
   Effect.flatMap(Random.next, (r) => Effect.sleep(Math.min(1000, 10 * 2 ** waits) * (0.5 + r)))
 
 const isSuccess = (status: number) => status >= 200 && status < 300
+
+/** Whether a status passes: the run's `--expect-status` list, else the 2xx rule. */
+const accepts = (options: FetchOptions, status: number) =>
+  options.expect?.status === undefined ? isSuccess(status) : options.expect.status.accepts(status)
+
+/** Whether an answer needs more than its status judged: an extractor, or assertions. */
+const needsJudging = (options: FetchOptions) =>
+  options.extractor !== undefined || (options.expect !== undefined && options.expect.assertions.length > 0)
 
 /** The failed record for `error`; `answer` is the last answer when one came. */
 const failedRecord = (
@@ -126,10 +136,10 @@ const jsonFailure = (url: string, body: ResponseBody): DecodeError | undefined =
   body.jsonProblem === undefined ? undefined : new DecodeError({ url, message: body.jsonProblem })
 
 /**
- * The failure for a non-2xx answer, with the server's `Retry-After` when it sent one; one that
- * asks for longer than `maxBackoffMs` (so it is not retried) says so.
+ * The failure for a non-2xx (or not `--expect-status`) answer, with the server's `Retry-After`
+ * when it sent one; one that asks for longer than `maxBackoffMs` (so it is not retried) says so.
  */
-const statusFailure = (answer: Answer, nowMs: number, maxBackoffMs: number): StatusError => {
+const statusFailure = (answer: Answer, nowMs: number, maxBackoffMs: number, expected?: string): StatusError => {
   const retryAfterMs = Option.getOrUndefined(parseRetryAfter(answer.headers["retry-after"], nowMs))
   const tooLong = retryAfterMs !== undefined && retryAfterMs > maxBackoffMs && isTransientStatus(answer.status)
   return new StatusError({
@@ -142,7 +152,7 @@ const statusFailure = (answer: Answer, nowMs: number, maxBackoffMs: number): Sta
           answer.headers["retry-after"]!.trim()
         }); --max-backoff is ${describeWait(maxBackoffMs)})`
         : ""
-    }`
+    }${expected === undefined ? "" : ` (expected ${expected})`}`
   })
 }
 
@@ -235,6 +245,7 @@ const makeFetcher = (transport: Transport) => {
     if (body.jsonText !== undefined || body.exactNumbers) {
       keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)
     }
+    if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, answer)
     return countRecord(record)
   }
   const bodyOf = (p: Pending, answer: Answer) =>
@@ -248,14 +259,15 @@ const makeFetcher = (transport: Transport) => {
   /** The record for an answer, or the failure it amounts to (a status, an extraction). */
   const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
     p.lastAnswer = answer
-    if (!isSuccess(answer.status)) {
-      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis(), p.ready.maxBackoffMs))
+    if (!accepts(p.options, answer.status)) {
+      const expected = p.options.expect?.status?.source
+      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis(), p.ready.maxBackoffMs, expected))
     }
     const body = bodyOf(p, answer)
     const tooDeep = jsonFailure(p.url, body)
     if (tooDeep !== undefined) return Effect.fail(tooDeep)
     const extractor = p.options.extractor
-    if (extractor === undefined) return Effect.succeed(okRecord(p, answer, body, undefined))
+    if (extractor === undefined) return checked(p, answer, body, undefined)
     if (body.bodyEncoding !== undefined) {
       return Effect.fail(
         new DecodeError({
@@ -264,10 +276,25 @@ const makeFetcher = (transport: Transport) => {
         })
       )
     }
-    return Effect.map(applyContained(extractor, body, p.url), (value) => okRecord(p, answer, body, value))
+    return Effect.flatMap(applyContained(extractor, body, p.url), (value) => checked(p, answer, body, value))
   }
-  const failed = (p: Pending, error: FetchError) =>
-    Effect.succeed(
+  /** The record, once the run's assertions pass (the first that fails is the failure). */
+  const checked = (p: Pending, answer: Answer, body: ResponseBody, value: unknown) => {
+    const expect = p.options.expect
+    const failure = expect === undefined || expect.assertions.length === 0 ? undefined : firstFailure(expect, {
+      url: p.url,
+      status: answer.status,
+      headers: answer.headers,
+      body: recordBody(body),
+      value,
+      ms: round1(elapsedMs(p)),
+      attempts: p.attempts
+    })
+    return failure === undefined ? Effect.succeed(okRecord(p, answer, body, value)) : Effect.fail(failure)
+  }
+  const failed = (p: Pending, error: FetchError) => {
+    if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, p.lastAnswer)
+    return Effect.succeed(
       countRecord(
         failedRecord(
           p.index,
@@ -282,6 +309,7 @@ const makeFetcher = (transport: Transport) => {
         )
       )
     )
+  }
   /**
    * One attempt through the gate (rate limits, per-host caps and pauses). A connection this
    * process had no file descriptor for (`EMFILE`) was never sent: it waits for one to free up
@@ -336,7 +364,7 @@ const makeFetcher = (transport: Transport) => {
   }
   /** The first answer judged: a plain success is the record itself, anything else an effect. */
   const firstVerdict = (p: Pending, answer: Answer): FetchRecord | Effect.Effect<FetchRecord> => {
-    if (p.options.extractor !== undefined || !isSuccess(answer.status)) {
+    if (needsJudging(p.options) || !accepts(p.options, answer.status)) {
       return Effect.catchAll(verdict(p, answer), (error) => recover(p, error))
     }
     p.lastAnswer = answer
@@ -376,6 +404,7 @@ const makeFetcher = (transport: Transport) => {
       return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
     }
     const url = parsed.right
+    countStarted()
     const own = request.headers === undefined ? undefined : requestHeaders(options, request.headers)
     const p: Pending = {
       index,
@@ -424,6 +453,7 @@ const makeFetcher = (transport: Transport) => {
         return tracedWith(
           fiber.currentTracer,
           input.request.url,
+          input.request.method ?? options.method,
           planned._tag === "Done"
             ? Effect.succeed(planned.record)
             : planned._tag === "Effect"
@@ -473,6 +503,17 @@ interface Pending {
   attempts: number
   lastAnswer: Answer | undefined
 }
+
+/** Hands the input's exchange to the run's log (for reports that need headers and bodies). */
+const logExchange = (p: Pending, log: ExchangeLog, answer: Answer | undefined) =>
+  log.put(p.index, {
+    startedMs: p.clock.unsafeCurrentTimeMillis() - elapsedMs(p),
+    method: p.hop.method,
+    url: p.url,
+    headers: p.hop.headers,
+    body: p.hop.body,
+    answer
+  })
 
 const elapsedMs = (p: Pending) => Number(p.clock.unsafeCurrentTimeNanos() - p.startNanos) / 1e6
 

@@ -24,7 +24,7 @@ import {
 } from "../domain/OutputError.js"
 import { UsageError } from "../domain/UsageError.js"
 import { removeOnHardExit } from "../engine/ExitCleanup.js"
-import { type Format, recordFormat } from "./RecordFormat.js"
+import { type Format, type RecordFormat, recordFormat } from "./RecordFormat.js"
 import { Stdout } from "./Stdout.js"
 
 /** Where records go. */
@@ -81,13 +81,20 @@ export const checkWritable = (path: string): Effect.Effect<void, UsageError, Fil
 export const openRecordWriter = (
   format: Format,
   target: OutputTarget
-): Effect.Effect<
-  RecordWriter,
-  UsageError | OutputError | OutputClosed,
-  Scope.Scope | Stdout | FileSystem.FileSystem
-> =>
+): Effect.Effect<RecordWriter, UsageError | OutputError | OutputClosed, Scope.Scope | Stdout | FileSystem.FileSystem> =>
+  openEncodedWriter(recordFormat(format), target, { atomic: format === "json", resumable: format === "ndjson" })
+
+/**
+ * A writer for any encoder (the record formats, reports such as HAR); `atomic` files are written
+ * to a temporary name renamed into place at the end.
+ */
+export const openEncodedWriter = (
+  encoder: RecordFormat,
+  target: OutputTarget,
+  /** `resumable`: a failure says `--resume` continues (only NDJSON can be resumed). */
+  options: { readonly atomic: boolean; readonly resumable?: boolean }
+): Effect.Effect<RecordWriter, UsageError | OutputError | OutputClosed, Scope.Scope | Stdout | FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const encoder = recordFormat(format)
     let first = true
     let written = 0
     let pendingCount = 0
@@ -137,7 +144,7 @@ export const openRecordWriter = (
 
     const fs = yield* FileSystem.FileSystem
     // JSON goes to a temporary file renamed into place at the end: never half an array.
-    const atomic = format === "json"
+    const atomic = options.atomic
     const path = atomic ? tempPathOf(target.path) : target.path
     const append = target.append && !atomic
     const startSize = append
@@ -153,7 +160,7 @@ export const openRecordWriter = (
     const safe = () =>
       atomic
         ? `nothing written to ${target.path}`
-        : format === "ndjson"
+        : options.resumable === true
         ? `${written + (target.kept ?? 0)} records kept; --resume to continue`
         : `${written} records kept`
     const fail = (error: unknown) =>

@@ -78,7 +78,10 @@ const router = HttpRouter.empty.pipe(
       const headers: Record<string, string> = params.has("retry-after")
         ? { "retry-after": params.get("retry-after")! }
         : {}
-      return json({ status }, status, headers)
+      // 204 and 304 have no body (a Content-Length on them makes undici fail the answer).
+      return status === 204 || status === 304
+        ? HttpServerResponse.empty({ status, headers })
+        : json({ status }, status, headers)
     })
   ),
   HttpRouter.get(

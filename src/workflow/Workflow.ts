@@ -19,6 +19,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type { Expectation } from "../check/Check.js"
+import { makeExpectation } from "../check/Expectation.js"
 import { closestName } from "../domain/ClosestName.js"
 import type { Method } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
@@ -28,7 +30,7 @@ import { jmespathExtractor, type JmesPathQuery, parseJmesPath } from "../extract
 import { regexExtractor } from "../extract/RegexMatch.js"
 import { planWaves } from "./Plan.js"
 import { parseTemplate, rootNames, type Template } from "./Template.js"
-import { type ExtractField, type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
+import { type ExpectField, type ExtractField, type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
 
 export type VarValue = string | number | boolean
 
@@ -45,6 +47,8 @@ export interface CompiledStep {
   readonly retries: number | undefined
   readonly decompress: boolean | undefined
   readonly extractor: Extractor | undefined
+  /** Accepted statuses and assertions (`expect:`); the 2xx rule when undefined. */
+  readonly expect: Expectation | undefined
 }
 
 export interface Workflow {
@@ -184,6 +188,9 @@ export const compileWorkflow = (
         : yield* extractorOf(step.extract).pipe(
           Effect.catchAll((e) => fail(locator, ["steps", name, "extract"], e.message.replace(/^extract: /, "")))
         )
+      const expect = step.expect === undefined ? undefined : yield* expectationOf(step.expect).pipe(
+        Effect.catchAll((e) => fail(locator, ["steps", name, "expect"], e.message))
+      )
       steps.push({
         name,
         url,
@@ -196,7 +203,8 @@ export const compileWorkflow = (
         timeout: step.timeout ?? decoded.defaults?.timeout,
         retries: step.retries ?? decoded.defaults?.retries,
         decompress: step.decompress ?? decoded.defaults?.decompress,
-        extractor
+        extractor,
+        expect
       })
     }
     const waves = planWaves(new Map(steps.map((s) => [s.name, s.dependsOn])))
@@ -208,6 +216,19 @@ export const compileWorkflow = (
       waves: waves.right
     }
   })
+
+/** The checks a step's `expect` describes; messages name the sub-field (`status: …`, `assert: …`). */
+const expectationOf = (expect: ExpectField) =>
+  makeExpectation({
+    status: expect.status === undefined
+      ? undefined
+      : Array.isArray(expect.status)
+      ? expect.status.map(String).join(",")
+      : String(expect.status),
+    assert: typeof expect.assert === "string" ? [expect.assert] : expect.assert,
+    statusFlag: "status",
+    assertFlag: "assert"
+  }).pipe(Effect.map((expectation) => expectation ?? { status: undefined, assertions: [] }))
 
 /** The extractor a step's `extract` describes (the same ones as `volley fetch`). */
 const extractorOf = (extract: ExtractField): Effect.Effect<Extractor, UsageError> =>

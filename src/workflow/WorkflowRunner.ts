@@ -107,7 +107,8 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
           ? {}
           : { retry: { retries: step.retries, backoff: "200 millis", maxBackoff: "30 seconds" } }),
         ...(step.decompress === undefined ? {} : { decompress: step.decompress }),
-        extractor: step.extractor
+        extractor: step.extractor,
+        expect: step.expect
       })
       const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>, reason?: string) =>
         Effect.map(Clock.currentTimeMillis, (now): StepResult => {
@@ -165,6 +166,9 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
       })
       return yield* finish(records)
     }).pipe(
+      // One span per step (its requests' spans inside), when a tracer is installed.
+      Effect.tap((result) => Effect.annotateCurrentSpan({ "volley.step.status": result.status })),
+      Effect.withSpan("volley.step", { attributes: { "volley.step": step.name } }),
       Effect.tap((result) =>
         Effect.zipRight(
           Effect.sync(() => results.set(step.name, result)),

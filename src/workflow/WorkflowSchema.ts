@@ -52,12 +52,26 @@ export const ExtractField = Schema.Union(
 })
 export type ExtractField = typeof ExtractField.Type
 
+/** A status list: `"200,304"`, `"2xx"`, `"200-299,404"`, a number, or a list of those. */
+const StatusField = Schema.Union(Schema.String, Schema.Int, Schema.Array(Schema.Union(Schema.String, Schema.Int)))
+
+/** What each answer of a step must pass: accepted statuses (instead of 2xx) and/or assertions. */
+export const ExpectField = Schema.Struct({
+  status: Schema.optional(StatusField),
+  /** JMESPath over `{ status, headers, body, value, ms }`, each of which must be truthy. */
+  assert: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.String)))
+}).annotations({
+  message: () => ({ message: "expected { status, assert }", override: true })
+})
+export type ExpectField = typeof ExpectField.Type
+
 export const StepSchema = Schema.Struct({
   request: RequestField,
   /** JMESPath over the context; the step runs once per element. */
   forEach: Schema.optional(Schema.String),
   needs: Schema.optional(Schema.Array(Schema.String)),
   extract: Schema.optional(ExtractField),
+  expect: Schema.optional(ExpectField),
   ...StepSettings
 })
 export type StepSchema = typeof StepSchema.Type

@@ -24,7 +24,7 @@ describe("help", () => {
       /-c, --concurrency N +requests in flight at once, at most 10000 \[default 10, env VOLLEY_CONCURRENCY\]/
     )
     expect(fetch).toMatch(/--max-body SIZE .*\[default 10MiB\]/)
-    expect(fetch).toMatch(/--format ndjson\|json\|csv\n +.*\[default ndjson\]/)
+    expect(fetch).toMatch(/--format ndjson\|json\|csv\|junit\|har\n +.*\[default ndjson\]/)
     expect(fetch).toContain("Examples:\n  # ")
     expect(fetch.split("\n").length).toBeLessThan(100)
   })

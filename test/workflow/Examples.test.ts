@@ -13,7 +13,7 @@ import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
 const Live = Layer.mergeAll(NodeContext.layer, Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())))
 
 layer(Live, { excludeTestServices: true })("example workflows", (it) => {
-  for (const name of ["posts-of-users", "parallel-branches", "flaky-and-limited"]) {
+  for (const name of ["posts-of-users", "parallel-branches", "flaky-and-limited", "api-checks"]) {
     it.scoped(`${name}.yaml runs, every step ok`, () =>
       Effect.gen(function*() {
         const server = yield* startDemoServer()

@@ -1,0 +1,161 @@
+/**
+ * `--format har`: an HTTP Archive 1.2 file, which Chrome's and Firefox's network panels import.
+ * One entry per record, in input order: the request (method, URL, headers, query string, body),
+ * the last answer (status, headers, body text) and the time it took. Secret headers
+ * (`Authorization`, cookies, API keys: volley's `sensitiveHeaders`) are written `<redacted>`,
+ * and credentials are taken out of URLs.
+ *
+ * Records do not carry headers, so the run hands the Fetcher an `ExchangeLog` and the writer
+ * takes each record's exchange from it when it writes the record. The file is streamed as
+ * records arrive, to a temporary name renamed into place at the end (never half a file).
+ *
+ * volley measures each input as a whole, retries included; the timings say so: the time is all
+ * `wait`, and the phases it cannot see (`blocked`, `dns`, `connect`, `ssl`) are -1, as HAR
+ * allows.
+ *
+ * @module
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import { STATUS_CODES } from "node:http"
+import { redactHeaders } from "../domain/FetchOptions.js"
+import type { FetchRecord } from "../domain/FetchRecord.js"
+import type { OutputClosed, OutputError } from "../domain/OutputError.js"
+import type { UsageError } from "../domain/UsageError.js"
+import type { Exchange, ExchangeLog } from "../http/ExchangeLog.js"
+import { bodyContentType } from "../http/Transport.js"
+import { withoutCredentials } from "../observability/SafeUrl.js"
+import { version } from "../Version.js"
+import type { RecordFormat } from "./RecordFormat.js"
+import { openEncodedWriter, type OutputTarget, type RecordWriter } from "./RecordWriter.js"
+import type { Stdout } from "./Stdout.js"
+
+interface NameValue {
+  readonly name: string
+  readonly value: string
+}
+
+/** Headers as HAR lists them, secret values redacted. */
+const harHeaders = (headers: Readonly<Record<string, string | undefined>>): Array<NameValue> => {
+  const plain: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = value
+  return Object.entries(redactHeaders(plain)).map(([name, value]) => ({
+    name,
+    value: Redacted.isRedacted(value) ? String(value) : value
+  }))
+}
+
+const queryString = (url: string): Array<NameValue> => {
+  try {
+    return [...new URL(url).searchParams].map(([name, value]) => ({ name, value }))
+  } catch {
+    return []
+  }
+}
+
+const byteLength = (text: string) => Buffer.byteLength(text, "utf8")
+
+const headerOf = (headers: Readonly<Record<string, string | undefined>>, name: string) => {
+  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value
+  return undefined
+}
+
+/** One record (and its exchange, when there was one) as a HAR entry. */
+export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, nowMs: number) => {
+  const answer = exchange?.answer
+  const url = withoutCredentials(exchange?.url ?? record.url)
+  const requestHeaders = exchange === undefined ? [] : harHeaders(exchange.headers)
+  const body = exchange?.body
+  const status = answer?.status ?? 0
+  // A body that is not text is kept as base64, which HAR says with `encoding`.
+  const binary = answer?.bodyEncoding === "base64"
+  const contentSize = answer === undefined
+    ? 0
+    : binary
+    ? Buffer.byteLength(answer.text, "base64")
+    : byteLength(answer.text)
+  // Bodies are decoded (gzip, br…): the size on the wire is unknown then.
+  const encoded = answer !== undefined && headerOf(answer.headers, "content-encoding") !== undefined
+  const mimeType = answer === undefined ? "" : headerOf(answer.headers, "content-type") ?? ""
+  const finalUrl = answer === undefined ? url : withoutCredentials(answer.url)
+  return {
+    startedDateTime: new Date(exchange?.startedMs ?? nowMs - record.ms).toISOString(),
+    time: record.ms,
+    request: {
+      method: exchange?.method ?? "GET",
+      url,
+      httpVersion: "HTTP/1.1",
+      cookies: [],
+      headers: requestHeaders,
+      queryString: queryString(url),
+      ...(body === undefined
+        ? {}
+        : { postData: { mimeType: bodyContentType(exchange?.headers ?? {}, body), text: body } }),
+      headersSize: -1,
+      bodySize: body === undefined ? 0 : byteLength(body)
+    },
+    response: {
+      status,
+      statusText: answer === undefined ? "" : STATUS_CODES[status] ?? "",
+      httpVersion: "HTTP/1.1",
+      cookies: [],
+      headers: answer === undefined ? [] : harHeaders(answer.headers),
+      content: {
+        size: contentSize,
+        mimeType,
+        ...(answer === undefined ? {} : { text: answer.text }),
+        ...(binary ? { encoding: "base64" } : {})
+      },
+      // Redirects were followed: this is the last answer, not a 3xx (`_volley.finalUrl` says where).
+      redirectURL: "",
+      headersSize: -1,
+      bodySize: answer === undefined || encoded ? -1 : contentSize
+    },
+    cache: {},
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: record.ms, receive: 0 },
+    // Custom fields start with an underscore (HAR 1.2): what volley knows of the outcome.
+    _volley: {
+      index: record.index,
+      ok: record.ok,
+      attempts: record.attempts,
+      ...(finalUrl === url ? {} : { finalUrl }),
+      ...(record.ok ? {} : { error: record.error })
+    }
+  }
+}
+
+/**
+ * The HAR text around the entries: the log, its creator, and the entries' list. An input that
+ * was never sent (not a URL) has no exchange and no entry: HAR records HTTP traffic.
+ */
+const harFormat = (log: ExchangeLog | undefined, clock: Clock.Clock): RecordFormat => {
+  let entries = 0
+  return {
+    header: `{"log":{"version":"1.2","creator":${
+      JSON.stringify({ name: "volley", version, comment: "volley fetch" })
+    },"pages":[],"entries":[`,
+    record: (record) => {
+      const exchange = log?.take(record.index)
+      if (exchange === undefined && record.attempts === 0) return ""
+      return (entries++ === 0 ? "\n" : ",\n") +
+        JSON.stringify(harEntry(record, exchange, clock.unsafeCurrentTimeMillis()))
+    },
+    footer: () => (entries === 0 ? "]}}\n" : "\n]}}\n")
+  }
+}
+
+/**
+ * Opens a HAR writer in the current scope; `log` is the run's exchange log (without one, entries
+ * have what records hold: no headers, no body text).
+ */
+export const openHarWriter = (
+  target: OutputTarget,
+  log: ExchangeLog | undefined
+): Effect.Effect<
+  RecordWriter,
+  UsageError | OutputError | OutputClosed,
+  Scope.Scope | Stdout | FileSystem.FileSystem
+> => Effect.flatMap(Effect.clock, (clock) => openEncodedWriter(harFormat(log, clock), target, { atomic: true }))
