@@ -25,7 +25,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import undiciRequest from "undici/lib/api/api-request.js"
-import { makeHttp2Transport } from "./Http2Transport.js"
 import { proxyRoutes } from "./ProxyConfig.js"
 import { withTransport } from "./Transport.js"
 import { type PoolOptions, scopedAgent } from "./UndiciAgent.js"
@@ -167,6 +166,8 @@ export const undiciHttpClientLayer = (options: PoolOptions = {}): Layer.Layer<Ht
       const undici = makeUndiciTransport(agent)
       const direct = options.unixSocket === undefined && proxyRoutes(options, options.env) === undefined
       if (options.http2 !== true || !direct) return withTransport(makeClient(agent), undici)
+      // node:http2 loads only for --http2.
+      const { makeHttp2Transport } = yield* Effect.promise(() => import("./Http2Transport.js"))
       const h2 = yield* Effect.acquireRelease(
         Effect.sync(() => makeHttp2Transport(options.tls, undici)),
         (made) => Effect.sync(made.close)
