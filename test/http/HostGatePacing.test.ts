@@ -73,13 +73,21 @@ describe("HostGate pacing", () => {
       expect(attemptsOf(records)).toBeLessThanOrEqual(120)
     }))
 
-  it.scoped("--adaptive loses no record the plain mode keeps", () =>
+  it.scoped("--adaptive loses no record the plain mode keeps, and takes fewer attempts", () =>
     Effect.gen(function*() {
+      const plain = yield* run(
+        limitedUrls,
+        yield* makePoliteGate({ rate: undefined, perHost: undefined }),
+        limitedServer(20).layer
+      )
       const server = limitedServer(20)
       const gate = yield* makePoliteGate({ rate: undefined, perHost: undefined, adaptive: 32 })
-      const records = yield* run(limitedUrls, gate, server.layer)
-      expect(failedOf(records)).toEqual([])
-      expect(attemptsOf(records)).toBeLessThanOrEqual(120)
+      const adaptive = yield* run(limitedUrls, gate, server.layer)
+      expect(failedOf(adaptive)).toEqual([])
+      expect(failedOf(plain)).toEqual([])
+      // Slow start: the first answer announces the budget before the burst leaves.
+      expect(attemptsOf(adaptive)).toBeLessThan(attemptsOf(plain))
+      expect(attemptsOf(adaptive)).toBe(100)
     }))
 
   it.scoped("--per-host with a budget: paced as well", () =>
