@@ -207,6 +207,19 @@ describe("readAnnouncement: header values as the specs say", () => {
       .toMatchObject({ resetMs: 0 })
   })
 
+  it("the later drafts' single RateLimit field: r and t (draft 08 on), remaining and reset (draft 07)", () => {
+    expect(
+      readAnnouncement(
+        answer(200, { ratelimit: "\"default\";r=0;t=30", "ratelimit-policy": "\"default\";q=100;w=60" }),
+        now
+      )
+    )
+      .toMatchObject({ remaining: 0, resetMs: 30_000, limit: 100 })
+    expect(readAnnouncement(answer(200, { ratelimit: "limit=10, remaining=3, reset=5" }), now))
+      .toMatchObject({ remaining: 3, resetMs: 5000, limit: 10 })
+    expect(readAnnouncement(answer(200, { ratelimit: "\"default\";r=2" }), now)).toEqual({})
+  })
+
   it("negative, fractional-count and garbage values announce nothing", () => {
     for (const reset of ["-1", "soon", "", "1e9", "0x10"]) {
       expect(readAnnouncement(answer(200, { "ratelimit-remaining": "0", "ratelimit-reset": reset }), now)).toEqual({})
