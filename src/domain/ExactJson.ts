@@ -58,9 +58,20 @@ export const jsonDepthExceeds = (text: string, max: number): boolean => {
  */
 const mayLoseNumbers = (text: string): boolean => /\d[\d.]{15}|[eE][+-]?\d{3}/.test(text)
 
-/** Safe numbers as JS numbers, the others as `LosslessNumber` (their digits, as sent). */
+/**
+ * A number kept as its digits. volley's writers ({@link stringifyJson}) write it as the number it
+ * is; a plain `JSON.stringify` (a library user's own) writes its digits as a string rather than
+ * `{"isLosslessNumber":true,…}` or a rounded double.
+ */
+export class ExactNumber extends LosslessNumber {
+  toJSON(): string {
+    return this.value
+  }
+}
+
+/** Safe numbers as JS numbers, the others as `ExactNumber` (their digits, as sent). */
 const exactNumber = (digits: string): number | LosslessNumber =>
-  isSafeNumber(digits) ? Number(digits) : new LosslessNumber(digits)
+  isSafeNumber(digits) ? Number(digits) : new ExactNumber(digits)
 
 /** A parse of JSON text that keeps big integers and long decimals exact. */
 export interface ExactParse {

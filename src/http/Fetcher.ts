@@ -201,12 +201,13 @@ const requestHeaders = (
   return { headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers, decode }
 }
 
-/** A header whose value holds CR, LF or NUL (it would end the header, or inject another). */
+/**
+ * A header whose value holds CR, LF or NUL (it would end the header, or inject another). The
+ * value is not quoted: it may be a secret.
+ */
 const unsafeHeader = (headers: Readonly<Record<string, string>>): string | undefined => {
   for (const name in headers) {
-    if (/[\r\n\0]/.test(headers[name]!)) {
-      return `header ${name}: the value holds a line break or NUL: ${JSON.stringify(headers[name]!.slice(0, 60))}`
-    }
+    if (/[\r\n\0]/.test(headers[name]!)) return `header ${name}: the value holds a line break or NUL`
   }
   return undefined
 }

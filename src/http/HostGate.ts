@@ -5,7 +5,8 @@
  * - A `429` (or `503`) with `Retry-After` pauses the whole host for that long — every request to
  *   it waits, not just the one that was told. curl, got, ky and undici only delay the one request.
  * - A host that announces its budget — `RateLimit-Remaining` + `RateLimit-Reset` (IETF draft,
- *   with `RateLimit-Limit`) or GitHub's `X-RateLimit-*` — is paced to it: volley counts the
+ *   with `RateLimit-Limit`), the later drafts' single `RateLimit: "default";r=0;t=30`, or GitHub's
+ *   `X-RateLimit-*` — is paced to it: volley counts the
  *   attempts it sends, and once the announced remainder is spent (less what is still in flight),
  *   the next attempts wait for the reset instead of being refused.
  * - No wait is longer than `maxPause` (`--max-backoff`): when the server asks for more (a
@@ -82,6 +83,21 @@ const header = (answer: Answer, ...names: ReadonlyArray<string>) => {
 
 const number = /^\d+(\.\d+)?$/
 
+/**
+ * A parameter of the single `RateLimit` field of the later IETF drafts: `"default";r=0;t=30`
+ * (draft 08 on: `r` remaining, `t` reset; `q` is the quota, in `RateLimit-Policy` too) or
+ * `limit=10, remaining=0, reset=30` (draft 07).
+ */
+const structured = (answer: Answer, short: string, long: string) => {
+  const pattern = new RegExp(`(?:^|[;,\\s])(?:${short}|${long})=(-?\\d+(?:\\.\\d+)?)`)
+  for (const name of short === "q" ? ["ratelimit-policy", "ratelimit"] : ["ratelimit"]) {
+    const field = answer.headers[name]
+    const match = field === undefined ? null : pattern.exec(field)
+    if (match !== null) return { name: `${name} ${short}`, value: match[1]! }
+  }
+  return undefined
+}
+
 /** Seconds from now (IETF draft), or from 1e9 on, a Unix time in seconds (GitHub). */
 const resetMsOf = (value: string, nowMs: number): number | undefined => {
   const trimmed = value.trim()
@@ -101,15 +117,16 @@ export const readAnnouncement = (answer: Answer, nowMs: number): RateLimitAnnoun
       out.retryAfter = retryAfter!
     }
   }
-  const remaining = header(answer, "ratelimit-remaining", "x-ratelimit-remaining")
-  const reset = header(answer, "ratelimit-reset", "x-ratelimit-reset")
+  const remaining = header(answer, "ratelimit-remaining", "x-ratelimit-remaining") ??
+    structured(answer, "r", "remaining")
+  const reset = header(answer, "ratelimit-reset", "x-ratelimit-reset") ?? structured(answer, "t", "reset")
   if (remaining !== undefined && reset !== undefined && /^-?\d+$/.test(remaining.value.trim())) {
     const resetMs = resetMsOf(reset.value, nowMs)
     if (resetMs !== undefined) {
       out.remaining = Math.max(0, Number(remaining.value.trim()))
       out.resetMs = resetMs
       out.said = `${remaining.name}: ${remaining.value.trim()}, ${reset.name}: ${reset.value.trim()}`
-      const limit = header(answer, "ratelimit-limit", "x-ratelimit-limit")
+      const limit = header(answer, "ratelimit-limit", "x-ratelimit-limit") ?? structured(answer, "q", "limit")
       if (limit !== undefined && /^\d+$/.test(limit.value.trim()) && Number(limit.value) > 0) {
         out.limit = Number(limit.value.trim())
       }
@@ -128,7 +145,7 @@ export const pauseAskedFor = (answer: Answer, nowMs: number): number => {
 // Most answers say nothing about pacing; only those that might are read.
 const mayAskForPause = (answer: Answer) =>
   answer.status === 429 || answer.status === 503 || answer.headers["ratelimit-remaining"] !== undefined ||
-  answer.headers["x-ratelimit-remaining"] !== undefined
+  answer.headers["x-ratelimit-remaining"] !== undefined || answer.headers["ratelimit"] !== undefined
 
 /** A gate keeping per-host limits, budgets and pauses for the run. */
 export const makeHostGate = (options: HostGateOptions): RequestGate => {

@@ -27,6 +27,8 @@ describe("ExactJson", () => {
     expect(String(value.id)).toBe("9223372036854775808")
     expect(value.n).toBe(42)
     expect(stringifyJson(value)).toBe(text)
+    // A plain JSON.stringify keeps the digits too, as a string.
+    expect(JSON.stringify({ id: value.id })).toBe(`{"id":"9223372036854775808"}`)
   })
 
   it("1 followed by 5,000,000 zeros is not turned into null", () => {

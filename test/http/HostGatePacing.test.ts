@@ -73,13 +73,21 @@ describe("HostGate pacing", () => {
       expect(attemptsOf(records)).toBeLessThanOrEqual(120)
     }))
 
-  it.scoped("--adaptive loses no record the plain mode keeps", () =>
+  it.scoped("--adaptive loses no record the plain mode keeps, and takes fewer attempts", () =>
     Effect.gen(function*() {
+      const plain = yield* run(
+        limitedUrls,
+        yield* makePoliteGate({ rate: undefined, perHost: undefined }),
+        limitedServer(20).layer
+      )
       const server = limitedServer(20)
       const gate = yield* makePoliteGate({ rate: undefined, perHost: undefined, adaptive: 32 })
-      const records = yield* run(limitedUrls, gate, server.layer)
-      expect(failedOf(records)).toEqual([])
-      expect(attemptsOf(records)).toBeLessThanOrEqual(120)
+      const adaptive = yield* run(limitedUrls, gate, server.layer)
+      expect(failedOf(adaptive)).toEqual([])
+      expect(failedOf(plain)).toEqual([])
+      // Slow start: the first answer announces the budget before the burst leaves.
+      expect(attemptsOf(adaptive)).toBeLessThan(attemptsOf(plain))
+      expect(attemptsOf(adaptive)).toBe(100)
     }))
 
   it.scoped("--per-host with a budget: paced as well", () =>
@@ -197,6 +205,19 @@ describe("readAnnouncement: header values as the specs say", () => {
     // A Unix time in the past: no wait.
     expect(readAnnouncement(answer(200, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000000000" }), now))
       .toMatchObject({ resetMs: 0 })
+  })
+
+  it("the later drafts' single RateLimit field: r and t (draft 08 on), remaining and reset (draft 07)", () => {
+    expect(
+      readAnnouncement(
+        answer(200, { ratelimit: "\"default\";r=0;t=30", "ratelimit-policy": "\"default\";q=100;w=60" }),
+        now
+      )
+    )
+      .toMatchObject({ remaining: 0, resetMs: 30_000, limit: 100 })
+    expect(readAnnouncement(answer(200, { ratelimit: "limit=10, remaining=3, reset=5" }), now))
+      .toMatchObject({ remaining: 3, resetMs: 5000, limit: 10 })
+    expect(readAnnouncement(answer(200, { ratelimit: "\"default\";r=2" }), now)).toEqual({})
   })
 
   it("negative, fractional-count and garbage values announce nothing", () => {
