@@ -4,8 +4,9 @@
  * exit code.
  *
  * Signals are handled here rather than by `NodeRuntime.runMain`, which interrupts at once: the
- * first Ctrl-C lets a fetch finish what is in flight (up to a grace period), the second one
- * interrupts.
+ * first Ctrl-C (or SIGTERM) lets a fetch finish what is in flight (up to a grace period,
+ * `VOLLEY_GRACE`, 5s by default), the second one ends the process at once, removing its lock
+ * and temporary files on the way out.
  *
  * @module
  */
@@ -14,20 +15,29 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import { cli } from "./cli/Cli.js"
-import { outcomeOf } from "./cli/ExitCode.js"
+import { ExitCode, outcomeOf } from "./cli/ExitCode.js"
 import { lazyModule } from "./cli/LazyModule.js"
 import { withTerminalConsole } from "./cli/TerminalConsole.js"
+import { parseDuration } from "./domain/DurationText.js"
 import { HttpClientFactory } from "./engine/Compare.js"
+import { removeAllNow } from "./engine/ExitCleanup.js"
 import { makeShutdown, Shutdown } from "./engine/Shutdown.js"
 import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 import { otelPlan } from "./observability/OtelEnv.js"
 import { printAbove } from "./report/Progress.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
 
-const graceMs = 5_000
+/** How long the requests in flight may take to finish after the first signal. */
+const graceMs = ((text) =>
+  text === undefined || text === "" ? 5_000 : Either.match(parseDuration(text), {
+    onLeft: () => 5_000,
+    onRight: Duration.toMillis
+  }))(process.env["VOLLEY_GRACE"])
 const shutdown = makeShutdown()
 
 const MainLayer = Layer.mergeAll(
@@ -69,16 +79,19 @@ let signals = 0
 
 const onSignal = (signal: NodeJS.Signals) => {
   signals++
+  const again = signal === "SIGINT" ? "Ctrl-C again to stop at once" : "a second SIGTERM stops at once"
   if (signals === 1 && shutdown.graceful.count > 0) {
-    const again = signal === "SIGINT" ? "Ctrl-C again" : "a second signal"
     const what = signal === "SIGINT" ? "stopping" : "terminating"
-    printAbove(
-      `${process.stderr.isTTY ? "\n" : ""}${what}: finishing the requests in flight (${again} to stop at once)\n`
-    )
+    printAbove(`${process.stderr.isTTY ? "\n" : ""}${what}: finishing the requests in flight (${again})\n`)
     shutdown.request()
     setTimeout(() => fiber.unsafeInterruptAsFork(fiber.id()), graceMs).unref()
-  } else {
+  } else if (signals === 1) {
     fiber.unsafeInterruptAsFork(fiber.id())
+  } else {
+    // Every record written so far is on disk already (each write is awaited): stop now.
+    process.stderr.write(`${signal === "SIGINT" ? "stopped" : "terminated"} at once\n`)
+    removeAllNow()
+    process.exit(ExitCode.interrupted)
   }
 }
 process.on("SIGINT", onSignal)
@@ -92,5 +105,6 @@ fiber.addObserver((exit) => {
   if (message !== undefined) process.stderr.write(message + "\n")
   process.exitCode = code
   // Let buffered output reach the pipe, then end even if a handle (stdin) is still open.
+  if (process.stdout.destroyed || process.stdout.writableEnded) process.exit(code)
   process.stdout.write("", () => process.exit(code))
 })

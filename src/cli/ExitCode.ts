@@ -1,7 +1,9 @@
 /**
  * How the program ends: the exit code for each outcome, and the one line printed for it.
  *
- * 0 all ok; 1 some records failed; 2 usage or set-up error; 130 interrupted; 70 a bug.
+ * 0 all ok; 1 some records failed; 2 usage or set-up error, or the output failed (a full
+ * disk); 130 interrupted; 141 the reader of stdout went away (EPIPE, as a tool killed by
+ * SIGPIPE), said nothing about; 70 a bug.
  *
  * @module
  */
@@ -10,7 +12,7 @@ import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 
-export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130 } as const
+export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130, brokenPipe: 141 } as const
 
 /** The exit code and, when something must be said, the line to print on stderr. */
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: number; readonly message?: string } => {
@@ -29,7 +31,8 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: n
       : String(error)
     if (tag === "SomeRecordsFailed") return { code: ExitCode.someFailed }
     if (tag === "Interrupted") return { code: ExitCode.interrupted }
-    if (tag === "UsageError") return { code: ExitCode.usage, message: `volley: ${message}` }
+    if (tag === "UsageError" || tag === "OutputError") return { code: ExitCode.usage, message: `volley: ${message}` }
+    if (tag === "OutputClosed") return { code: ExitCode.brokenPipe }
     return { code: ExitCode.internal, message: `volley: unexpected ${tag || "error"}: ${message}` }
   }
   const defect = Cause.dieOption(exit.cause)

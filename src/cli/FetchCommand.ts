@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { makeFetchOptions, redactHeaders } from "../domain/FetchOptions.js"
+import { makeFetchOptions, redactHeaders, withSecretHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
 import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
@@ -24,6 +24,7 @@ import { Fetcher } from "../http/Fetcher.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
 import { outputFormats } from "../report/OutputFormat.js"
+import { acquireOutputLock } from "../report/OutputLock.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { retryLine } from "../report/RetryLine.js"
 import { Stderr, Stdout } from "../report/Stdout.js"
@@ -43,19 +44,20 @@ import {
   positiveIntOption,
   rateOption,
   repeatedText,
+  secretHeadersOption,
   sizeOption,
   urlsArg
 } from "./OptionParsers.js"
 import { requestBody } from "./RequestBody.js"
+import { maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits.js"
 
 /** The flags of `volley fetch`; `Argv` and `HelpText` read them too. */
 export const fetchOptions = {
   urls: urlsArg,
   input: inputOption,
-  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
-    Options.withDescription("requests in flight at once")
-  ),
-  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT", "m").pipe(
+  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c", max: maxConcurrency })
+    .pipe(Options.withDescription(`requests in flight at once, at most ${maxConcurrency}`)),
+  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT", { positive: true, alias: "m" }).pipe(
     Options.withDescription("deadline of one attempt, body included: 500ms, 10s, 2m (-m as in curl)")
   ),
   retries: positiveIntOption("retries", 3, { env: "VOLLEY_RETRIES", min: 0, alias: "retry" }).pipe(
@@ -82,6 +84,9 @@ export const fetchOptions = {
   ),
   head: Options.boolean("head").pipe(Options.withAlias("I"), Options.withDescription("send HEAD (as -X HEAD)")),
   headers: headersOption.pipe(Options.withDescription("a request header, repeatable; secret values never printed")),
+  secretHeaders: secretHeadersOption.pipe(
+    Options.withDescription("a header whose value is secret (redacted, dropped on redirects to another origin)")
+  ),
   user: Options.redacted("user").pipe(
     Options.withAlias("u"),
     Options.withPseudoName("USER[:PASS]"),
@@ -160,6 +165,9 @@ export const fetchOptions = {
   retryFailed: Options.boolean("retry-failed").pipe(
     Options.withDescription("with --resume: also fetch again the inputs whose record failed")
   ),
+  force: Options.boolean("force").pipe(
+    Options.withDescription("with --resume: rewrite the file even if it does not start with a volley record")
+  ),
   noDecompress: noDecompressOption,
   ...connectionOptions
 } as const
@@ -175,6 +183,7 @@ export const fetchHelp: CommandHelp = {
       "--method",
       "--head",
       "--header",
+      "--secret-header",
       "--user",
       "--user-agent",
       "--referer",
@@ -210,6 +219,7 @@ export const fetchHelp: CommandHelp = {
       "--no-progress",
       "--resume",
       "--retry-failed",
+      "--force",
       "--verbose",
       "--dry-run"
     ]]
@@ -317,15 +327,27 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (flags.resume && (Option.isNone(flags.output) || flags.format !== "ndjson")) {
     return yield* new UsageError({ message: "--resume needs --output FILE with --format ndjson (the default)" })
   }
+  if (flags.force && !flags.resume) return yield* new UsageError({ message: "--force needs --resume" })
   const input = yield* resolveInput(flags.urls, flags.input)
+  // One writer per output: held from before the file is read until the run has closed it.
+  if (Option.isSome(flags.output)) yield* acquireOutputLock(flags.output.value)
   const resume = flags.resume && Option.isSome(flags.output)
-    ? yield* loadResumeState(flags.output.value, flags.retryFailed)
+    ? yield* loadResumeState(flags.output.value, {
+      retryFailed: flags.retryFailed,
+      total: yield* input.total,
+      force: flags.force
+    })
     : undefined
   if (resume !== undefined) {
+    const again = resume.dropped - resume.outside
     yield* stderr.write(
-      `resuming: ${resume.kept} records kept${resume.dropped > 0 ? `, ${resume.dropped} to fetch again` : ""}\n`
+      `resuming: ${resume.kept} records kept${again > 0 ? `, ${again} to fetch again` : ""}${
+        resume.outside > 0 ? `, ${resume.outside} outside the input dropped` : ""
+      }\n`
     )
   }
+  const warning = openFileWarning(flags.concurrency, yield* openFileLimit)
+  if (warning !== undefined) yield* stderr.write(warning)
   const requests = resume === undefined
     ? input.requests
     : Stream.filterEffect(input.requests, ({ index, request }) =>
@@ -341,9 +363,10 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     ? Option.map(Option.fromNullable(yield* input.total), (n) => n - (resume?.kept ?? 0))
     : Option.none()
   const target: OutputTarget = Option.isSome(flags.output)
-    ? { _tag: "File", path: flags.output.value, append: resume !== undefined }
+    ? { _tag: "File", path: flags.output.value, append: resume !== undefined, kept: resume?.kept ?? 0 }
     : { _tag: "Stdout" }
 
+  const secretHeaders = withSecretHeaders(flags.secretHeaders)
   const fetch = {
     timeout: flags.timeout,
     retry: {
@@ -353,7 +376,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       onRetry: flags.verbose ? (event: RetryEvent) => stderr.write(retryLine(event)) : undefined
     },
     method: request.method,
-    headers: redactHeaders(request.headers),
+    headers: redactHeaders(request.headers, secretHeaders),
+    secretHeaders,
     body: request.body,
     extractor,
     keepBody: !flags.noBody,

@@ -10,7 +10,7 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Option from "effect/Option"
@@ -65,11 +65,16 @@ const parsedOption = <A>(
 }
 
 /** A whole number of at least `min`, as written on a command line (`1e9` and `abc` are not). */
-export const parseWholeNumber = (text: string, min: number): Either.Either<number, string> => {
+export const parseWholeNumber = (
+  text: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER
+): Either.Either<number, string> => {
   if (!/^\s*\d+\s*$/.test(text)) return Either.left(`'${text}' is not a whole number`)
   const n = Number(text)
   if (!Number.isSafeInteger(n)) return Either.left(`'${text.trim()}' is too large`)
-  return n >= min ? Either.right(n) : Either.left(`must be at least ${min}, got ${n}`)
+  if (n < min) return Either.left(`must be at least ${min}, got ${n}`)
+  return n <= max ? Either.right(n) : Either.left(`must be at most ${max}, got ${n}`)
 }
 
 /** A `--name DURATION` flag with a default and an optional `VOLLEY_*` environment fallback. */
@@ -77,9 +82,19 @@ export const durationOption = (
   name: string,
   fallback: string,
   env?: string,
-  alias?: string
+  options: { readonly positive?: boolean; readonly alias?: string } = {}
 ): Options.Options<Duration.Duration> =>
-  parsedOption(name, { pseudoName: "DURATION", parse: parseDuration, fallback, env, alias })
+  parsedOption(name, {
+    pseudoName: "DURATION",
+    parse: (text) =>
+      Either.flatMap(parseDuration(text), (duration) =>
+        options.positive === true && Duration.toMillis(duration) <= 0
+          ? Either.left(`must be more than 0, got '${text}'`)
+          : Either.right(duration)),
+    fallback,
+    env,
+    alias: options.alias
+  })
 
 /** A `--name SIZE` flag (`10MiB`). */
 export const sizeOption = (name: string, fallback: string): Options.Options<number> =>
@@ -89,11 +104,11 @@ export const sizeOption = (name: string, fallback: string): Options.Options<numb
 export const positiveIntOption = (
   name: string,
   fallback: number,
-  options: { readonly env?: string; readonly min?: number; readonly alias?: string } = {}
+  options: { readonly env?: string; readonly min?: number; readonly max?: number; readonly alias?: string } = {}
 ): Options.Options<number> =>
   parsedOption(name, {
     pseudoName: "N",
-    parse: (text) => parseWholeNumber(text, options.min ?? 1),
+    parse: (text) => parseWholeNumber(text, options.min ?? 1, options.max),
     fallback: String(fallback),
     env: options.env,
     alias: options.alias
@@ -103,7 +118,29 @@ export const positiveIntOption = (
 export const optionalPositiveInt = (name: string): Options.Options<Option.Option<number>> =>
   Options.optional(parsedOption(name, { pseudoName: "N", parse: (text) => parseWholeNumber(text, 1) }))
 
-/** `Name: value` header flags into a record; a value without a colon is refused. */
+/** RFC 9110 `token`: the characters a header name is made of. */
+const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** Characters no header value may hold (RFC 9110 field-value): controls but HTAB, DEL; CR, LF. */
+const badValueCharacter = /[\u0000-\u0008\u000a-\u001f\u007f]/
+
+/** Why a header cannot be sent, or undefined when it can (RFC 9110 §5.1, §5.5). */
+export const headerProblem = (name: string, value: string): string | undefined => {
+  if (!headerNamePattern.test(name)) return `'${name}' is not a header name (RFC 9110 token)`
+  const bad = badValueCharacter.exec(value)
+  if (bad !== null) {
+    const code = bad[0].charCodeAt(0)
+    const what = code === 13 ? "a CR" : code === 10 ? "a LF" : `control character 0x${code.toString(16)}`
+    // Never echo the value: it may be a secret.
+    return `the value of '${name}' holds ${what}, which a header cannot carry`
+  }
+  return undefined
+}
+
+/**
+ * `Name: value` header flags into a record; a value without a colon, a name that is not a
+ * token, and a value with CR, LF or another control character are refused at set-up.
+ */
 export const headersOption: Options.Options<Record<string, string>> = Options.text("header").pipe(
   Options.withAlias("H"),
   Options.withPseudoName("'NAME: VALUE'"),
@@ -115,10 +152,24 @@ export const headersOption: Options.Options<Record<string, string>> = Options.te
       const name = colon > 0 ? line.slice(0, colon).trim() : ""
       // Never echo the whole line: the value may be a secret.
       if (colon <= 0) return Effect.fail(invalid("header", "expected 'Name: value' (no colon found)"))
-      if (name === "" || /\s/.test(name)) return Effect.fail(invalid("header", `'${name}' is not a header name`))
-      headers[name] = line.slice(colon + 1).trim()
+      const value = line.slice(colon + 1).trim()
+      const problem = headerProblem(name, value)
+      if (problem !== undefined) return Effect.fail(invalid("header", problem))
+      headers[name] = value
     }
     return Effect.succeed(headers)
+  })
+)
+
+/** `--secret-header NAME`, repeatable: more headers to redact and to drop on cross-origin redirects. */
+export const secretHeadersOption: Options.Options<ReadonlyArray<string>> = Options.text("secret-header").pipe(
+  Options.withPseudoName("NAME"),
+  Options.repeated,
+  Options.mapEffect((names) => {
+    const bad = names.find((name) => !headerNamePattern.test(name))
+    return bad === undefined
+      ? Effect.succeed(names)
+      : Effect.fail(invalid("secret-header", `'${bad}' is not a header name`))
   })
 )
 

@@ -37,10 +37,41 @@ export interface FetchOptions {
    * request that sets its own `Accept-Encoding` gets the body as sent either way.
    */
   readonly decompress: boolean
+  /**
+   * Lower-case names of the headers that are secrets: their values are redacted wherever they
+   * would print, and they are dropped when a redirect leads to another origin.
+   */
+  readonly secretHeaders: ReadonlySet<string>
   /** Accepted statuses (instead of 2xx) and assertions each answer must pass; none when undefined. */
   readonly expect?: Expectation | undefined
   /** Where each input's exchange (headers, body text, start time) goes, for reports such as HAR. */
   readonly exchanges?: ExchangeLog | undefined
+}
+
+/**
+ * Header names whose values are secrets, in lower case: the one list used to redact them and to
+ * drop them on a redirect to another origin (add more with `withSecretHeaders`).
+ */
+export const sensitiveHeaders: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+  "x-access-token",
+  "x-csrf-token",
+  "x-xsrf-token",
+  "x-amz-security-token",
+  "private-token"
+])
+
+/** The secret-header list plus `names` (any case). */
+export const withSecretHeaders = (names: Iterable<string>): ReadonlySet<string> => {
+  const all = new Set(sensitiveHeaders)
+  for (const name of names) all.add(name.toLowerCase())
+  return all
 }
 
 export const defaultFetchOptions: FetchOptions = {
@@ -54,7 +85,8 @@ export const defaultFetchOptions: FetchOptions = {
   maxRedirects: 5,
   gate: openGate,
   keepBody: true,
-  decompress: true
+  decompress: true,
+  secretHeaders: sensitiveHeaders
 }
 
 /** Fetch options from a partial set; the rest take volley's defaults. */
@@ -63,24 +95,14 @@ export const makeFetchOptions = (options: Partial<FetchOptions> = {}): FetchOpti
   ...options
 })
 
-/** Header names whose values are secrets. */
-export const sensitiveHeaders: ReadonlySet<string> = new Set([
-  "authorization",
-  "proxy-authorization",
-  "cookie",
-  "set-cookie",
-  "x-api-key",
-  "api-key",
-  "x-auth-token"
-])
-
 /** Wraps the values of secret headers in `Redacted`. */
 export const redactHeaders = (
-  headers: Readonly<Record<string, string>>
+  headers: Readonly<Record<string, string>>,
+  secret: ReadonlySet<string> = sensitiveHeaders
 ): Record<string, string | Redacted.Redacted<string>> => {
   const out: Record<string, string | Redacted.Redacted<string>> = {}
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = sensitiveHeaders.has(name.toLowerCase()) ? Redacted.make(value) : value
+    out[name] = secret.has(name.toLowerCase()) ? Redacted.make(value) : value
   }
   return out
 }

@@ -5,10 +5,12 @@
  * @module
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
+import type { OutputClosed, OutputError } from "../domain/OutputError.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import type { UsageError } from "../domain/UsageError.js"
 import { makeExchangeLog } from "../http/ExchangeLog.js"
@@ -36,10 +38,18 @@ export interface FetchJob<E, R> {
   readonly summary: boolean
 }
 
-/** Runs a fetch job and returns its summary; records are written as they come, in input order. */
+/**
+ * Runs a fetch job and returns its summary; records are written as they come, in input order.
+ * A record counts as done once it is written: a failed write ends the run (`OutputError`, or
+ * `OutputClosed` when the reader of stdout went away, after which nothing more is printed).
+ */
 export const runFetchJob = <E, R>(
   job: FetchJob<E, R>
-): Effect.Effect<RunSummary, E | UsageError, R | Fetcher | Stdout | Stderr | FileSystem.FileSystem> =>
+): Effect.Effect<
+  RunSummary,
+  E | UsageError | OutputError | OutputClosed,
+  R | Fetcher | Stdout | Stderr | FileSystem.FileSystem
+> =>
   Effect.scoped(Effect.gen(function*() {
     const stderr = yield* Stderr
     const stats = makeRunStats(yield* Clock.currentTimeMillis)
@@ -51,7 +61,14 @@ export const runFetchJob = <E, R>(
     yield* Effect.addFinalizer((exit) =>
       Effect.gen(function*() {
         const interrupted = Exit.isInterrupted(exit) || (yield* stopRequested)
-        if (job.summary) yield* stderr.write(renderSummary(yield* summarize(interrupted)))
+        // The reader went away (`| head`): quiet, as the shell tools are.
+        const readerGone = Exit.isFailure(exit) &&
+          Cause.failures(exit.cause).pipe((failures) =>
+            [...failures].some((error) =>
+              typeof error === "object" && error !== null && "_tag" in error && error._tag === "OutputClosed"
+            )
+          )
+        if (job.summary && !readerGone) yield* stderr.write(renderSummary(yield* summarize(interrupted)))
       })
     )
     // HAR needs each record's headers and body text: the Fetcher hands them over through a log.
@@ -63,12 +80,15 @@ export const runFetchJob = <E, R>(
     // On a stop request no new input is taken; requests in flight finish and are written.
     yield* gracefully(
       runStream(job.inputs, run, yield* stopCheck()).pipe(
-        Stream.runForEachChunk((records) => {
-          for (const record of records) stats.add(record)
-          progress.update(stats.done(), stats.failed())
-          return writer.write(records)
-        })
+        Stream.runForEachChunk((records) =>
+          // Counted once written: the summary never reports a record the output did not get.
+          Effect.map(writer.write(records), () => {
+            for (const record of records) stats.add(record)
+            progress.update(stats.done(), stats.failed())
+          })
+        )
       )
     )
+    yield* writer.close
     return yield* summarize(yield* stopRequested)
   }))

@@ -13,6 +13,7 @@ import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -117,6 +118,14 @@ const startPool = <A, B, E, R, E2, R2>(
   let failure: Cause.Cause<E | E2> | undefined
   let inputEnded = false
   let halted = false
+  // Interrupted when the run halts: the rest of the input is never read (a stop on a range of a
+  // billion URLs must not walk through it).
+  let producer: Fiber.RuntimeFiber<void> | undefined
+  const halt = () => {
+    if (halted) return
+    halted = true
+    producer?.unsafeInterruptAsFork(FiberId.none)
+  }
   let workersLeft = concurrency
   // Who is waiting: the stream for output, the workers for inputs, the producer for room.
   const output = makeSignal()
@@ -182,7 +191,13 @@ const startPool = <A, B, E, R, E2, R2>(
   const produce = inputs.pipe(
     Stream.runForEachChunk((chunk) => feed(Chunk.toReadonlyArray(chunk), 0)),
     // A failure of the inputs takes the next place: the results before it are emitted first.
-    Effect.catchAllCause((cause) => Effect.sync(() => resolve(numbered++, { cause }))),
+    Effect.catchAllCause((cause) =>
+      Effect.sync(() => {
+        // Interrupted by `halt`: the input simply ends there.
+        if (halted && Cause.isInterruptedOnly(cause)) return
+        resolve(numbered++, { cause })
+      })
+    ),
     Effect.ensuring(Effect.sync(() => {
       inputEnded = true
       inboxFilled.wake()
@@ -211,7 +226,7 @@ const startPool = <A, B, E, R, E2, R2>(
     const seq = taken++
     if (roomFreed.waiting() && inbox.length - inboxHead <= inboxSize / 2) roomFreed.wake()
     if (stopped()) {
-      halted = true
+      halt()
       resolve(seq, skipped)
       return noInput
     }
@@ -227,7 +242,7 @@ const startPool = <A, B, E, R, E2, R2>(
         return work
       },
       onFailure: (cause) => {
-        halted = true
+        halt()
         resolve(seq, { cause })
         return leave
       }
@@ -316,7 +331,10 @@ const startPool = <A, B, E, R, E2, R2>(
 
   return Effect.as(
     Effect.zipRight(
-      Effect.forkIn(produce, scope),
+      Effect.tap(Effect.forkIn(produce, scope), (fiber) => {
+        producer = fiber
+        if (halted) fiber.unsafeInterruptAsFork(FiberId.none)
+      }),
       // Each worker owns one interruption hook for the requests it runs, one after another.
       Effect.forEach(Array.from({ length: concurrency }), () => Effect.forkIn(withInFlight(work), scope), {
         discard: true

@@ -4,6 +4,12 @@
  * fetched again, and remembered as one bit and one URL hash per index — a few bytes per input,
  * not the records.
  *
+ * The file is checked before anything is sent: a first line that is not a volley record is
+ * refused (a typo'd `-o important.json --resume` must not rewrite a stranger's file) unless
+ * `force`; a record whose index lies outside the input (when its size is known) is dropped; an
+ * index past `maxResumeIndex` is refused as corrupt. The temporary copy is removed on every
+ * exit path.
+ *
  * @module
  */
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -13,6 +19,10 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { FetchRecord } from "../domain/FetchRecord.js"
 import { UsageError } from "../domain/UsageError.js"
+import { removeOnHardExit } from "./ExitCleanup.js"
+
+/** The largest index `--resume` tracks (its memory is 5 bytes per index, up to the largest). */
+export const maxResumeIndex = 100_000_000
 
 /** FNV-1a: a cheap 32-bit fingerprint of a URL, to notice an input that changed. */
 const hashUrl = (url: string): number => {
@@ -27,8 +37,10 @@ const hashUrl = (url: string): number => {
 export interface ResumeState {
   /** Records kept from the earlier run. */
   readonly kept: number
-  /** Lines dropped: unreadable (cut short) or failed records to fetch again. */
+  /** Lines dropped: unreadable (cut short), failed records to fetch again, or outside the input. */
   readonly dropped: number
+  /** Of `dropped`, the records whose index lies outside the input. */
+  readonly outside: number
   /** Whether input `index` is already in the file; fails when the file has another URL there. */
   readonly isDone: (index: number, url: string) => Either.Either<boolean, string>
 }
@@ -44,24 +56,35 @@ const parseLine = (line: string): FetchRecord | undefined => {
   }
 }
 
+export interface ResumeOptions {
+  /** Also fetch again the inputs whose record failed. */
+  readonly retryFailed: boolean
+  /** The number of inputs, when known before the run: records at or past it are dropped. */
+  readonly total?: number | undefined
+  /** Rewrite a file even when its first line is not a volley record. */
+  readonly force?: boolean
+}
+
 /**
  * Reads `path` (NDJSON written by volley) and rewrites it to hold only the records kept: every
  * record, or only the successful ones when `retryFailed`. A missing file is an empty start.
  */
 export const loadResumeState = (
   path: string,
-  retryFailed: boolean
+  options: boolean | ResumeOptions
 ): Effect.Effect<ResumeState, UsageError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
+    const { force = false, retryFailed, total } = typeof options === "boolean" ? { retryFailed: options } : options
     const fs = yield* FileSystem.FileSystem
     const exists = yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false))
     let done = new Uint8Array(1024)
     let hashes = new Uint32Array(1024)
     let kept = 0
     let dropped = 0
+    let outside = 0
     const remember = (index: number, url: string) => {
       if (index >= done.length) {
-        const size = Math.max(index + 1, done.length * 2)
+        const size = Math.min(Math.max(index + 1, done.length * 2), maxResumeIndex + 1)
         const nextDone = new Uint8Array(size)
         nextDone.set(done)
         const nextHashes = new Uint32Array(size)
@@ -79,34 +102,72 @@ export const loadResumeState = (
       const failRead = (e: { readonly message: string }) =>
         new UsageError({ message: `--resume: cannot rewrite ${path}: ${e.message}` })
       const encoder = new TextEncoder()
+      // What the first line was, and whether the file ends on a whole line.
+      let firstLine: "none" | "record" | "foreign" = "none"
+      let lines = 0
+      let endsWithNewline = true
+      let corrupt: string | undefined
       yield* Effect.scoped(Effect.gen(function*() {
+        yield* removeOnHardExit(temp)
+        yield* Effect.addFinalizer(() => Effect.ignore(fs.remove(temp)))
         const out = yield* fs.open(temp, { flag: "w" }).pipe(Effect.mapError(failRead))
         yield* fs.stream(path).pipe(
           Stream.decodeText(),
+          Stream.tap((text) =>
+            Effect.sync(() => {
+              if (text !== "") endsWithNewline = text.endsWith("\n")
+            })
+          ),
           Stream.splitLines,
           Stream.mapError(failRead),
-          Stream.runForEachChunk((lines) => {
+          Stream.runForEachChunk((chunk) => {
             let text = ""
-            for (const line of lines) {
+            for (const line of chunk) {
               if (line.trim() === "") continue
+              lines++
               const record = parseLine(line)
-              if (record === undefined || (retryFailed && !record.ok) || !remember(record.index, record.url)) {
+              if (firstLine === "none") firstLine = record === undefined ? "foreign" : "record"
+              if (record === undefined || (retryFailed && !record.ok)) {
+                dropped++
+                continue
+              }
+              if (record.index > maxResumeIndex) {
+                corrupt ??= `--resume: ${path} is corrupt or not volley's: a record has index ${record.index} ` +
+                  `(--resume tracks up to ${maxResumeIndex})`
+                continue
+              }
+              if (total !== undefined && record.index >= total) {
+                dropped++
+                outside++
+                continue
+              }
+              if (!remember(record.index, record.url)) {
                 dropped++
                 continue
               }
               kept++
               text += line + "\n"
             }
+            if (corrupt !== undefined) return Effect.fail(new UsageError({ message: corrupt }))
             return text === "" ? Effect.void : out.writeAll(encoder.encode(text)).pipe(Effect.mapError(failRead))
           })
         )
+        // A lone first line cut short is what a run killed during its first write leaves.
+        const tornStart = lines === 1 && !endsWithNewline
+        if (firstLine === "foreign" && !force && !tornStart) {
+          return yield* new UsageError({
+            message: `--resume: ${path} does not start with a volley record; not rewriting it ` +
+              `(check the path, or add --force to replace its contents)`
+          })
+        }
         yield* out.sync.pipe(Effect.mapError(failRead))
+        yield* fs.rename(temp, path).pipe(Effect.mapError(failRead))
       }))
-      yield* fs.rename(temp, path).pipe(Effect.mapError(failRead))
     }
     return {
       kept,
       dropped,
+      outside,
       isDone: (index, url) => {
         if (index >= done.length || done[index] === 0) return Either.right(false)
         return hashes[index] === hashUrl(url)

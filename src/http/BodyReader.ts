@@ -11,11 +11,32 @@ import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { constants } from "node:buffer"
 import { BodyTooLarge, DecodeError, TransportError } from "../domain/FetchError.js"
 import { type DecodeFailure, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 
+/**
+ * The most bytes a body can have and still be held as one string and written in one record:
+ * V8's longest string is about 512 MiB, a binary body grows by a third as base64 and JSON
+ * escapes can double text, so half of it. A larger body under a larger `--max-body` fails as
+ * `BodyTooLarge` when it passes this, rather than failing to decode or encode.
+ */
+export const maxTextBytes: number = Math.floor(constants.MAX_STRING_LENGTH / 2)
+
+/** The body limit in force: `--max-body`, but never more than a string can hold. */
+export const effectiveBodyLimit = (limitBytes: number): number => Math.min(limitBytes, maxTextBytes)
+
 const tooLarge = (url: string, limitBytes: number, seen: string) =>
-  new BodyTooLarge({ url, limitBytes, message: `body is larger than the ${formatBytes(limitBytes)} limit (${seen})` })
+  new BodyTooLarge({
+    url,
+    limitBytes,
+    message: limitBytes > maxTextBytes
+      ? `body is larger than the ${formatBytes(maxTextBytes)} a body can hold in memory (${seen})`
+      : `body is larger than the ${formatBytes(limitBytes)} limit (${seen})`
+  })
+
+/** The `BodyTooLarge` of a body past `limitBytes` (or past what a string can hold). */
+export const bodyTooLarge = tooLarge
 
 const lost = (url: string) => (cause: { readonly message: string }) =>
   new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
@@ -30,18 +51,20 @@ const limitedChunks = (
   response: HttpClientResponse.HttpClientResponse,
   url: string,
   limitBytes: number
-): Stream.Stream<Uint8Array, BodyTooLarge | TransportError> =>
-  response.stream.pipe(
+): Stream.Stream<Uint8Array, BodyTooLarge | TransportError> => {
+  const limit = effectiveBodyLimit(limitBytes)
+  return response.stream.pipe(
     // A response without a body at all (204, some error pages) reads as "".
     Stream.catchTag("ResponseError", (error) => error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error)),
     Stream.mapError(lost(url)),
     Stream.mapAccumEffect(0, (total, bytes: Uint8Array) => {
       const next = total + bytes.length
-      return next > limitBytes
+      return next > limit
         ? Effect.fail(tooLarge(url, limitBytes, "streamed without content-length"))
         : Effect.succeed([next, bytes] as const)
     })
   )
+}
 
 /**
  * Reads the bytes of `response`'s body, failing past `limitBytes`; with `decode`, its
@@ -54,7 +77,8 @@ export const readBody = (
   decode: boolean
 ): Effect.Effect<Buffer, BodyTooLarge | TransportError | DecodeError> => {
   const declared = response.headers["content-length"]
-  if (declared !== undefined && Number(declared) > limitBytes) {
+  const limit = effectiveBodyLimit(limitBytes)
+  if (declared !== undefined && Number(declared) > limit) {
     return Effect.zipRight(dropBody(response), Effect.fail(tooLarge(url, limitBytes, `content-length ${declared}`)))
   }
   const encoding = decode ? response.headers["content-encoding"] : undefined
@@ -73,7 +97,7 @@ export const readBody = (
   }
   const list = codings.right
   return Effect.flatMap(Deferred.make<Buffer, DecodeFailure>(), (result) => {
-    const decoder = makeBodyDecoder(list, limitBytes, url, (outcome) => Deferred.unsafeDone(result, outcome))
+    const decoder = makeBodyDecoder(list, limit, url, (outcome) => Deferred.unsafeDone(result, outcome))
     const feed = limitedChunks(response, url, limitBytes).pipe(
       Stream.runForEach((bytes) => Effect.sync(() => decoder.write(asBuffer(bytes)))),
       Effect.zipRight(Effect.sync(() => decoder.end())),

@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import type * as Schedule from "effect/Schedule"
 import { firstFailure } from "../check/Check.js"
 import { DecodeError, type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
@@ -44,12 +45,25 @@ export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
   } catch {
     return Either.left(input.trim() === "" ? "empty URL" : `not a URL: ${JSON.stringify(input)}`)
   }
-  return url.protocol === "http:" || url.protocol === "https:"
-    ? Either.right(url)
-    : Either.left(`not an http(s) URL: ${JSON.stringify(input)}`)
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return Either.left(`not an http(s) URL: ${JSON.stringify(input)}`)
+  }
+  // The URL parser refuses ports past 65535; port 0 it takes, but nothing listens there.
+  return url.port === "0" ? Either.left(`port 0 is not a port: ${JSON.stringify(input)}`) : Either.right(url)
 }
 
 const round1 = (ms: number) => Math.round(ms * 10) / 10
+
+/** The process ran out of file descriptors (its `ulimit -n`, or the system's): nothing was sent. */
+export const isOutOfFiles = (error: FetchError): boolean =>
+  error._tag === "TransportError" && /\bE[MN]FILE\b/.test(error.message)
+
+/** How many times one request waits for a free file descriptor before it fails. */
+const maxFileWaits = 60
+
+/** The wait before trying again for a descriptor: 10 ms doubling to 1 s, jittered ±50%. */
+const waitForFiles = (waits: number): Effect.Effect<void> =>
+  Effect.flatMap(Random.next, (r) => Effect.sleep(Math.min(1000, 10 * 2 ** waits) * (0.5 + r)))
 
 const isSuccess = (status: number) => status >= 200 && status < 300
 
@@ -116,7 +130,12 @@ const prepare = (options: FetchOptions): Prepared => {
   const headers = withUserAgent(revealHeaders(options.headers))
   const decode = options.decompress && headerValue(headers, "accept-encoding") === undefined
   return {
-    limits: { timeout: options.timeout, maxBodyBytes: options.maxBodyBytes, maxRedirects: options.maxRedirects },
+    limits: {
+      timeout: options.timeout,
+      maxBodyBytes: options.maxBodyBytes,
+      maxRedirects: options.maxRedirects,
+      secretHeaders: options.secretHeaders
+    },
     headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers,
     decode,
     schedule: retrySchedule(options.retry),
@@ -217,11 +236,25 @@ const makeFetcher = (transport: Transport) => {
       countRecord(failedRecord(p.index, p.url, p.attempts, elapsedMs(p), error, p.lastAnswer, p.options.keepBody))
     )
   }
-  /** One attempt through the gate (rate limits, per-host caps and pauses). */
-  const send = (p: Pending): Effect.Effect<Answer, FetchError> =>
-    p.options.gate.around(p.hop.url.host, transport.send(p.hop, p.ready.limits, p.inFlight))
+  /**
+   * One attempt through the gate (rate limits, per-host caps and pauses). A connection this
+   * process had no file descriptor for (`EMFILE`) was never sent: it waits for one to free up
+   * and goes again, and that is not an attempt.
+   */
+  const send = (p: Pending, fileWaits = 0): Effect.Effect<Answer, FetchError> =>
+    Effect.catchIf(
+      p.options.gate.around(p.hop.url.host, transport.send(p.hop, p.ready.limits, p.inFlight)),
+      (error) => fileWaits < maxFileWaits && isOutOfFiles(error),
+      () => Effect.zipRight(waitForFiles(fileWaits), send(p, fileWaits + 1))
+    )
   /** After a failed first attempt: retries on the schedule, or the failed record. */
-  const recover = (p: Pending, error: FetchError): Effect.Effect<FetchRecord> => {
+  const recover = (p: Pending, error: FetchError, waitedForFiles = false): Effect.Effect<FetchRecord> => {
+    if (!waitedForFiles && isOutOfFiles(error)) {
+      return Effect.matchEffect(Effect.zipRight(waitForFiles(0), send(p, 1)), {
+        onFailure: (next) => recover(p, next, true),
+        onSuccess: (answer) => lift(firstVerdict(p, answer))
+      })
+    }
     // Only a failed first attempt pays for the retry machinery.
     if (!p.ready.retryable(error)) return failed(p, error)
     let replayed = false

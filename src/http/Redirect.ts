@@ -6,6 +6,7 @@
  */
 import * as Either from "effect/Either"
 import { StatusError } from "../domain/FetchError.js"
+import { sensitiveHeaders } from "../domain/FetchOptions.js"
 
 /** One request of an attempt: the first, or one a redirect led to. */
 export interface Hop {
@@ -22,13 +23,14 @@ export interface Hop {
   readonly decode?: boolean
 }
 
-/** Headers that must not follow a redirect to another origin. */
-const credentialHeaders: ReadonlySet<string> = new Set(["authorization", "cookie", "proxy-authorization"])
-
-const withoutCredentials = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+/** The headers that may follow a redirect to another origin: every one not in `secret`. */
+const withoutSecrets = (
+  headers: Readonly<Record<string, string>>,
+  secret: ReadonlySet<string>
+): Record<string, string> => {
   const kept: Record<string, string> = {}
   for (const name in headers) {
-    if (!credentialHeaders.has(name.toLowerCase())) kept[name] = headers[name]!
+    if (!secret.has(name.toLowerCase())) kept[name] = headers[name]!
   }
   return kept
 }
@@ -39,13 +41,15 @@ export const isRedirect = (status: number, location: string | undefined): locati
 
 /**
  * The hop a redirect answer leads to, or why it is not followed. 303 (and 301/302 after a POST)
- * become a GET without a body, as browsers do; credentials are dropped when the origin changes.
+ * become a GET without a body, as browsers do; the secret headers (`secret`, lower case: the
+ * same list that is redacted in output) are dropped when the origin changes.
  */
 export const nextHop = (
   hop: Hop,
   status: number,
   location: string,
-  maxRedirects: number
+  maxRedirects: number,
+  secret: ReadonlySet<string> = sensitiveHeaders
 ): Either.Either<Hop, StatusError> => {
   const url = hop.url.href
   let next: URL
@@ -66,7 +70,7 @@ export const nextHop = (
   return Either.right({
     method: toGet ? "GET" : hop.method,
     url: next,
-    headers: next.origin === hop.url.origin ? hop.headers : withoutCredentials(hop.headers),
+    headers: next.origin === hop.url.origin ? hop.headers : withoutSecrets(hop.headers, secret),
     body: toGet ? undefined : hop.body,
     redirects: hop.redirects + 1,
     ...(hop.decode === undefined ? {} : { decode: hop.decode })

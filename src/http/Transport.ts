@@ -34,6 +34,8 @@ export interface SendLimits {
   readonly timeout: Duration.Duration
   readonly maxBodyBytes: number
   readonly maxRedirects: number
+  /** Headers dropped on a redirect to another origin (lower case); volley's list when absent. */
+  readonly secretHeaders?: ReadonlySet<string>
 }
 
 /** What can go wrong in one attempt before the status is judged. */
@@ -190,7 +192,7 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
       Effect.flatMap((response): Effect.Effect<Answer, SendError> => {
         const location = response.headers["location"]
         if (isRedirect(response.status, location)) {
-          const next = nextHop(hop, response.status, location, limits.maxRedirects)
+          const next = nextHop(hop, response.status, location, limits.maxRedirects, limits.secretHeaders)
           if (next._tag === "Left") return Effect.fail(next.left)
           // Read the (small) redirect body so its connection goes back to the pool.
           return Effect.zipRight(

@@ -11,8 +11,8 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
-import { BodyTooLarge, DecodeError } from "../domain/FetchError.js"
-import { formatBytes } from "./BodyReader.js"
+import { DecodeError } from "../domain/FetchError.js"
+import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
@@ -105,21 +105,15 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       let chunks: Array<Buffer> = []
       let length = 0
       let started = false
-      const tooLarge = (seen: string) =>
-        fail(
-          new BodyTooLarge({
-            url: href,
-            limitBytes: limits.maxBodyBytes,
-            message: `body is larger than the ${formatBytes(limits.maxBodyBytes)} limit (${seen})`
-          })
-        )
+      const maxBytes = effectiveBodyLimit(limits.maxBodyBytes)
+      const tooLarge = (seen: string) => fail(bodyTooLarge(href, limits.maxBodyBytes, seen))
       const startDecoding = (encoding: string) => {
         const codings = parseContentEncoding(encoding)
         if (codings._tag === "Left") {
           return fail(new DecodeError({ url: href, message: `unsupported content-encoding '${codings.left}'` }))
         }
         if (codings.right.length === 0) return
-        decoder = makeBodyDecoder(codings.right, limits.maxBodyBytes, href, (result) => {
+        decoder = makeBodyDecoder(codings.right, maxBytes, href, (result) => {
           if (result._tag === "Left") return fail(result.left)
           finish(Either.right(makeAnswer(status, headers, result.right, href)))
         })
@@ -136,13 +130,13 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           headers = flatHeaders(rawHeaders)
           const location = headers["location"]
           if (isRedirect(statusCode, location)) {
-            const next = nextHop(hop, statusCode, location, limits.maxRedirects)
+            const next = nextHop(hop, statusCode, location, limits.maxRedirects, limits.secretHeaders)
             if (next._tag === "Left") return fail(next.left)
             redirect = next.right
             return
           }
           const declared = headers["content-length"]
-          if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+          if (declared !== undefined && Number(declared) > maxBytes) {
             return tooLarge(`content-length ${declared}`)
           }
           // Only a body volley asked to be encoded (and is encoded) pays for decoding.
@@ -153,7 +147,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           // A redirect's body is read and dropped, so its connection goes back to the pool.
           if (redirect !== undefined) return
           length += chunk.length
-          if (length > limits.maxBodyBytes) return tooLarge("streamed without content-length")
+          if (length > maxBytes) return tooLarge("streamed without content-length")
           if (decoder !== undefined) return decoder.write(chunk)
           chunks.push(chunk)
         },

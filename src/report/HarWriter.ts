@@ -23,6 +23,7 @@ import type * as Scope from "effect/Scope"
 import { STATUS_CODES } from "node:http"
 import { redactHeaders } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
+import type { OutputClosed, OutputError } from "../domain/OutputError.js"
 import type { UsageError } from "../domain/UsageError.js"
 import type { Exchange, ExchangeLog } from "../http/ExchangeLog.js"
 import { bodyContentType } from "../http/Transport.js"
@@ -153,5 +154,12 @@ const harFormat = (log: ExchangeLog | undefined, clock: Clock.Clock): RecordForm
 export const openHarWriter = (
   target: OutputTarget,
   log: ExchangeLog | undefined
-): Effect.Effect<RecordWriter, UsageError, Scope.Scope | Stdout | FileSystem.FileSystem> =>
-  Effect.flatMap(Effect.clock, (clock) => openEncodedWriter(harFormat(log, clock), target, { atomic: true }))
+): Effect.Effect<
+  RecordWriter,
+  UsageError | OutputError | OutputClosed,
+  Scope.Scope | Stdout | FileSystem.FileSystem
+> =>
+  Effect.flatMap(
+    Effect.clock,
+    (clock) => openEncodedWriter(harFormat(log, clock), target, { atomic: true, resumable: false })
+  )

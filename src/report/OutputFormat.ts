@@ -7,6 +7,7 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import type { OutputClosed, OutputError } from "../domain/OutputError.js"
 import type { UsageError } from "../domain/UsageError.js"
 import type { ExchangeLog } from "../http/ExchangeLog.js"
 import { formats } from "./RecordFormat.js"
@@ -26,7 +27,11 @@ export const openOutput = (
   format: OutputFormat,
   target: OutputTarget,
   context: OutputContext = {}
-): Effect.Effect<RecordWriter, UsageError, Scope.Scope | Stdout | FileSystem.FileSystem> => {
+): Effect.Effect<
+  RecordWriter,
+  UsageError | OutputError | OutputClosed,
+  Scope.Scope | Stdout | FileSystem.FileSystem
+> => {
   switch (format) {
     case "junit":
       return Effect.flatMap(Effect.promise(() => import("./JunitWriter.js")), (m) => m.openJunitWriter(target))

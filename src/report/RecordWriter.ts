@@ -3,6 +3,10 @@
  * is written to a temporary name and renamed at the end, so readers never see half an array;
  * NDJSON and CSV are written as records arrive and always end on a whole line.
  *
+ * Every write is checked. A failed write ends the run with an `OutputError` that says, in plain
+ * words, what happened and how many records are safe; a file is cut back to its last whole
+ * record first. A reader of standard output that goes away (EPIPE) is an `OutputClosed`.
+ *
  * @module
  */
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -11,22 +15,44 @@ import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { FetchRecord } from "../domain/FetchRecord.js"
+import {
+  describeWriteFailure,
+  OutputClosed,
+  OutputError,
+  type WriteFailure,
+  writeFailureOf
+} from "../domain/OutputError.js"
 import { UsageError } from "../domain/UsageError.js"
+import { removeOnHardExit } from "../engine/ExitCleanup.js"
 import { type Format, type RecordFormat, recordFormat } from "./RecordFormat.js"
 import { Stdout } from "./Stdout.js"
 
 /** Where records go. */
 export type OutputTarget =
   | { readonly _tag: "Stdout" }
-  | { readonly _tag: "File"; readonly path: string; readonly append: boolean }
+  | {
+    readonly _tag: "File"
+    readonly path: string
+    readonly append: boolean
+    /** Records already in the file (`--resume`), for the count a failure reports as safe. */
+    readonly kept?: number
+  }
 
 /** An open output: write chunks of records, then close (writes the footer, renames). */
 export interface RecordWriter {
-  readonly write: (records: Chunk.Chunk<FetchRecord>) => Effect.Effect<void, UsageError>
+  /** Writes the records; fails (and writes nothing more) when the output fails. */
+  readonly write: (records: Chunk.Chunk<FetchRecord>) => Effect.Effect<void, OutputError | OutputClosed>
+  /** Finishes the output: footer, sync, rename. Closing the scope without it finishes too, unchecked. */
+  readonly close: Effect.Effect<void, OutputError | OutputClosed>
+  /** Records wholly written so far. */
+  readonly written: () => number
 }
 
-const failWrite = (path: string) => (cause: { readonly message: string }) =>
-  new UsageError({ message: `--output ${path}: cannot write: ${cause.message}` })
+/** The temporary name a JSON output is written to before its rename. */
+export const tempPathOf = (path: string, pid: number = process.pid) => `${path}.volley-tmp-${pid}`
+
+const openFailure = (path: string) => (cause: { readonly message: string }) =>
+  new UsageError({ message: `--output ${path}: cannot write: ${describeWriteFailure(writeFailureOf(cause))}` })
 
 /**
  * Checks that `path` can be written (its folder exists and is writable) before any request is
@@ -55,55 +81,145 @@ export const checkWritable = (path: string): Effect.Effect<void, UsageError, Fil
 export const openRecordWriter = (
   format: Format,
   target: OutputTarget
-): Effect.Effect<RecordWriter, UsageError, Scope.Scope | Stdout | FileSystem.FileSystem> =>
-  openEncodedWriter(recordFormat(format), target, { atomic: format === "json" })
+): Effect.Effect<
+  RecordWriter,
+  UsageError | OutputError | OutputClosed,
+  Scope.Scope | Stdout | FileSystem.FileSystem
+> => openEncodedWriter(recordFormat(format), target, { atomic: format === "json", resumable: format === "ndjson" })
 
 /**
- * A writer for any encoder (the record formats, reports such as HAR); `atomic` files are written
- * to a temporary name renamed into place at the end.
+ * A writer for any encoder (the record formats, reports such as HAR): `atomic` files are written
+ * to a temporary name renamed into place at the end; `resumable` ones (NDJSON) say, when a write
+ * fails, that `--resume` continues them.
  */
 export const openEncodedWriter = (
   encoder: RecordFormat,
   target: OutputTarget,
-  options: { readonly atomic: boolean }
-): Effect.Effect<RecordWriter, UsageError, Scope.Scope | Stdout | FileSystem.FileSystem> =>
+  options: { readonly atomic: boolean; readonly resumable: boolean }
+): Effect.Effect<
+  RecordWriter,
+  UsageError | OutputError | OutputClosed,
+  Scope.Scope | Stdout | FileSystem.FileSystem
+> =>
   Effect.gen(function*() {
     let first = true
+    let written = 0
+    let pendingCount = 0
     const encode = (records: Chunk.Chunk<FetchRecord>) => {
       let text = ""
       for (const record of records) {
         text += encoder.record(record, first)
         first = false
       }
+      pendingCount = records.length
       return text
     }
 
     if (target._tag === "Stdout") {
       const stdout = yield* Stdout
-      yield* stdout.write(encoder.header)
-      yield* Effect.addFinalizer(() => stdout.write(encoder.footer(first)))
-      return { write: (records) => stdout.write(encode(records)) }
+      const failure = (error: WriteFailure) =>
+        error.code === "EPIPE"
+          ? new OutputClosed({ written, message: `stdout: the reader closed the pipe; ${written} records written` })
+          : new OutputError({
+            ...(error.code === undefined ? {} : { code: error.code }),
+            written,
+            message: `stdout: ${describeWriteFailure(error)}; ${written} records written`
+          })
+      let broken = false
+      let closed = false
+      const put = (text: string) =>
+        stdout.write(text).pipe(Effect.mapError((error) => {
+          broken = true
+          return failure(error)
+        }))
+      yield* put(encoder.header)
+      const close = Effect.suspend(() => {
+        if (closed || broken) return Effect.void
+        closed = true
+        return put(encoder.footer(first))
+      })
+      yield* Effect.addFinalizer(() => Effect.ignore(close))
+      return {
+        write: (records) =>
+          Effect.suspend(() => put(encode(records))).pipe(Effect.tap(() => {
+            written += pendingCount
+          })),
+        close,
+        written: () => written
+      }
     }
 
     const fs = yield* FileSystem.FileSystem
     // JSON goes to a temporary file renamed into place at the end: never half an array.
     const atomic = options.atomic
-    const path = atomic ? `${target.path}.volley-tmp-${process.pid}` : target.path
+    const path = atomic ? tempPathOf(target.path) : target.path
     const append = target.append && !atomic
-    const hasContent = append &&
-      (yield* fs.stat(path).pipe(Effect.map((s) => Number(s.size) > 0), Effect.orElseSucceed(() => false)))
-    const file = yield* fs.open(path, { flag: append ? "a" : "w" }).pipe(Effect.mapError(failWrite(target.path)))
+    const startSize = append
+      ? yield* fs.stat(path).pipe(Effect.map((s) => Number(s.size)), Effect.orElseSucceed(() => 0))
+      : 0
+    if (atomic) yield* removeOnHardExit(path)
+    const file = yield* fs.open(path, { flag: append ? "a" : "w" }).pipe(Effect.mapError(openFailure(target.path)))
+    // The size of the file after the last write that went through whole.
+    let goodSize = startSize
+    let broken = false
+    let closed = false
     const encoderOut = new TextEncoder()
-    const put = (text: string) =>
-      text === "" ? Effect.void : file.writeAll(encoderOut.encode(text)).pipe(Effect.mapError(failWrite(target.path)))
-    if (!hasContent) yield* put(encoder.header)
-    yield* Effect.addFinalizer(() =>
-      put(encoder.footer(first)).pipe(
-        // Devices and pipes (`-o /dev/null`) cannot be synced; only a file's data is at stake.
-        Effect.zipRight(Effect.catchIf(file.sync, (error) => /EINVAL|ENOTSUP/.test(error.message), () => Effect.void)),
-        Effect.zipRight(atomic ? fs.rename(path, target.path) : Effect.void),
-        Effect.catchAll((error) => Effect.logError(`--output ${target.path}: ${error.message}`))
+    const safe = () =>
+      atomic
+        ? `nothing written to ${target.path}`
+        : options.resumable
+        ? `${written + (target.kept ?? 0)} records kept; --resume to continue`
+        : `${written} records kept`
+    const fail = (error: unknown) =>
+      Effect.gen(function*() {
+        broken = true
+        const failure = writeFailureOf(error)
+        // Cut a torn record off (a full disk takes part of a write), or drop the temporary file.
+        if (atomic) yield* Effect.ignore(fs.remove(path))
+        else yield* Effect.ignore(file.truncate(goodSize))
+        return yield* new OutputError({
+          ...(failure.code === undefined ? {} : { code: failure.code }),
+          written,
+          message: `--output ${target.path}: ${describeWriteFailure(failure)} (${safe()})`
+        })
+      })
+    const put = (text: string) => {
+      if (text === "") return Effect.void
+      const bytes = encoderOut.encode(text)
+      return file.writeAll(bytes).pipe(
+        Effect.matchEffect({
+          onFailure: fail,
+          onSuccess: () =>
+            Effect.sync(() => {
+              goodSize += bytes.length
+            })
+        })
       )
-    )
-    return { write: (records) => put(encode(records)) }
+    }
+    if (startSize === 0) yield* put(encoder.header)
+    const finish = Effect.gen(function*() {
+      yield* put(encoder.footer(first))
+      // Devices and pipes (`-o /dev/null`) cannot be synced; only a file's data is at stake.
+      yield* file.sync.pipe(
+        Effect.catchIf((error) => /EINVAL|ENOTSUP/.test(error.message), () => Effect.void),
+        Effect.catchAll(fail)
+      )
+      if (atomic) yield* fs.rename(path, target.path).pipe(Effect.catchAll(fail))
+    })
+    const close = Effect.suspend(() => {
+      if (closed || broken) return Effect.void
+      closed = true
+      return finish
+    })
+    // Interrupted without `close`: finish anyway (what was fetched is kept), but a broken
+    // output is only cleaned up.
+    yield* Effect.addFinalizer(() => Effect.ignore(close))
+    return {
+      write: (records) =>
+        Effect.suspend(() => put(encode(records))).pipe(Effect.tap(() => {
+          written += pendingCount
+        })),
+      close,
+      written: () => written
+    }
   })

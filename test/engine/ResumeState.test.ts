@@ -62,4 +62,57 @@ layer(NodeContext.layer)("ResumeState", (it) => {
       expect([fresh.kept, fresh.dropped]).toEqual([0, 0])
       expect(yield* fs.exists(`${dir}/none.ndjson`)).toBe(false)
     }))
+
+  it.scoped("refuses a file whose first line is not a volley record (unless force), and leaves it untouched", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const path = `${dir}/important.json`
+      const text = `{"name":"my data","items":[1,2,3]}\n${ok(0)}\n`
+      yield* fs.writeFileString(path, text)
+      const refused = yield* Effect.flip(loadResumeState(path, { retryFailed: false }))
+      expect(refused._tag).toBe("UsageError")
+      expect(refused.message).toContain("does not start with a volley record")
+      expect(refused.message).toContain("--force")
+      expect(yield* fs.readFileString(path)).toBe(text)
+      expect(yield* fs.readDirectory(dir)).toEqual(["important.json"])
+      const forced = yield* loadResumeState(path, { retryFailed: false, force: true })
+      expect([forced.kept, forced.dropped]).toEqual([1, 1])
+      expect(yield* fs.readFileString(path)).toBe(ok(0) + "\n")
+    }))
+
+  it.scoped("a lone first line cut short (killed during the first write) is not a foreign file", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = `${yield* fs.makeTempDirectoryScoped()}/out.ndjson`
+      yield* fs.writeFileString(path, ok(0).slice(0, 25))
+      const state = yield* loadResumeState(path, { retryFailed: false })
+      expect([state.kept, state.dropped]).toEqual([0, 1])
+      expect(yield* fs.readFileString(path)).toBe("")
+    }))
+
+  it.scoped("records whose index is outside the input are dropped and counted", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = `${yield* fs.makeTempDirectoryScoped()}/out.ndjson`
+      yield* fs.writeFileString(path, [0, 1, 2, 3, 4].map(ok).join("\n") + "\n")
+      const state = yield* loadResumeState(path, { retryFailed: false, total: 3 })
+      expect([state.kept, state.dropped, state.outside]).toEqual([3, 2, 2])
+      expect(yield* fs.readFileString(path)).toBe([0, 1, 2].map(ok).join("\n") + "\n")
+    }))
+
+  it.scoped("an absurd index (1e10) is a set-up error: no huge allocation, the file kept, no temp file left", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const path = `${dir}/out.ndjson`
+      const text = [ok(0), ok(1e10)].join("\n") + "\n"
+      yield* fs.writeFileString(path, text)
+      for (const total of [undefined, 20_000]) {
+        const error = yield* Effect.flip(loadResumeState(path, { retryFailed: false, total }))
+        expect(error.message).toContain("corrupt or not volley's: a record has index 10000000000")
+        expect(yield* fs.readFileString(path)).toBe(text)
+        expect(yield* fs.readDirectory(dir)).toEqual(["out.ndjson"])
+      }
+    }))
 })

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
+import { redactHeaders, withSecretHeaders } from "../../src/domain/FetchOptions.js"
 import { type Hop, isRedirect, nextHop } from "../../src/http/Redirect.js"
 
 const post: Hop = {
@@ -34,6 +35,21 @@ describe("Redirect", () => {
   it("credentials stay on the same origin and are dropped on another", () => {
     expect(next(307, "/same").headers).toEqual(post.headers)
     expect(next(307, "http://b.test/other").headers).toEqual({ "content-type": "application/json" })
+  })
+
+  it("every header of the secret list (X-Api-Key, X-Auth-Token, Api-Key, ...) and marked ones drop across origins", () => {
+    const hop: Hop = {
+      ...post,
+      headers: { "X-Api-Key": "k", "X-Auth-Token": "t", "Api-Key": "a", "X-Mine": "m", accept: "*/*" }
+    }
+    expect(next(307, "http://b.test/x", hop).headers).toEqual({ "X-Mine": "m", accept: "*/*" })
+    const marked = Either.getOrThrow(nextHop(hop, 307, "http://b.test/x", 5, withSecretHeaders(["x-mine"])))
+    expect(marked.headers).toEqual({ accept: "*/*" })
+    // Redaction uses the same list.
+    expect(
+      Object.entries(redactHeaders(hop.headers, withSecretHeaders(["X-MINE"])))
+        .filter(([, value]) => typeof value === "string")
+    ).toEqual([["accept", "*/*"]])
   })
 
   it("refuses non-http(s) targets, invalid locations and one hop too many", () => {

@@ -6,7 +6,11 @@ import { NodeHttpClient } from "@effect/platform-node"
 import type * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, layer } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, FiberRef, Schedule } from "effect"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import * as zlib from "node:zlib"
+import { BodyTooLarge, isTransient } from "../../src/domain/FetchError.js"
+import { withSecretHeaders } from "../../src/domain/FetchOptions.js"
 import { currentInFlight, withInFlight } from "../../src/engine/InFlight.js"
 import { dispatcherLayer } from "../../src/http/HttpClientLive.js"
 import type { Hop } from "../../src/http/Redirect.js"
@@ -85,6 +89,57 @@ layer(dispatcherLayer(), { excludeTestServices: true })("transports", (it) => {
         const cross = yield* same(hop(`${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`, { headers }))
         expect(echoed(cross).authorization).toBeUndefined()
         expect(echoed(cross)["x-kept"]).toBe("yes")
+      }))
+
+    it.scoped("on every secret header of the one list, and --secret-header names: dropped across origins", () =>
+      Effect.gen(function*() {
+        const a = yield* startDemoServer()
+        const b = yield* startDemoServer()
+        const headers = {
+          "X-Api-Key": "k1",
+          "x-auth-token": "t1",
+          "Api-Key": "k2",
+          cookie: "c=1",
+          "proxy-authorization": "Basic x",
+          "X-Custom": "mine",
+          "x-plain": "p"
+        }
+        const echoed = (result: unknown) => JSON.parse((result as { text: string }).text).headers
+        const toB = `${a.url}/redirect-to?url=${encodeURIComponent(`${b.url}/echo`)}`
+        const cross = echoed(yield* same(hop(toB, { headers })))
+        for (const name of ["x-api-key", "x-auth-token", "api-key", "cookie", "proxy-authorization"]) {
+          expect(cross[name]).toBeUndefined()
+        }
+        expect(cross["x-custom"]).toBe("mine")
+        expect(cross["x-plain"]).toBe("p")
+        // A header the user marks secret goes the same way.
+        const marked = { ...limits, secretHeaders: withSecretHeaders(["X-Custom"]) }
+        const crossMarked = echoed(yield* same(hop(toB, { headers }), marked))
+        expect(crossMarked["x-custom"]).toBeUndefined()
+        expect(crossMarked["x-plain"]).toBe("p")
+        // On the same origin every header stays.
+        const kept = echoed(yield* same(hop(`${a.url}/redirect-to?url=/echo`, { headers }), marked))
+        expect(Object.keys(kept)).toEqual(expect.arrayContaining(["x-api-key", "api-key", "x-custom", "x-plain"]))
+      }))
+
+    it.scoped("on a body larger than a string can hold, under a larger --max-body: BodyTooLarge, unread", () =>
+      Effect.gen(function*() {
+        // Declares 600 MiB and sends 1 KiB: nothing past the headers needs to be read.
+        const server = yield* Effect.acquireRelease(
+          Effect.async<Server>((resume) => {
+            const s = createServer((_, res) => {
+              res.writeHead(200, { "content-length": String(600 * 1024 * 1024) })
+              res.write(Buffer.alloc(1024))
+            })
+            s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
+          }),
+          (s) => Effect.sync(() => s.close()).pipe(Effect.zipRight(Effect.sync(() => s.closeAllConnections())))
+        )
+        const { port } = server.address() as AddressInfo
+        const result = yield* same(hop(`http://127.0.0.1:${port}/big`), { ...limits, maxBodyBytes: 1024 ** 3 })
+        expect(result).toMatchObject({ error: "BodyTooLarge" })
+        expect((result as { message: string }).message).toContain("a body can hold in memory")
+        expect(isTransient(new BodyTooLarge({ url: "", limitBytes: 0, message: "" }))).toBe(false)
       }))
 
     it.scoped("on a body sent with its content type", () =>

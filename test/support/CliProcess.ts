@@ -13,12 +13,20 @@ export interface CliResult {
 const collect = <E, R>(stream: Stream.Stream<Uint8Array, E, R>) =>
   stream.pipe(Stream.decodeText(), Stream.runCollect, Effect.map((chunks) => Chunk.join(chunks, "")))
 
-/** `node bin/volley.js ...args`, optionally with text on stdin and extra environment variables. */
-export const runCli = (args: ReadonlyArray<string>, options: { stdin?: string; env?: Record<string, string> } = {}) =>
+/**
+ * `node bin/volley.js ...args`, optionally with text on stdin and extra environment variables;
+ * with `command` (`sh`), that program with `args` instead (a shell line that sets a limit first).
+ */
+export const runCli = (
+  args: ReadonlyArray<string>,
+  options: { stdin?: string; env?: Record<string, string>; command?: string } = {}
+) =>
   Effect.scoped(Effect.gen(function*() {
-    let command = Command.make("node", "bin/volley.js", ...args).pipe(
-      Command.env({ NO_COLOR: "1", ...options.env })
-    )
+    let command = (options.command === undefined
+      ? Command.make("node", "bin/volley.js", ...args)
+      : Command.make(options.command, ...args)).pipe(
+        Command.env({ NO_COLOR: "1", ...options.env })
+      )
     if (options.stdin !== undefined) command = Command.feed(command, options.stdin)
     const process = yield* Command.start(command)
     const [stdout, stderr, code] = yield* Effect.all([

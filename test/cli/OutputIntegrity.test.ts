@@ -1,0 +1,140 @@
+/**
+ * Nothing lost, nothing reported that was not written (built CLI): a full stdout ends the run
+ * with exit 2 and the count written; a reader that goes away stops the fetching at once,
+ * quietly; one writer per output file (a second run exits 2 naming the first, whose file stays
+ * whole); a stale lock and the temporary files of a killed run are cleaned up; a real full disk
+ * under `-o` keeps whole records and says how to continue.
+ */
+import { Command, FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import { Effect, Schedule } from "effect"
+import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmdirSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { runCli } from "../support/CliProcess.js"
+import { jsonAfter, startLoopbackServer } from "../support/LoopbackServer.js"
+
+const lines = (text: string) => text.split("\n").filter((l) => l !== "")
+const indexes = (text: string) => lines(text).map((l) => (JSON.parse(l) as { index: number }).index)
+
+/** Mounts a 64 KiB tmpfs (a disk that really fills up); its folder, or undefined when not allowed. */
+const mountSmallDisk = (): string | undefined => {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return undefined
+  const dir = mkdtempSync(join(tmpdir(), "volley-full-"))
+  if (spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir]).status === 0) return dir
+  rmdirSync(dir)
+  return undefined
+}
+const unmount = (dir: string) => {
+  spawnSync("umount", [dir])
+  rmdirSync(dir)
+}
+/** Whether this test may mount one (root on Linux, with the right to mount): probed and undone. */
+const canMountSmallDisk = (() => {
+  const dir = mountSmallDisk()
+  if (dir !== undefined) unmount(dir)
+  return dir !== undefined
+})()
+
+layer(NodeContext.layer, { excludeTestServices: true })("output integrity (built CLI)", (it) => {
+  it.scoped("> /dev/full: exit 2, the plain reason and the count written; nothing reported ok", () =>
+    Effect.gen(function*() {
+      const server = yield* startLoopbackServer(jsonAfter(0))
+      const result = yield* runCli([
+        "-c",
+        `exec node bin/volley.js fetch '${server.url}/r/{1..2000}' -c 50 --no-progress > /dev/full`
+      ], { command: "sh" })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain("volley: stdout: no space left on device; 0 records written")
+      expect(result.stderr).toContain("0 done: 0 ok")
+      expect(result.stderr).not.toContain("2000 ok")
+    }))
+
+  it.scoped("| head -2: fetching stops at once, quietly, exit 141", () =>
+    Effect.gen(function*() {
+      const server = yield* startLoopbackServer(jsonAfter(0))
+      const result = yield* runCli([
+        "-c",
+        `node bin/volley.js fetch '${server.url}/r/{1..50000}' -c 20 --no-progress | head -2; ` +
+        `echo "volley exit \${PIPESTATUS[0]}" >&2`
+      ], { command: "bash" })
+      expect(lines(result.stdout).length).toBe(2)
+      expect(result.stderr.trim()).toBe("volley exit 141")
+      // Only what was in flight or queued when the pipe closed: nowhere near the 50,000.
+      expect(server.hits()).toBeLessThan(10_000)
+    }))
+
+  it.scoped("two runs on one file: the second exits 2 at once naming the first, whose file stays whole", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const server = yield* startLoopbackServer(jsonAfter(5))
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const out = `${dir}/two.ndjson`
+      const args = ["fetch", `${server.url}/x/{0..2999}`, "-c", "10", "-o", out, "--resume", "--no-progress"]
+      const first = yield* Command.start(Command.make("node", "bin/volley.js", ...args))
+      // Wait (bounded) until the first run is writing, so it holds the lock.
+      yield* fs.readFileString(out).pipe(
+        Effect.orElseSucceed(() => ""),
+        Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (t) => lines(t).length >= 20, times: 500 })
+      )
+      const second = yield* runCli(args)
+      expect(second.code).toBe(2)
+      expect(second.stderr).toContain(`in use by another volley run (pid ${first.pid})`)
+      expect(yield* first.exitCode).toBe(0)
+      const text = yield* fs.readFileString(out)
+      expect(indexes(text)).toEqual(Array.from({ length: 3000 }, (_, i) => i))
+      expect(yield* fs.readDirectory(dir)).toEqual(["two.ndjson"])
+
+      // A lock whose pid is gone (a run killed with -9) is taken over, and its temp files removed.
+      const dead = yield* Command.start(Command.make("node", "-e", ""))
+      yield* dead.exitCode
+      yield* fs.writeFileString(`${out}.volley-lock`, `${dead.pid}\n`)
+      yield* fs.writeFileString(`${out}.volley-tmp-${dead.pid}`, "[\n")
+      yield* fs.writeFileString(`${out}.volley-resume-${dead.pid}`, "{\"index\":0")
+      const again = yield* runCli(args)
+      expect(again.code).toBe(0)
+      expect(again.stderr).toContain("resuming: 3000 records kept")
+      expect(yield* fs.readDirectory(dir)).toEqual(["two.ndjson"])
+      expect(server.hits()).toBe(3000)
+    }))
+
+  it.scoped("a lock taken without --resume too: -o FILE is one writer, whatever the format", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const server = yield* startLoopbackServer(jsonAfter(0))
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const out = `${dir}/held.json`
+      yield* fs.writeFileString(`${out}.volley-lock`, `${process.pid}\n`)
+      const result = yield* runCli(["fetch", `${server.url}/x`, "-o", out, "--format", "json"])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(`in use by another volley run (pid ${process.pid})`)
+      expect(server.hits()).toBe(0)
+      expect(yield* fs.exists(out)).toBe(false)
+    }))
+
+  it.scoped.runIf(canMountSmallDisk)(
+    "a disk that fills up under -o: whole records kept, the count, how to go on",
+    () =>
+      Effect.gen(function*() {
+        const smallDisk = yield* Effect.acquireRelease(
+          Effect.sync(() => mountSmallDisk()).pipe(Effect.flatMap(Effect.fromNullable), Effect.orDie),
+          (dir) => Effect.sync(() => unmount(dir))
+        )
+        const fs = yield* FileSystem.FileSystem
+        const server = yield* startLoopbackServer(jsonAfter(0))
+        const out = `${smallDisk}/out.ndjson`
+        const result = yield* runCli(["fetch", `${server.url}/r/{1..3000}`, "-c", "20", "-o", out, "--no-progress"])
+        expect(result.code).toBe(2)
+        const kept = lines(yield* fs.readFileString(out))
+        expect(result.stderr).toContain(
+          `volley: --output ${out}: no space left on device (${kept.length} records kept; --resume to continue)`
+        )
+        expect(kept.length).toBeGreaterThan(0)
+        expect(indexes(kept.join("\n"))).toEqual(Array.from({ length: kept.length }, (_, i) => i))
+        expect((yield* fs.readFileString(out)).endsWith("\n")).toBe(true)
+        expect(result.stderr).not.toContain("FileSystem.writeAll")
+      })
+  )
+})
