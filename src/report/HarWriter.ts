@@ -158,4 +158,8 @@ export const openHarWriter = (
   RecordWriter,
   UsageError | OutputError | OutputClosed,
   Scope.Scope | Stdout | FileSystem.FileSystem
-> => Effect.flatMap(Effect.clock, (clock) => openEncodedWriter(harFormat(log, clock), target, { atomic: true }))
+> =>
+  Effect.flatMap(
+    Effect.clock,
+    (clock) => openEncodedWriter(harFormat(log, clock), target, { atomic: true, resumable: false })
+  )

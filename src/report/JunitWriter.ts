@@ -21,10 +21,11 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { XMLBuilder } from "fast-xml-parser"
 import type { FetchRecord } from "../domain/FetchRecord.js"
-import { describeWriteFailure, OutputClosed, OutputError, writeFailureOf } from "../domain/OutputError.js"
+import { describeWriteFailure, OutputError, writeFailureOf } from "../domain/OutputError.js"
 import { UsageError } from "../domain/UsageError.js"
+import { removeOnHardExit } from "../engine/ExitCleanup.js"
 import { withoutCredentials } from "../observability/SafeUrl.js"
-import type { OutputTarget, RecordWriter } from "./RecordWriter.js"
+import { type OutputTarget, type RecordWriter, tempPathOf } from "./RecordWriter.js"
 import { Stdout } from "./Stdout.js"
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_" })
@@ -81,37 +82,33 @@ const header = (suite: string, totals: Totals) => {
 
 const footer = "  </testsuite>\n</testsuites>\n"
 
-const failWrite = (path: string) => (cause: { readonly message: string }) =>
-  new UsageError({ message: `--output ${path}: cannot write: ${cause.message}` })
-
-/** A failed write of the report, as the record writers say it (nothing of the report is kept). */
-const outputFailure = (shown: string) => (cause: unknown) => {
-  const failure = writeFailureOf(cause)
-  return failure.code === "EPIPE"
-    ? new OutputClosed({ written: 0, message: `${shown}: the reader closed the pipe; the report is incomplete` })
-    : new OutputError({
-      ...(failure.code === undefined ? {} : { code: failure.code }),
-      written: 0,
-      message: `${shown}: ${describeWriteFailure(failure)}; the report was not written`
-    })
-}
-
-/** Opens a JUnit report in the current scope; closing the scope writes it whole, even on interruption. */
+/** Opens a JUnit report in the current scope; `close` (or closing the scope) writes it whole. */
 export const openJunitWriter = (
   target: OutputTarget,
   suite = "volley"
-): Effect.Effect<RecordWriter, UsageError | OutputError | OutputClosed, Scope.Scope | Stdout | FileSystem.FileSystem> =>
+): Effect.Effect<RecordWriter, UsageError | OutputError, Scope.Scope | Stdout | FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const shown = target._tag === "File" ? target.path : "stdout"
+    const shown = target._tag === "File" ? `--output ${target.path}` : "stdout"
     const startedMs = yield* Clock.currentTimeMillis
-    const casesPath = yield* fs.makeTempFileScoped({ prefix: "volley-junit-" }).pipe(
-      Effect.mapError(failWrite(shown))
-    )
-    const cases = yield* fs.open(casesPath, { flag: "w" }).pipe(Effect.mapError(failWrite(shown)))
-    const encoder = new TextEncoder()
     let tests = 0
     let failures = 0
+    let closed = false
+    const failure = (error: unknown) => {
+      const cause = writeFailureOf(error)
+      return new OutputError({
+        ...(cause.code === undefined ? {} : { code: cause.code }),
+        written: tests,
+        message: `${shown}: ${describeWriteFailure(cause)} (the report is not written)`
+      })
+    }
+    const casesPath = yield* fs.makeTempFileScoped({ prefix: "volley-junit-" }).pipe(
+      Effect.mapError((error) => new UsageError({ message: `${shown}: cannot write: ${error.message}` }))
+    )
+    const cases = yield* fs.open(casesPath, { flag: "w" }).pipe(
+      Effect.mapError((error) => new UsageError({ message: `${shown}: cannot write: ${error.message}` }))
+    )
+    const encoder = new TextEncoder()
 
     const totals = Effect.map(Clock.currentTimeMillis, (now): Totals => ({
       tests,
@@ -122,46 +119,51 @@ export const openJunitWriter = (
     const casesStream = fs.stream(casesPath)
 
     const stdout = yield* Stdout
-    const assemble = target._tag === "Stdout"
+    // Removed if the process is killed while the report is put together.
+    const temporary = target._tag === "File" ? tempPathOf(target.path) : undefined
+    if (temporary !== undefined) yield* removeOnHardExit(temporary)
+    const assemble: Effect.Effect<void, unknown> = target._tag === "Stdout" || temporary === undefined
       ? Effect.gen(function*() {
         yield* stdout.write(header(suite, yield* totals))
         yield* casesStream.pipe(Stream.decodeText(), Stream.runForEach((text) => stdout.write(text)))
         yield* stdout.write(footer)
       })
       : Effect.gen(function*() {
-        const temporary = `${target.path}.volley-tmp-${process.pid}`
         yield* Effect.scoped(Effect.gen(function*() {
           const out = yield* fs.open(temporary, { flag: "w" })
           yield* out.writeAll(encoder.encode(header(suite, yield* totals)))
           yield* casesStream.pipe(Stream.runForEach((chunk) => out.writeAll(chunk)))
           yield* out.writeAll(encoder.encode(footer))
+          // Devices (`-o /dev/null`) cannot be synced; only a file's data is at stake.
           yield* Effect.catchIf(out.sync, (error) => /EINVAL|ENOTSUP/.test(error.message), () => Effect.void)
-        }))
+        })).pipe(Effect.tapError(() => Effect.ignore(fs.remove(temporary))))
         yield* fs.rename(temporary, target.path)
       })
-    let assembled = false
-    // Checked: a run that could not write its report says so (exit 2), never "ok".
     const close = Effect.suspend(() => {
-      if (assembled) return Effect.void
-      assembled = true
-      return Effect.mapError(assemble, outputFailure(shown))
+      if (closed) return Effect.void
+      closed = true
+      return Effect.mapError(assemble, failure)
     })
-    // Closing the scope without `close` (an interruption) still writes what there is, unchecked.
+    // Interrupted without `close`: the report of what was fetched is written all the same.
     yield* Effect.addFinalizer(() => Effect.ignore(close))
 
     return {
-      close,
-      written: () => tests,
       write: (records) => {
         let text = ""
+        let failed = 0
         for (const record of records) {
-          tests++
-          if (!record.ok) failures++
+          if (!record.ok) failed++
           text += testcaseXml(record, suite) + "\n"
         }
-        return text === ""
-          ? Effect.void
-          : cases.writeAll(encoder.encode(text)).pipe(Effect.mapError(outputFailure(shown)))
-      }
-    }
+        return text === "" ? Effect.void : cases.writeAll(encoder.encode(text)).pipe(
+          Effect.mapError(failure),
+          Effect.tap(() => {
+            tests += records.length
+            failures += failed
+          })
+        )
+      },
+      close,
+      written: () => tests
+    } satisfies RecordWriter
   })

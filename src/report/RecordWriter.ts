@@ -81,19 +81,26 @@ export const checkWritable = (path: string): Effect.Effect<void, UsageError, Fil
 export const openRecordWriter = (
   format: Format,
   target: OutputTarget
-): Effect.Effect<RecordWriter, UsageError | OutputError | OutputClosed, Scope.Scope | Stdout | FileSystem.FileSystem> =>
-  openEncodedWriter(recordFormat(format), target, { atomic: format === "json", resumable: format === "ndjson" })
+): Effect.Effect<
+  RecordWriter,
+  UsageError | OutputError | OutputClosed,
+  Scope.Scope | Stdout | FileSystem.FileSystem
+> => openEncodedWriter(recordFormat(format), target, { atomic: format === "json", resumable: format === "ndjson" })
 
 /**
- * A writer for any encoder (the record formats, reports such as HAR); `atomic` files are written
- * to a temporary name renamed into place at the end.
+ * A writer for any encoder (the record formats, reports such as HAR): `atomic` files are written
+ * to a temporary name renamed into place at the end; `resumable` ones (NDJSON) say, when a write
+ * fails, that `--resume` continues them.
  */
 export const openEncodedWriter = (
   encoder: RecordFormat,
   target: OutputTarget,
-  /** `resumable`: a failure says `--resume` continues (only NDJSON can be resumed). */
-  options: { readonly atomic: boolean; readonly resumable?: boolean }
-): Effect.Effect<RecordWriter, UsageError | OutputError | OutputClosed, Scope.Scope | Stdout | FileSystem.FileSystem> =>
+  options: { readonly atomic: boolean; readonly resumable: boolean }
+): Effect.Effect<
+  RecordWriter,
+  UsageError | OutputError | OutputClosed,
+  Scope.Scope | Stdout | FileSystem.FileSystem
+> =>
   Effect.gen(function*() {
     let first = true
     let written = 0
@@ -160,7 +167,7 @@ export const openEncodedWriter = (
     const safe = () =>
       atomic
         ? `nothing written to ${target.path}`
-        : options.resumable === true
+        : options.resumable
         ? `${written + (target.kept ?? 0)} records kept; --resume to continue`
         : `${written} records kept`
     const fail = (error: unknown) =>
