@@ -37,7 +37,7 @@ import {
   sizeOption,
   urlsArg
 } from "./OptionParsers.js"
-import { maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits.js"
+import { effectiveConcurrency, maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits.js"
 
 const options = {
   urls: urlsArg,
@@ -188,8 +188,11 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       }\n`
     )
   }
-  const warning = openFileWarning(flags.concurrency, yield* openFileLimit)
+  const fileLimit = yield* openFileLimit
+  const warning = openFileWarning(flags.concurrency, fileLimit)
   if (warning !== undefined) yield* stderr.write(warning)
+  // Past the open-file limit, more in flight only means connections failing with EMFILE.
+  const concurrency = effectiveConcurrency(flags.concurrency, fileLimit)
   const requests = resume === undefined
     ? input.requests
     : Stream.filterEffect(input.requests, ({ index, request }) =>
@@ -209,7 +212,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),
     perHost: Option.getOrUndefined(flags.perHost),
-    adaptive: flags.adaptive ? flags.concurrency : undefined
+    adaptive: flags.adaptive ? concurrency : undefined
   })
   const summary = yield* runFetchJob({
     inputs: requests,
@@ -219,7 +222,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     progress,
     summary: true,
     run: {
-      concurrency: flags.concurrency,
+      concurrency,
       failFast: flags.failFast,
       batchSize: Option.getOrUndefined(flags.batchSize),
       fetch: makeFetchOptions({

@@ -2,7 +2,7 @@
  * The open-file limit read from `/proc/self/limits`, and the warning above it.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { openFileWarning, parseOpenFileLimit } from "../../src/cli/ResourceLimits.js"
+import { effectiveConcurrency, openFileWarning, parseOpenFileLimit } from "../../src/cli/ResourceLimits.js"
 
 const limits = (soft: string, hard: string) =>
   [
@@ -24,5 +24,11 @@ describe("ResourceLimits", () => {
     )
     expect(openFileWarning(100, 256)).toBeUndefined()
     expect(openFileWarning(100_000, undefined)).toBeUndefined()
+    expect(openFileWarning(1000, 256)).toContain("running 224 at once")
+    expect([effectiveConcurrency(1000, 256), effectiveConcurrency(100, 256), effectiveConcurrency(5, 20)]).toEqual([
+      224,
+      100,
+      1
+    ])
   })
 })
