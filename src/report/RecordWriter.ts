@@ -150,9 +150,13 @@ export const openRecordWriter = (
     let broken = false
     let closed = false
     const encoderOut = new TextEncoder()
+    // A device or pipe (`-o /dev/full`) keeps nothing to resume from.
+    const regular = yield* file.stat.pipe(Effect.map((info) => info.type === "File"), Effect.orElseSucceed(() => true))
     const safe = () =>
       atomic
         ? `nothing written to ${target.path}`
+        : !regular
+        ? `${written} records written`
         : format === "ndjson"
         ? `${written + (target.kept ?? 0)} records kept; --resume to continue`
         : `${written} records kept`

@@ -50,6 +50,10 @@ layer(NodeContext.layer, { excludeTestServices: true })("output integrity (built
       expect(result.stderr).toContain("volley: stdout: no space left on device; 0 records written")
       expect(result.stderr).toContain("0 done: 0 ok")
       expect(result.stderr).not.toContain("2000 ok")
+      // The same device as -o: nothing to resume from, so no such advice.
+      const device = yield* runCli(["fetch", `${server.url}/r/{1..20}`, "-o", "/dev/full", "--no-progress"])
+      expect(device.code).toBe(2)
+      expect(device.stderr).toContain("volley: --output /dev/full: no space left on device (0 records written)")
     }))
 
   it.scoped("| head -2: fetching stops at once, quietly, exit 141", () =>
