@@ -24,6 +24,7 @@ export { defaultMaxJsonDepth, parseExactJson, stringifyJson } from "./domain/Exa
 export * from "./domain/FetchError.js"
 export * from "./domain/FetchOptions.js"
 export * from "./domain/FetchRecord.js"
+export { OutputClosed, OutputError } from "./domain/OutputError.js"
 export { parseRate, type Rate } from "./domain/RateText.js"
 export { encodeRecord } from "./domain/RecordJson.js"
 export * from "./domain/RequestSpec.js"

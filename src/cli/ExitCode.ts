@@ -11,6 +11,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import { describeWriteFailure, WriteFailure } from "../domain/OutputError.js"
 
 export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130, brokenPipe: 141 } as const
 
@@ -33,6 +34,12 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: n
     if (tag === "Interrupted") return { code: ExitCode.interrupted }
     if (tag === "UsageError" || tag === "OutputError") return { code: ExitCode.usage, message: `volley: ${message}` }
     if (tag === "OutputClosed") return { code: ExitCode.brokenPipe }
+    // Another command's write to stdout (a workflow's report, the demo) that failed.
+    if (error instanceof WriteFailure) {
+      return error.code === "EPIPE"
+        ? { code: ExitCode.brokenPipe }
+        : { code: ExitCode.usage, message: `volley: stdout: ${describeWriteFailure(error)}` }
+    }
     return { code: ExitCode.internal, message: `volley: unexpected ${tag || "error"}: ${message}` }
   }
   const defect = Cause.dieOption(exit.cause)

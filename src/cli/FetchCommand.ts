@@ -50,7 +50,7 @@ import {
   urlsArg
 } from "./OptionParsers.js"
 import { requestBody } from "./RequestBody.js"
-import { maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits.js"
+import { effectiveConcurrency, maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits.js"
 
 /** The flags of `volley fetch`; `Argv` and `HelpText` read them too. */
 export const fetchOptions = {
@@ -353,8 +353,11 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       }\n`
     )
   }
-  const warning = openFileWarning(flags.concurrency, yield* openFileLimit)
+  const fileLimit = yield* openFileLimit
+  const warning = openFileWarning(flags.concurrency, fileLimit)
   if (warning !== undefined) yield* stderr.write(warning)
+  // Past the open-file limit, more in flight only means connections failing with EMFILE.
+  const concurrency = effectiveConcurrency(flags.concurrency, fileLimit)
   const requests = resume === undefined
     ? input.requests
     : Stream.filterEffect(input.requests, ({ index, request }) =>
@@ -410,7 +413,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),
     perHost: Option.getOrUndefined(flags.perHost),
-    adaptive: flags.adaptive ? flags.concurrency : undefined,
+    adaptive: flags.adaptive ? concurrency : undefined,
     maxPause: flags.maxBackoff
   })
   const summary = yield* runFetchJob({
@@ -421,7 +424,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     progress,
     summary: true,
     run: {
-      concurrency: flags.concurrency,
+      concurrency,
       failFast: flags.failFast,
       batchSize: Option.getOrUndefined(flags.batchSize),
       fetch: makeFetchOptions({ ...fetch, gate })

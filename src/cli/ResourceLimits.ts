@@ -1,6 +1,8 @@
 /**
  * What the machine allows a run, checked before anything is sent: the concurrency cap, and the
- * open-file limit (`ulimit -n`) a concurrency above which would fail connections with `EMFILE`.
+ * open-file limit (`ulimit -n`) a concurrency above which would fail connections with `EMFILE`:
+ * such a run is warned about and runs at what the limit holds (a connection that still meets
+ * `EMFILE`, e.g. with idle sockets to other hosts, waits for a descriptor: see `Fetcher`).
  *
  * @module
  */
@@ -36,9 +38,13 @@ export const openFileLimit: Effect.Effect<number | undefined, never, FileSystem.
     )
 )
 
+/** The most requests a run can hold in flight under the open-file limit (no limit: `concurrency`). */
+export const effectiveConcurrency = (concurrency: number, limit: number | undefined): number =>
+  limit === undefined ? concurrency : Math.max(1, Math.min(concurrency, limit - reservedFiles))
+
 /** The warning for a concurrency the open-file limit cannot hold, or undefined. */
 export const openFileWarning = (concurrency: number, limit: number | undefined): string | undefined =>
-  limit !== undefined && concurrency + reservedFiles > limit
+  limit !== undefined && effectiveConcurrency(concurrency, limit) < concurrency
     ? `warning: --concurrency ${concurrency} is more than the open-file limit allows (ulimit -n ${limit}); ` +
-      `connections past it wait and retry (EMFILE) — raise the limit or lower -c\n`
+      `running ${effectiveConcurrency(concurrency, limit)} at once — raise the limit to go faster\n`
     : undefined

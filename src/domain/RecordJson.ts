@@ -37,6 +37,8 @@ const spliced = (record: FetchRecord, text: RecordJsonText): string => {
   out += `,"attempts":${record.attempts},"ms":${JSON.stringify(record.ms)}`
   const body = text.body ?? (record.body === undefined ? undefined : exactOrNative(record.body, text.exact))
   if (body !== undefined) out += `,"body":${body}`
+  // A base64 body has no JSON text, so it is never spliced; written all the same, in its place.
+  if (record.bodyEncoding !== undefined) out += `,"bodyEncoding":${JSON.stringify(record.bodyEncoding)}`
   if (record.ok) {
     const value = record.value === undefined ? undefined : exactOrNative(record.value, text.exact)
     if (value !== undefined) out += `,"value":${value}`

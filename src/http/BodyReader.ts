@@ -31,7 +31,7 @@ const tooLarge = (url: string, limitBytes: number, seen: string) =>
     url,
     limitBytes,
     message: limitBytes > maxTextBytes
-      ? `body is larger than the ${formatBytes(maxTextBytes)} a body can hold in memory (${seen})`
+      ? `body is larger than the ${Math.round(maxTextBytes / 2 ** 20)} MiB a body can hold in memory (${seen})`
       : `body is larger than the ${formatBytes(limitBytes)} limit (${seen})`
   })
 

@@ -69,12 +69,16 @@ const round1 = (ms: number) => Math.round(ms * 10) / 10
 export const isOutOfFiles = (error: FetchError): boolean =>
   error._tag === "TransportError" && /\bE[MN]FILE\b/.test(error.message)
 
-/** How many times one request waits for a free file descriptor before it fails. */
-const maxFileWaits = 60
+/**
+ * How many times one request waits for a free file descriptor before it fails: at the longest
+ * wait, about a minute. A descriptor frees up as soon as any answer is in, so waits stay short
+ * (a longer one leaves connections idle while requests sleep: measured 10x slower at 1 s).
+ */
+const maxFileWaits = 600
 
-/** The wait before trying again for a descriptor: 10 ms doubling to 1 s, jittered ±50%. */
+/** The wait before trying again for a descriptor: 10 ms doubling to 100 ms, jittered ±50%. */
 const waitForFiles = (waits: number): Effect.Effect<void> =>
-  Effect.flatMap(Random.next, (r) => Effect.sleep(Math.min(1000, 10 * 2 ** waits) * (0.5 + r)))
+  Effect.flatMap(Random.next, (r) => Effect.sleep(Math.min(100, 10 * 2 ** waits) * (0.5 + r)))
 
 const isSuccess = (status: number) => status >= 200 && status < 300
 

@@ -164,9 +164,13 @@ export const openEncodedWriter = (
     let broken = false
     let closed = false
     const encoderOut = new TextEncoder()
+    // A device or pipe (`-o /dev/full`) keeps nothing to resume from.
+    const regular = yield* file.stat.pipe(Effect.map((info) => info.type === "File"), Effect.orElseSucceed(() => true))
     const safe = () =>
       atomic
         ? `nothing written to ${target.path}`
+        : !regular
+        ? `${written} records written`
         : options.resumable
         ? `${written + (target.kept ?? 0)} records kept; --resume to continue`
         : `${written} records kept`

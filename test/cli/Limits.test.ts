@@ -50,7 +50,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("limits (built CLI)", (i
       expect(records(result.stdout).map((r) => r["attempts"])).toEqual([0, 0])
     }))
 
-  it.scoped("over the open-file limit: a warning at start, and EMFILE waits instead of failing records", () =>
+  it.scoped("over the open-file limit: a warning at start, the run held to what the limit allows, no record lost", () =>
     Effect.gen(function*() {
       // Each answer takes a while, so 200 connections would be open at once under a limit of 100.
       const server = yield* startLoopbackServer(jsonAfter(100))

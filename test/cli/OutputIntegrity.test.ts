@@ -50,6 +50,10 @@ layer(NodeContext.layer, { excludeTestServices: true })("output integrity (built
       expect(result.stderr).toContain("volley: stdout: no space left on device; 0 records written")
       expect(result.stderr).toContain("0 done: 0 ok")
       expect(result.stderr).not.toContain("2000 ok")
+      // The same device as -o: nothing to resume from, so no such advice.
+      const device = yield* runCli(["fetch", `${server.url}/r/{1..20}`, "-o", "/dev/full", "--no-progress"])
+      expect(device.code).toBe(2)
+      expect(device.stderr).toContain("volley: --output /dev/full: no space left on device (0 records written)")
     }))
 
   it.scoped("| head -2: fetching stops at once, quietly, exit 141", () =>
@@ -112,6 +116,32 @@ layer(NodeContext.layer, { excludeTestServices: true })("output integrity (built
       expect(result.stderr).toContain(`in use by another volley run (pid ${process.pid})`)
       expect(server.hits()).toBe(0)
       expect(yield* fs.exists(out)).toBe(false)
+    }))
+
+  it.scoped("--resume: a foreign file is refused unless --force; records outside the input are dropped", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const server = yield* startLoopbackServer(jsonAfter(0))
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const out = `${dir}/important.json`
+      yield* fs.writeFileString(out, "{\"mine\": true}\n")
+      const args = ["fetch", `${server.url}/x/{0..2}`, "-o", out, "--resume", "--no-progress"]
+      const refused = yield* runCli(args)
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain("does not start with a volley record")
+      expect(yield* fs.readFileString(out)).toBe("{\"mine\": true}\n")
+      expect(server.hits()).toBe(0)
+      const forced = yield* runCli([...args, "--force"])
+      expect(forced.code).toBe(0)
+      expect(indexes(yield* fs.readFileString(out))).toEqual([0, 1, 2])
+      // A file from a longer input: the records past this one's end go.
+      const record = (i: number) =>
+        JSON.stringify({ index: i, url: `${server.url}/x/${i}`, ok: true, status: 200, attempts: 1, ms: 1 })
+      yield* fs.writeFileString(out, [0, 1, 2, 3].map(record).join("\n") + "\n")
+      const resumed = yield* runCli(args)
+      expect(resumed.code).toBe(0)
+      expect(resumed.stderr).toContain("resuming: 3 records kept, 1 outside the input dropped")
+      expect(indexes(yield* fs.readFileString(out))).toEqual([0, 1, 2])
     }))
 
   it.scoped.runIf(canMountSmallDisk)(

@@ -31,6 +31,26 @@ const fetchWith = (
 const errorTag = (record: FetchRecord) => record.ok ? undefined : record.error._tag
 
 describe("Fetcher", () => {
+  it.effect("EMFILE (no descriptor left in this process) waits and goes again, costing no attempt", () =>
+    Effect.gen(function*() {
+      const emfile = { transportError: "connect EMFILE 127.0.0.1:80 - Local (undefined:undefined)" }
+      const table = { "http://api.test/f": [emfile, emfile, emfile, emfile, emfile, { json: { ok: 1 } }] }
+      // No retries at all: only the wait for a descriptor can save this record.
+      const record = yield* fetchWith(
+        table,
+        "http://api.test/f",
+        fast({ retry: { retries: 0, backoff: "10 millis", maxBackoff: "100 millis" } })
+      )
+      expect(record).toMatchObject({ ok: true, status: 200, attempts: 1 })
+      // Other transport errors still count and fail.
+      const refused = yield* fetchWith(
+        { "http://api.test/g": [{ transportError: "ECONNREFUSED" }, { json: 1 }] },
+        "http://api.test/g",
+        fast({ retry: { retries: 0, backoff: "10 millis", maxBackoff: "100 millis" } })
+      )
+      expect(errorTag(refused)).toBe("TransportError")
+    }))
+
   it.effect("a JSON answer becomes an ok record with the parsed body", () =>
     Effect.gen(function*() {
       const record = yield* fetchWith({ "http://api.test/a": { json: { id: 1 } } }, "http://api.test/a")
