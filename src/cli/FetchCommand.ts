@@ -100,8 +100,9 @@ export const fetchOptions = {
   referer: optionalText("referer", "URL", "the Referer header (no -e: that is --extract)"),
   data: repeatedText("data", "DATA", "body (implies POST); @FILE reads a file (newlines stripped), @- stdin", "d"),
   dataRaw: repeatedText("data-raw", "DATA", "body taken as written (no @FILE)"),
-  dataBinary: repeatedText("data-binary", "DATA", "body; @FILE read as it is (text files)"),
+  dataBinary: repeatedText("data-binary", "DATA", "body; @FILE sent byte for byte"),
   dataUrlencode: repeatedText("data-urlencode", "[NAME]=TEXT", "a form field, URL-encoded; NAME@FILE reads a file"),
+  form: repeatedText("form", "NAME=VALUE", "a multipart form field; NAME=@FILE sends a file, NAME=<FILE its text", "F"),
   json: repeatedText("json", "JSON", "JSON body; sets Content-Type and Accept to application/json; @FILE, @-"),
   location: Options.boolean("location").pipe(
     Options.withAlias("L"),
@@ -198,6 +199,7 @@ export const fetchHelp: CommandHelp = {
       "--data-binary",
       "--data-urlencode",
       "--json",
+      "--form",
       "--max-body",
       "--max-json-depth",
       "--max-redirects",
@@ -295,7 +297,7 @@ const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (Option.isSome(flags.userAgent)) headers["User-Agent"] = flags.userAgent.value
   if (Option.isSome(flags.user)) headers["Authorization"] = yield* basicAuth(flags.user.value)
   if (Option.isSome(flags.referer)) headers["Referer"] = flags.referer.value
-  return { method, headers, body: body?.text }
+  return { method, headers, body: body?.content }
 })
 
 const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {

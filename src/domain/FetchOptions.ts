@@ -23,7 +23,8 @@ export interface FetchOptions {
   readonly method: Method
   /** Secret values (authorization, cookies) are `Redacted`, so they never print. */
   readonly headers: Readonly<Record<string, string | Redacted.Redacted<string>>>
-  readonly body: string | undefined
+  /** Text, or bytes (a multipart form): sent as they are. */
+  readonly body: string | Uint8Array | undefined
   /** Applied to each successful answer; its result is the record's `value`. */
   readonly extractor: Extractor | undefined
   /** Larger bodies fail with `BodyTooLarge`, unread. */

@@ -18,7 +18,7 @@ export interface Exchange {
   readonly url: string
   /** The headers sent, in the clear: reports redact them (`redactHeaders`). */
   readonly headers: Readonly<Record<string, string>>
-  readonly body: string | undefined
+  readonly body: string | Uint8Array | undefined
   /** The last answer, when one came. */
   readonly answer: Answer | undefined
 }

@@ -13,7 +13,8 @@ export interface Hop {
   readonly method: string
   readonly url: URL
   readonly headers: Readonly<Record<string, string>>
-  readonly body: string | undefined
+  /** Text, or bytes (a multipart form from `-F`). */
+  readonly body: string | Uint8Array | undefined
   /** Redirects followed before this hop. */
   readonly redirects: number
   /**

@@ -164,10 +164,14 @@ export const headerValue = (headers: Readonly<Record<string, string>>, name: str
   return undefined
 }
 
-/** The body's content type: the one the caller set, else JSON when the body parses as JSON. */
-export const bodyContentType = (headers: Readonly<Record<string, string>>, body: string): string => {
+/**
+ * The body's content type: the one the caller set, else JSON when the body parses as JSON (bytes:
+ * `application/octet-stream`).
+ */
+export const bodyContentType = (headers: Readonly<Record<string, string>>, body: string | Uint8Array): string => {
   const given = headerValue(headers, "content-type")
   if (given !== undefined) return given
+  if (typeof body !== "string") return "application/octet-stream"
   try {
     JSON.parse(body)
     return "application/json"
@@ -185,7 +189,13 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
     const href = hop.url.href
     const request = HttpClientRequest.make(hop.method as HttpMethod)(hop.url, {
       headers: hop.headers,
-      ...(hop.body === undefined ? {} : { body: HttpBody.text(hop.body, bodyContentType(hop.headers, hop.body)) })
+      ...(hop.body === undefined
+        ? {}
+        : {
+          body: typeof hop.body === "string"
+            ? HttpBody.text(hop.body, bodyContentType(hop.headers, hop.body))
+            : HttpBody.uint8Array(hop.body, bodyContentType(hop.headers, hop.body))
+        })
     })
     return client.execute(request).pipe(
       Effect.mapError((error) => transportFailure(hop.url, error.cause ?? error)),

@@ -93,9 +93,15 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
       queryString: queryString(url),
       ...(body === undefined
         ? {}
-        : { postData: { mimeType: bodyContentType(exchange?.headers ?? {}, body), text: body } }),
+        : {
+          postData: {
+            mimeType: bodyContentType(exchange?.headers ?? {}, body),
+            // Bytes (a multipart form): HAR's postData has only text; latin1 keeps every byte.
+            text: typeof body === "string" ? body : Buffer.from(body).toString("latin1")
+          }
+        }),
       headersSize: -1,
-      bodySize: body === undefined ? 0 : byteLength(body)
+      bodySize: body === undefined ? 0 : typeof body === "string" ? byteLength(body) : body.byteLength
     },
     response: {
       status,

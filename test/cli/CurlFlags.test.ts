@@ -94,6 +94,64 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
       expect(missing.stderr.trim()).toBe("volley: -u USER without a password: give USER:PASS or set VOLLEY_PASSWORD")
     }))
 
+  it.scoped("-F builds a multipart form (files byte for byte); --data-binary @FILE sends bytes as they are", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const binary = new Uint8Array(256).map((_, i) => i)
+      yield* fs.writeFile(`${dir}/all-bytes.bin`, binary)
+      yield* fs.writeFileString(`${dir}/note.txt`, "a note")
+      // A server that answers with what it received: the form parsed by the platform's own parser.
+      const received: Array<{ type: string; body: Buffer }> = []
+      const server = createServer((request, response) => {
+        const chunks: Array<Buffer> = []
+        request.on("data", (chunk: Buffer) => chunks.push(chunk))
+        request.on("end", () => {
+          received.push({ type: request.headers["content-type"] ?? "", body: Buffer.concat(chunks) })
+          response.end("{}")
+        })
+      })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => {
+          server.listen(0, "127.0.0.1", () => resume(Effect.void))
+        }),
+        () =>
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+          })
+      )
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+      const form = yield* runInProcess([
+        "fetch",
+        url,
+        "-F",
+        "title=hello world",
+        "-F",
+        `file=@${dir}/all-bytes.bin;type=application/x-test`,
+        "-F",
+        `note=<${dir}/note.txt`,
+        "--no-progress"
+      ])
+      expect(form.code).toBe(0)
+      const sent = received[0]!
+      expect(sent.type).toMatch(/^multipart\/form-data; boundary=/)
+      const parsed = yield* Effect.promise(() =>
+        new Response(sent.body, { headers: { "content-type": sent.type } }).formData()
+      )
+      expect(parsed.get("title")).toBe("hello world")
+      expect(parsed.get("note")).toBe("a note")
+      const file = parsed.get("file") as File
+      expect(file.name).toBe("all-bytes.bin")
+      expect(file.type).toBe("application/x-test")
+      expect(new Uint8Array(yield* Effect.promise(() => file.arrayBuffer()))).toEqual(binary)
+      const raw = yield* runInProcess(["fetch", url, "--data-binary", `@${dir}/all-bytes.bin`, "--no-progress"])
+      expect(raw.code).toBe(0)
+      expect(new Uint8Array(received[1]!.body)).toEqual(binary)
+      const both = yield* runInProcess(["fetch", url, "-F", "a=1", "-d", "b=2"])
+      expect(both.code).toBe(2)
+      expect(both.stderr.trim()).toBe("volley: use one kind of body: -d/--data-*, --json or -F/--form")
+    }))
+
   it.effect("bad flags are one line and exit 2, before anything is sent", () =>
     Effect.gen(function*() {
       const { stats, url } = yield* Demo
@@ -106,7 +164,7 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
         ],
         [["-O", "foo", `${url}/json/1`], /^volley: unknown option '-O' for fetch; did you mean -o \(--output\)\?/],
         [["-X", "BAD METHOD", `${url}/json/1`], /--method: 'BAD METHOD' is not an HTTP method/],
-        [["--json", "{}", "-d", "a", `${url}/json/1`], /^volley: --json cannot be combined/],
+        [["--json", "{}", "-d", "a", `${url}/json/1`], /^volley: use one kind of body/],
         [["-I", "-X", "POST", `${url}/json/1`], /^volley: -I\/--head and -X POST ask for different methods/]
       ]
       for (const [args, message] of cases) {
