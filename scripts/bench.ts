@@ -8,6 +8,7 @@
  *   npm run bench -- --runs 5 --json bench.json --scenario throughput
  *   npm run bench -- --scenario tls     # HTTPS (certificate made at run time): HTTP/1.1 and --http2
  *   npm run bench -- --scenario gzip    # 1 KB JSON bodies sent gzip: decoded vs --no-decompress
+ *   npm run bench -- --scenario limited  # pacing to an announced limit: attempts, failures, time
  */
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -45,6 +46,7 @@ const scenarios: ReadonlyArray<Scenario> = [
     ? !s.name.startsWith("scale") && s.server === undefined
     : s.name === only || (only === "scale" && s.name.startsWith("scale"))
 )
+const runLimited = only === undefined || only === "limited"
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -79,7 +81,7 @@ const startServer = async (args: ReadonlyArray<string>) => {
   })
 }
 const servers: Array<ReturnType<typeof spawn>> = []
-const demoBase = scenarios.some((s) => s.server === undefined)
+const demoBase = runLimited || scenarios.some((s) => s.server === undefined)
   ? await startServer([join(root, "bin/volley.js"), "serve", "--port", "0"])
   : undefined
 /** A self-signed certificate for 127.0.0.1, made now (no key is kept). */
@@ -187,6 +189,49 @@ try {
     }
     report.push(row)
     console.log(JSON.stringify(row))
+  }
+  if (runLimited) {
+    // The demo API's /limited announces 20 a second in RateLimit-* headers: 100 URLs at -c 32
+    // take 4 s at best (20 at once, then 20 at each of the next four seconds).
+    const rate = 20
+    const count = 100
+    const ideal = Math.ceil(count / rate) - 1
+    for (const mode of ["plain", "adaptive"] as const) {
+      const taken: Array<{ wall: number; failed: number; attempts: number }> = []
+      for (let run = 0; run < runs; run++) {
+        const started = performance.now()
+        const result = spawnSync(process.execPath, [
+          join(root, "bin/volley.js"),
+          "fetch",
+          `${demoBase!}/limited/bench-${mode}-${run}?rate=${rate}&n={1..${count}}`,
+          "-c",
+          "32",
+          "-o",
+          join(work, "limited.out"),
+          "--no-progress",
+          ...(mode === "adaptive" ? ["--adaptive"] : [])
+        ], { stdio: ["ignore", "ignore", "pipe"] })
+        const wall = (performance.now() - started) / 1000
+        const summary = result.stderr.toString()
+        const failed = Number(/(\d+) failed/.exec(summary)?.[1] ?? Number.NaN)
+        const attempts = Number(/(\d+) attempts/.exec(summary)?.[1] ?? count)
+        taken.push({ wall, failed, attempts })
+      }
+      const row = {
+        scenario: "limited",
+        mode,
+        urls: count,
+        concurrency: 32,
+        announced_rate: rate,
+        failed_max: Math.max(...taken.map((t) => t.failed)),
+        attempts_per_record: Number((median(taken.map((t) => t.attempts)) / count).toFixed(2)),
+        wall_s: Number(median(taken.map((t) => t.wall)).toFixed(2)),
+        ideal_s: ideal,
+        efficiency: Number((ideal / median(taken.map((t) => t.wall))).toFixed(2))
+      }
+      report.push(row)
+      console.log(JSON.stringify(row))
+    }
   }
 } finally {
   for (const server of servers) server.kill()

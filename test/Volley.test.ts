@@ -25,7 +25,7 @@ describe("Volley service", () => {
     Effect.gen(function*() {
       const volley = yield* Volley.Volley
       const workflow = yield* Workflow.make({
-        steps: { a: Workflow.request("http://t/a"), b: Workflow.request("http://t/{{ a.body.path }}") }
+        steps: { a: Workflow.request("http://t/a"), b: Workflow.request("http://t/{{+ a.body.path }}") }
       })
       const fiber = yield* Effect.fork(volley.runWorkflow(workflow))
       yield* TestClock.adjust("1 second")

@@ -14,6 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { defaultMaxJsonDepth, maxJsonDepthLimit } from "../domain/ExactJson.js"
 import { makeFetchOptions, redactHeaders, withSecretHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
 import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
@@ -67,7 +68,9 @@ export const fetchOptions = {
     Options.withDescription("first wait before a retry; doubles each time, jittered")
   ),
   maxBackoff: durationOption("max-backoff", "30s", "VOLLEY_MAX_BACKOFF").pipe(
-    Options.withDescription("longest wait before a retry; a longer Retry-After ends the retries")
+    Options.withDescription(
+      "longest wait before a retry or for a host the server paused; a longer Retry-After or reset fails the records"
+    )
   ),
   failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop at the first failed record")),
   method: Options.text("method").pipe(
@@ -149,6 +152,9 @@ export const fetchOptions = {
   maxBody: sizeOption("max-body", "10MiB").pipe(
     Options.withDescription("larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB")
   ),
+  maxJsonDepth: positiveIntOption("max-json-depth", defaultMaxJsonDepth, { max: maxJsonDepthLimit }).pipe(
+    Options.withDescription(`JSON nested deeper fails its record (DecodeError), unparsed; at most ${maxJsonDepthLimit}`)
+  ),
   maxRedirects: positiveIntOption("max-redirects", 5, { min: 0 }).pipe(
     Options.withDescription("redirects followed per request")
   ),
@@ -193,6 +199,7 @@ export const fetchHelp: CommandHelp = {
       "--data-urlencode",
       "--json",
       "--max-body",
+      "--max-json-depth",
       "--max-redirects",
       "--location",
       "--no-decompress"
@@ -383,6 +390,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     keepBody: !flags.noBody,
     maxBodyBytes: flags.maxBody,
     maxRedirects: flags.maxRedirects,
+    maxJsonDepth: flags.maxJsonDepth,
     decompress: !flags.noDecompress,
     expect
   }
@@ -402,7 +410,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),
     perHost: Option.getOrUndefined(flags.perHost),
-    adaptive: flags.adaptive ? flags.concurrency : undefined
+    adaptive: flags.adaptive ? flags.concurrency : undefined,
+    maxPause: flags.maxBackoff
   })
   const summary = yield* runFetchJob({
     inputs: requests,

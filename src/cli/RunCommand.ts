@@ -10,6 +10,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { stringifyJson } from "../domain/ExactJson.js"
 import { SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
@@ -78,7 +79,7 @@ export const runCommand = Command.make("run", runOptions, (flags) =>
     if (flags.dryRun) return yield* stdout.write(workflowPlan(workflow))
     if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
     const result = yield* runWorkflow(workflow, { failFast: flags.failFast })
-    const json = JSON.stringify(workflowJson(result))
+    const json = stringifyJson(workflowJson(result)) ?? "null"
     if (Option.isSome(flags.output)) {
       const fs = yield* FileSystem.FileSystem
       const temp = `${flags.output.value}.volley-tmp-${process.pid}`

@@ -63,6 +63,26 @@ export class SchemaError extends Schema.TaggedError<SchemaError>()("SchemaError"
 }) {}
 
 /**
+ * The server asked for a pause longer than `--max-backoff` (`Retry-After`, or a rate-limit
+ * budget spent until a far `RateLimit-Reset`): the request was not sent, and the message says
+ * what was asked.
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
+  host: Schema.String,
+  waitMs: Schema.Number,
+  message: Schema.String
+}) {}
+
+/**
+ * The request could not be built as given: a header value (from a template, say) holds a line
+ * break or NUL, which would split the header. Nothing was sent, and it is never retried.
+ */
+export class InvalidRequest extends Schema.TaggedError<InvalidRequest>()("InvalidRequest", {
+  url: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
  * An answer that came but does not pass a check the run asked for: a `--assert` expression was
  * not truthy. `seen` is the value the expression looked at (its left side, for a comparison).
  */
@@ -83,6 +103,8 @@ export type FetchError =
   | ExtractError
   | BodyTooLarge
   | SchemaError
+  | RateLimited
+  | InvalidRequest
   | AssertionError
 
 /** Every failure tag, in the order summaries list them. */
@@ -95,6 +117,8 @@ export const fetchErrorTags = [
   "ExtractError",
   "BodyTooLarge",
   "SchemaError",
+  "RateLimited",
+  "InvalidRequest",
   "AssertionError"
 ] as const
 

@@ -12,6 +12,7 @@ import type { ExchangeLog } from "../http/ExchangeLog.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
 import { defaultRetryOptions, type RetryOptions } from "../http/RetryPolicy.js"
+import { defaultMaxJsonDepth } from "./ExactJson.js"
 import type { Method } from "./RequestSpec.js"
 
 export interface FetchOptions {
@@ -42,6 +43,8 @@ export interface FetchOptions {
    * would print, and they are dropped when a redirect leads to another origin.
    */
   readonly secretHeaders: ReadonlySet<string>
+  /** JSON bodies nested deeper than this fail their record with `DecodeError`, unparsed. */
+  readonly maxJsonDepth: number
   /** Accepted statuses (instead of 2xx) and assertions each answer must pass; none when undefined. */
   readonly expect?: Expectation | undefined
   /** Where each input's exchange (headers, body text, start time) goes, for reports such as HAR. */
@@ -86,7 +89,8 @@ export const defaultFetchOptions: FetchOptions = {
   gate: openGate,
   keepBody: true,
   decompress: true,
-  secretHeaders: sensitiveHeaders
+  secretHeaders: sensitiveHeaders,
+  maxJsonDepth: defaultMaxJsonDepth
 }
 
 /** Fetch options from a partial set; the rest take volley's defaults. */

@@ -4,14 +4,22 @@
  * @module
  */
 import * as Option from "effect/Option"
+import { defaultMaxJsonDepth, jsonDepthExceeds, oneLineJson, parseExactJson } from "./ExactJson.js"
 
 /** A body read in full. `json` is set when the text parsed as JSON. */
 export interface ResponseBody {
   readonly text: string
   readonly contentType: string | undefined
+  /** The parsed JSON; numbers a JS number cannot hold exactly are `LosslessNumber`s. */
   readonly json: Option.Option<unknown>
   /** Set when the body is not text: `text` is then the base64 of its bytes. */
   readonly bodyEncoding?: "base64"
+  /** When `json` is set: the JSON as sent, on one line, for records to splice in unchanged. */
+  readonly jsonText: string | undefined
+  /** When `json` has a `LosslessNumber`: values taken from it are written with `stringifyJson`. */
+  readonly exactNumbers: boolean
+  /** Why JSON was looked for and refused without parsing: nested deeper than the limit. */
+  readonly jsonProblem: string | undefined
 }
 
 /** Whether a content type announces JSON (`application/json`, `application/problem+json`, …). */
@@ -29,28 +37,43 @@ export const isJsonContentType = (contentType: string | undefined): boolean => {
 
 const jsonContentTypes = new Map<string, boolean>()
 
-const parseJson = (text: string): Option.Option<unknown> => {
-  try {
-    return Option.some(JSON.parse(text))
-  } catch {
-    return Option.none()
-  }
-}
+const textOnly = (text: string, contentType: string | undefined, jsonProblem: string | undefined): ResponseBody => ({
+  text,
+  contentType,
+  json: Option.none(),
+  jsonText: undefined,
+  exactNumbers: false,
+  jsonProblem
+})
 
 /**
  * Builds the body of an answer. JSON is parsed when the answer says it is JSON, or when
  * `wantJson` is set (an extractor needs JSON whatever the server claims); never for a body
- * that is not text (`base64`: `text` is then the base64 of its bytes).
+ * that is not text (`base64`: `text` is then the base64 of its bytes). A body nested deeper
+ * than `maxDepth` is not parsed and says so in `jsonProblem`.
  */
 export const makeResponseBody = (
   text: string,
   contentType: string | undefined,
   wantJson: boolean,
-  base64 = false
-): ResponseBody =>
-  base64
-    ? { text, contentType, json: Option.none(), bodyEncoding: "base64" }
-    : { text, contentType, json: wantJson || isJsonContentType(contentType) ? parseJson(text) : Option.none() }
+  base64 = false,
+  maxDepth: number = defaultMaxJsonDepth
+): ResponseBody => {
+  if (base64) return { ...textOnly(text, contentType, undefined), bodyEncoding: "base64" }
+  if (!wantJson && !isJsonContentType(contentType)) return textOnly(text, contentType, undefined)
+  if (jsonDepthExceeds(text, maxDepth)) {
+    return textOnly(text, contentType, `JSON nested deeper than ${maxDepth} levels (--max-json-depth)`)
+  }
+  const parsed = parseExactJson(text)
+  return parsed === undefined ? textOnly(text, contentType, undefined) : {
+    text,
+    contentType,
+    json: Option.some(parsed.value),
+    jsonText: oneLineJson(text),
+    exactNumbers: parsed.exact,
+    jsonProblem: undefined
+  }
+}
 
 /** The record's `body`: the parsed JSON when there is some, else the text. */
 export const recordBody = (body: ResponseBody): unknown => Option.getOrElse(body.json, () => body.text)

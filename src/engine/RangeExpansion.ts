@@ -22,6 +22,10 @@ const parseRange = (match: RegExpExecArray): Either.Either<Range, string> => {
   const to = Number(toText)
   const step = stepText === undefined ? 1 : Number(stepText)
   if (step === 0) return Either.left(`range ${text} has a step of 0`)
+  // Past 2^53, n + step === n: the range would never end.
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || !Number.isSafeInteger(step)) {
+    return Either.left(`range ${text} has a number beyond 2^53`)
+  }
   // `{001..100}` pads every number to the width of the longer bound written with a leading zero.
   const padded = /^-?0\d/.test(fromText) || /^-?0\d/.test(toText)
   const width = padded ? Math.max(fromText.length, toText.length) : 0
@@ -31,8 +35,14 @@ const parseRange = (match: RegExpExecArray): Either.Either<Range, string> => {
 const format = (n: number, width: number) =>
   width === 0 ? String(n) : n < 0 ? "-" + String(-n).padStart(width - 1, "0") : String(n).padStart(width, "0")
 
-function* expandFrom(template: string): Generator<string> {
-  const match = rangePattern.exec(template)
+/**
+ * The most ranges one URL expands; later ones are left as written. Each range is one nested
+ * generator, so a line of 100,000 ranges would otherwise overflow the stack.
+ */
+export const maxRangesPerUrl = 16
+
+function* expandFrom(template: string, depth = 0): Generator<string> {
+  const match = depth >= maxRangesPerUrl ? null : rangePattern.exec(template)
   if (match === null) {
     yield template
     return
@@ -47,14 +57,16 @@ function* expandFrom(template: string): Generator<string> {
   const tail = template.slice(match.index + match[0].length)
   const down = range.to < range.from
   for (let n = range.from; down ? n >= range.to : n <= range.to; n += down ? -range.step : range.step) {
-    for (const rest of expandFrom(tail)) yield head + format(n, range.width) + rest
+    for (const rest of expandFrom(tail, depth + 1)) yield head + format(n, range.width) + rest
   }
 }
 
 /** Checks every range in `template`; the error names the bad range. */
 export const validateRanges = (template: string): Either.Either<string, string> => {
   const global = new RegExp(rangePattern.source, "g")
+  let ranges = 0
   for (const match of template.matchAll(global)) {
+    if (++ranges > maxRangesPerUrl) return Either.left(`more than ${maxRangesPerUrl} ranges in one URL`)
     const checked = parseRange(match as RegExpExecArray)
     if (Either.isLeft(checked)) return Either.left(checked.left)
   }
@@ -69,8 +81,10 @@ export const expandRanges = (template: string): Iterable<string> => ({
 /** How many URLs a template expands to. */
 export const countExpansions = (template: string): number => {
   let count = 1
+  let ranges = 0
   const global = new RegExp(rangePattern.source, "g")
   for (const match of template.matchAll(global)) {
+    if (++ranges > maxRangesPerUrl) break
     const range = parseRange(match as RegExpExecArray)
     if (Either.isLeft(range)) return 0
     const { from, step, to } = range.right

@@ -5,6 +5,10 @@
  * again — and each success adds 1/limit, so the limit grows back by one per round of successes,
  * never above `--concurrency`.
  *
+ * Like TCP's slow start, the run begins with one request alone: until its answer is back no other
+ * is sent, so a server that announces its limits in that answer (`RateLimit-*`) is paced by the
+ * host gate from the start instead of being overrun by the first burst. It costs one round trip.
+ *
  * @module
  */
 import * as Deferred from "effect/Deferred"
@@ -24,20 +28,24 @@ export const makeAdaptiveGate = (max: number): AdaptiveGate => {
   let inFlight = 0
   // Bumped at each decrease; an attempt remembers the epoch it was sent in.
   let epoch = 0
+  // Until the first attempt is over, one at a time.
+  let probing = true
   const waiters: Array<Deferred.Deferred<void>> = []
+  const capacity = () => (probing ? 1 : Math.floor(limit))
 
   const wake = () => {
-    while (waiters.length > 0 && inFlight < Math.floor(limit)) {
+    while (waiters.length > 0 && inFlight < capacity()) {
       inFlight++
       Deferred.unsafeDone(waiters.shift()!, Exit.void)
     }
   }
   const release = Effect.sync(() => {
     inFlight--
+    probing = false
     wake()
   })
   const acquire = Effect.suspend(() => {
-    if (inFlight < Math.floor(limit)) {
+    if (inFlight < capacity()) {
       inFlight++
       return Effect.void
     }

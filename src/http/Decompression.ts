@@ -38,13 +38,25 @@ export const supportedCodings: ReadonlyArray<string> = hasZstd
 export const acceptEncoding: string = supportedCodings.join(", ")
 
 /** One coding of a `Content-Encoding` list. */
-type Coding = "gzip" | "deflate" | "br" | "zstd"
+export type Coding = "gzip" | "deflate" | "br" | "zstd"
 
 /**
  * The codings of a `Content-Encoding` value, in the order they were applied (`identity`
  * dropped), or the first one volley cannot undo.
  */
 export const parseContentEncoding = (value: string): Either.Either<ReadonlyArray<Coding>, string> => {
+  // A run sees one or two values ("gzip", "br") again and again: each is parsed once.
+  let parsed = parsedEncodings.get(value)
+  if (parsed === undefined) {
+    parsed = parseCodings(value)
+    if (parsedEncodings.size < 64) parsedEncodings.set(value, parsed)
+  }
+  return parsed
+}
+
+const parsedEncodings = new Map<string, Either.Either<ReadonlyArray<Coding>, string>>()
+
+const parseCodings = (value: string): Either.Either<ReadonlyArray<Coding>, string> => {
   const codings: Array<Coding> = []
   for (const part of value.split(",")) {
     const name = part.trim().toLowerCase()
@@ -87,9 +99,20 @@ const invalid = (url: string, encoding: string, cause: unknown) =>
 const formatLimit = (bytes: number): string =>
   bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)}MiB` : bytes % 1024 === 0 ? `${bytes / 1024}KiB` : `${bytes}B`
 
+/**
+ * zlib's output buffer for a body: zlib writes its output into buffers of `chunkSize` (16 KiB by
+ * default) and keeps them; for the common small body, one buffer the size of the output spares
+ * the allocation (and the garbage) of a mostly empty one. A gzip body ends with its size (ISIZE,
+ * modulo 2^32); for the other codings, a guess from the encoded size.
+ */
+const chunkSizeFor = (coding: Coding, input: Buffer): number => {
+  const guess = coding === "gzip" && input.length >= 18 ? input.readUInt32LE(input.length - 4) + 1 : input.length * 4
+  return Math.min(zlib.constants.Z_DEFAULT_CHUNK, Math.max(zlib.constants.Z_MIN_CHUNK, guess))
+}
+
 /** Undoes one coding in one call; zlib stops (and throws) past `maxOutputLength`. */
 const decodeSync = (coding: Coding, input: Buffer, maxOutputLength: number): Buffer => {
-  const options = { maxOutputLength }
+  const options = { maxOutputLength, chunkSize: chunkSizeFor(coding, input) }
   switch (coding) {
     case "gzip":
       // Several gzip members one after another are one body (zlib reads them all).

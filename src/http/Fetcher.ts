@@ -7,6 +7,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
@@ -14,20 +15,30 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Schedule from "effect/Schedule"
 import { firstFailure } from "../check/Check.js"
-import { DecodeError, type FetchError, InvalidUrl, StatusError } from "../domain/FetchError.js"
+import {
+  DecodeError,
+  ExtractError,
+  type FetchError,
+  InvalidRequest,
+  InvalidUrl,
+  isTransientStatus,
+  StatusError
+} from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
+import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
 import { currentInFlight, type InFlight } from "../engine/InFlight.js"
 import type { Starter } from "../engine/OrderedPool.js"
+import type { Extractor } from "../extract/Extractor.js"
 import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
 import { acceptEncoding } from "./Decompression.js"
 import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
-import { isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
+import { describeWait, isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
 import {
   attemptWith,
   headerValue,
@@ -83,36 +94,65 @@ const failedRecord = (
   ms: number,
   error: FetchError,
   answer: Answer | undefined,
-  keepBody: boolean
+  keepBody: boolean,
+  maxJsonDepth: number
 ): FailedRecord => {
   const status = answer?.status ?? (error._tag === "StatusError" ? error.status : undefined)
-  return {
+  const base64 = answer !== undefined && isBase64(answer)
+  const body = answer !== undefined && keepBody
+    ? makeResponseBody(answer.text, answer.headers["content-type"], false, base64, maxJsonDepth)
+    : undefined
+  const record: FailedRecord = {
     index,
     url,
     ok: false,
     ...(status === undefined ? {} : { status }),
     attempts,
     ms: round1(ms),
-    ...(answer !== undefined && keepBody
-      ? {
-        body: recordBody(makeResponseBody(answer.text, answer.headers["content-type"], false, isBase64(answer))),
-        ...(isBase64(answer) ? { bodyEncoding: "base64" as const } : {})
-      }
-      : {}),
+    ...(body === undefined ? {} : { body: recordBody(body), ...(base64 ? { bodyEncoding: "base64" as const } : {}) }),
     error: { _tag: error._tag, message: error.message }
   }
+  return body === undefined ? record : keepJsonText(record, body.jsonText, body.exactNumbers)
 }
 
-/** The failure for a non-2xx answer, with the server's `Retry-After` when it sent one. */
-const statusFailure = (answer: Answer, nowMs: number, expected?: string): StatusError => {
+/**
+ * Runs an extractor on one body; whatever it throws (a library's stack overflow on a hostile
+ * page, a bug in a user's extractor) fails this record with `ExtractError`, not the run.
+ */
+const applyContained = (extractor: Extractor, body: ResponseBody, url: string) =>
+  Effect.catchAllDefect(
+    Effect.suspend(() => extractor.apply(body, url)),
+    (defect) =>
+      new ExtractError({
+        url,
+        message: `${extractor.description} failed on this body: ${
+          defect instanceof Error ? defect.message : String(defect)
+        }`
+      })
+  )
+
+/** The failure of a body that should be JSON and is nested too deep to be read. */
+const jsonFailure = (url: string, body: ResponseBody): DecodeError | undefined =>
+  body.jsonProblem === undefined ? undefined : new DecodeError({ url, message: body.jsonProblem })
+
+/**
+ * The failure for a non-2xx (or not `--expect-status`) answer, with the server's `Retry-After`
+ * when it sent one; one that asks for longer than `maxBackoffMs` (so it is not retried) says so.
+ */
+const statusFailure = (answer: Answer, nowMs: number, maxBackoffMs: number, expected?: string): StatusError => {
   const retryAfterMs = Option.getOrUndefined(parseRetryAfter(answer.headers["retry-after"], nowMs))
+  const tooLong = retryAfterMs !== undefined && retryAfterMs > maxBackoffMs && isTransientStatus(answer.status)
   return new StatusError({
     url: answer.url,
     status: answer.status,
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     message: `HTTP ${answer.status}${statusText(answer.status)}${
-      expected === undefined ? "" : ` (expected ${expected})`
-    }`
+      tooLong
+        ? ` (the server asked to wait ${describeWait(retryAfterMs)} (Retry-After: ${
+          answer.headers["retry-after"]!.trim()
+        }); --max-backoff is ${describeWait(maxBackoffMs)})`
+        : ""
+    }${expected === undefined ? "" : ` (expected ${expected})`}`
   })
 }
 
@@ -124,6 +164,9 @@ interface Prepared {
   readonly decode: boolean
   readonly schedule: Schedule.Schedule<unknown, FetchError>
   readonly retryable: (error: FetchError) => boolean
+  readonly maxBackoffMs: number
+  /** Why the shared headers cannot be sent, when one of them cannot. */
+  readonly badHeader: string | undefined
 }
 
 const prepare = (options: FetchOptions): Prepared => {
@@ -139,7 +182,9 @@ const prepare = (options: FetchOptions): Prepared => {
     headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers,
     decode,
     schedule: retrySchedule(options.retry),
-    retryable: isRetryable(options.retry)
+    retryable: isRetryable(options.retry),
+    maxBackoffMs: Duration.toMillis(Duration.decode(options.retry.maxBackoff)),
+    badHeader: unsafeHeader(revealHeaders(options.headers))
   }
 }
 
@@ -154,6 +199,17 @@ const requestHeaders = (
   const headers = withUserAgent({ ...revealHeaders(options.headers), ...own })
   const decode = options.decompress && headerValue(headers, "accept-encoding") === undefined
   return { headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers, decode }
+}
+
+/**
+ * A header whose value holds CR, LF or NUL (it would end the header, or inject another). The
+ * value is not quoted: it may be a secret.
+ */
+const unsafeHeader = (headers: Readonly<Record<string, string>>): string | undefined => {
+  for (const name in headers) {
+    if (/[\r\n\0]/.test(headers[name]!)) return `header ${name}: the value holds a line break or NUL`
+  }
+  return undefined
 }
 
 export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
@@ -187,6 +243,9 @@ const makeFetcher = (transport: Transport) => {
       if (body.bodyEncoding !== undefined) record.bodyEncoding = body.bodyEncoding
     }
     if (p.options.extractor !== undefined) record.value = value
+    if (body.jsonText !== undefined || body.exactNumbers) {
+      keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)
+    }
     if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, answer)
     return countRecord(record)
   }
@@ -195,15 +254,19 @@ const makeFetcher = (transport: Transport) => {
       answer.text,
       answer.headers["content-type"],
       p.options.extractor?.needsJson ?? false,
-      answer.bodyEncoding === "base64"
+      answer.bodyEncoding === "base64",
+      p.options.maxJsonDepth
     )
   /** The record for an answer, or the failure it amounts to (a status, an extraction). */
   const verdict = (p: Pending, answer: Answer): Effect.Effect<FetchRecord, FetchError> => {
     p.lastAnswer = answer
     if (!accepts(p.options, answer.status)) {
-      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis(), p.options.expect?.status?.source))
+      const expected = p.options.expect?.status?.source
+      return Effect.fail(statusFailure(answer, p.clock.unsafeCurrentTimeMillis(), p.ready.maxBackoffMs, expected))
     }
     const body = bodyOf(p, answer)
+    const tooDeep = jsonFailure(p.url, body)
+    if (tooDeep !== undefined) return Effect.fail(tooDeep)
     const extractor = p.options.extractor
     if (extractor === undefined) return checked(p, answer, body, undefined)
     if (body.bodyEncoding !== undefined) {
@@ -214,7 +277,7 @@ const makeFetcher = (transport: Transport) => {
         })
       )
     }
-    return Effect.flatMap(extractor.apply(body, p.url), (value) => checked(p, answer, body, value))
+    return Effect.flatMap(applyContained(extractor, body, p.url), (value) => checked(p, answer, body, value))
   }
   /** The record, once the run's assertions pass (the first that fails is the failure). */
   const checked = (p: Pending, answer: Answer, body: ResponseBody, value: unknown) => {
@@ -233,7 +296,19 @@ const makeFetcher = (transport: Transport) => {
   const failed = (p: Pending, error: FetchError) => {
     if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, p.lastAnswer)
     return Effect.succeed(
-      countRecord(failedRecord(p.index, p.url, p.attempts, elapsedMs(p), error, p.lastAnswer, p.options.keepBody))
+      countRecord(
+        failedRecord(
+          p.index,
+          p.url,
+          // A RateLimited attempt was refused before it was sent.
+          error._tag === "RateLimited" ? p.attempts - 1 : p.attempts,
+          elapsedMs(p),
+          error,
+          p.lastAnswer,
+          p.options.keepBody,
+          p.options.maxJsonDepth
+        )
+      )
     )
   }
   /**
@@ -294,7 +369,9 @@ const makeFetcher = (transport: Transport) => {
       return Effect.catchAll(verdict(p, answer), (error) => recover(p, error))
     }
     p.lastAnswer = answer
-    return okRecord(p, answer, bodyOf(p, answer), undefined)
+    const body = bodyOf(p, answer)
+    const tooDeep = jsonFailure(p.url, body)
+    return tooDeep === undefined ? okRecord(p, answer, body, undefined) : failed(p, tooDeep)
   }
   /** The first attempt's outcome, when it was let through at once: learnt from, then judged. */
   const settle = (p: Pending, learn: Learn, outcome: SendOutcome): FetchRecord | Effect.Effect<FetchRecord> => {
@@ -319,9 +396,14 @@ const makeFetcher = (transport: Transport) => {
     const parsed = parseHttpUrl(request.url)
     if (Either.isLeft(parsed)) {
       const error = new InvalidUrl({ input: request.url, message: parsed.left })
-      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false)) }
+      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
     }
     const ready = prepareOnce(options)
+    const badHeader = ready.badHeader ?? (request.headers === undefined ? undefined : unsafeHeader(request.headers))
+    if (badHeader !== undefined) {
+      const error = new InvalidRequest({ url: request.url, message: badHeader })
+      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
+    }
     const url = parsed.right
     countStarted()
     const own = request.headers === undefined ? undefined : requestHeaders(options, request.headers)

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Rate } from "../domain/RateText.js"
@@ -18,13 +19,16 @@ export interface PoliteOptions {
   readonly perHost: number | undefined
   /** When set, concurrency adapts to the server, up to this many in flight. */
   readonly adaptive?: number | undefined
+  /** The longest a server may make a host wait (`--max-backoff`); longer asks fail the attempts. */
+  readonly maxPause?: Duration.DurationInput | undefined
 }
 
 /** The run's gate, living as long as the scope. */
 export const makePoliteGate = (options: PoliteOptions): Effect.Effect<RequestGate, never, Scope.Scope> => {
+  const hostGate = makeHostGate({ perHost: options.perHost, maxPause: options.maxPause })
   const outer = options.adaptive === undefined
-    ? makeHostGate({ perHost: options.perHost })
-    : composeGates(makeAdaptiveGate(options.adaptive), makeHostGate({ perHost: options.perHost }))
+    ? hostGate
+    : composeGates(makeAdaptiveGate(options.adaptive), hostGate)
   return options.rate === undefined
     ? Effect.succeed(outer)
     : Effect.map(makeRateGate(options.rate), (rate) => composeGates(outer, rate))

@@ -46,16 +46,33 @@ export const defaultRetryOptions: RetryOptions = {
 }
 
 /**
- * Parses a `Retry-After` header value: delay-seconds or an HTTP date. Returns the wait in
- * milliseconds from `nowMs`, or none when the value is absent or malformed.
+ * Parses a `Retry-After` header value as RFC 9110 says: delay-seconds (digits only) or an HTTP
+ * date (a past date is no wait). Returns the wait in milliseconds from `nowMs`, or none when the
+ * value is absent or malformed (`-5`, `soon`, `1.5`) — a malformed value asks for nothing.
  */
 export const parseRetryAfter = (value: string | undefined, nowMs: number): Option.Option<number> => {
   if (value === undefined) return Option.none()
   const trimmed = value.trim()
   if (/^\d+$/.test(trimmed)) return Option.some(Number(trimmed) * 1000)
+  // An HTTP date names a weekday or month and a four-digit year; `Date.parse` alone takes "-5".
+  if (!/[A-Za-z]{3}/.test(trimmed) || !/\b\d{4}\b/.test(trimmed)) return Option.none()
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? Option.none() : Option.some(Math.max(0, date - nowMs))
 }
+
+/** A wait as people say it: `800 ms`, `45 s`, `12 min`, `27 h`, `1157 days`. */
+export const describeWait = (ms: number): string =>
+  !Number.isFinite(ms)
+    ? "forever"
+    : ms < 1000
+    ? `${Math.round(ms)} ms`
+    : ms < 60_000
+    ? `${Math.round(ms / 1000)} s`
+    : ms < 3_600_000
+    ? `${Math.round(ms / 60_000)} min`
+    : ms < 172_800_000
+    ? `${Math.round(ms / 3_600_000)} h`
+    : `${Math.round(ms / 86_400_000)} days`
 
 const retryAfterOf = (error: FetchError): number =>
   error._tag === "StatusError" && error.retryAfterMs !== undefined ? error.retryAfterMs : 0

@@ -25,6 +25,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import undiciRequest from "undici/lib/api/api-request.js"
+import { proxyRoutes } from "./ProxyConfig.js"
 import { withTransport } from "./Transport.js"
 import { type PoolOptions, scopedAgent } from "./UndiciAgent.js"
 import { makeUndiciTransport } from "./UndiciTransport.js"
@@ -151,6 +152,26 @@ const makeClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
     (request) => Effect.succeed(request)
   )
 
-/** The lean client over a pooled undici agent owned by the layer. */
+/**
+ * The lean client over a pooled undici agent owned by the layer. With `http2` (and neither a
+ * proxy nor a unix socket), the fast path speaks HTTP/2 through `node:http2` (see
+ * `Http2Transport`), falling back to undici for origins that do not; the client's own
+ * `execute` stays on undici (which offers h2 too).
+ */
 export const undiciHttpClientLayer = (options: PoolOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.scoped(HttpClient.HttpClient, Effect.map(scopedAgent(options), makeUndiciHttpClient))
+  Layer.scoped(
+    HttpClient.HttpClient,
+    Effect.gen(function*() {
+      const agent = yield* scopedAgent(options)
+      const undici = makeUndiciTransport(agent)
+      const direct = options.unixSocket === undefined && proxyRoutes(options, options.env) === undefined
+      if (options.http2 !== true || !direct) return withTransport(makeClient(agent), undici)
+      // node:http2 loads only for --http2.
+      const { makeHttp2Transport } = yield* Effect.promise(() => import("./Http2Transport.js"))
+      const h2 = yield* Effect.acquireRelease(
+        Effect.sync(() => makeHttp2Transport(options.tls, undici)),
+        (made) => Effect.sync(made.close)
+      )
+      return withTransport(makeClient(agent), h2.transport)
+    })
+  )

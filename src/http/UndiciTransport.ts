@@ -14,7 +14,14 @@ import * as Either from "effect/Either"
 import { DecodeError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
-import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
+import {
+  type BodyDecoder,
+  type Coding,
+  decodeAll,
+  makeBodyDecoder,
+  parseContentEncoding,
+  streamAbove
+} from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import {
   bodyContentType,
@@ -71,6 +78,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
     let controller: Undici.Dispatcher.DispatchController | undefined
     /** Undoes the final answer's `Content-Encoding`, when it has one to undo. */
     let decoder: BodyDecoder | undefined
+    /** The codings of a small declared body, undone in one call once it is all in. */
+    let decodeAtEnd: ReadonlyArray<Coding> | undefined
     /** Ends the attempt once; false when it had already ended. */
     const settle = (): boolean => {
       if (finished) return false
@@ -113,6 +122,11 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           return fail(new DecodeError({ url: href, message: `unsupported content-encoding '${codings.left}'` }))
         }
         if (codings.right.length === 0) return
+        const declared = headers["content-length"]
+        if (declared !== undefined && Number(declared) <= streamAbove) {
+          decodeAtEnd = codings.right
+          return
+        }
         decoder = makeBodyDecoder(codings.right, maxBytes, href, (result) => {
           if (result._tag === "Left") return fail(result.left)
           finish(Either.right(makeAnswer(status, headers, result.right, href)))
@@ -157,6 +171,11 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           if (decoder !== undefined) return decoder.end()
           const bytes = joined(chunks, length)
           chunks = []
+          if (decodeAtEnd !== undefined) {
+            const decoded = decodeAll(decodeAtEnd, bytes, maxBytes, href)
+            if (decoded._tag === "Left") return fail(decoded.left)
+            return finish(Either.right(makeAnswer(status, headers, decoded.right, href)))
+          }
           finish(Either.right(makeAnswer(status, headers, bytes, href)))
         },
         onResponseError: (_control, error) => {

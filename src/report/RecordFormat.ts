@@ -5,7 +5,9 @@
  * @module
  */
 import { stringify } from "csv-stringify/sync"
+import { exactNumberText, stringifyJson } from "../domain/ExactJson.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
+import { encodeRecord } from "../domain/RecordJson.js"
 
 export const formats = ["ndjson", "json", "csv"] as const
 export type Format = typeof formats[number]
@@ -20,26 +22,35 @@ export interface RecordFormat {
 
 const ndjson: RecordFormat = {
   header: "",
-  record: (record) => JSON.stringify(record) + "\n",
+  // A JSON body is spliced in as sent (see RecordJson): never re-serialised.
+  record: (record) => encodeRecord(record) + "\n",
   footer: () => ""
 }
 
 const json: RecordFormat = {
   header: "[",
-  record: (record, first) => (first ? "\n  " : ",\n  ") + JSON.stringify(record),
+  record: (record, first) => (first ? "\n  " : ",\n  ") + encodeRecord(record),
   footer: (empty) => (empty ? "]\n" : "\n]\n")
 }
 
 /** `bodyEncoding` is `base64` for a body that is not text (as in the JSON records), else empty. */
 const csvColumns = ["index", "url", "ok", "status", "attempts", "ms", "value", "error", "bodyEncoding"] as const
 
-/** A CSV cell: scalars as they are, structured values as JSON. */
+/** A CSV cell: scalars as they are, structured values as JSON (big numbers exact). */
 const cell = (value: unknown): string | number | boolean =>
   value === undefined || value === null
     ? ""
     : typeof value === "string" || typeof value === "number" || typeof value === "boolean"
     ? value
-    : JSON.stringify(value)
+    : exactNumberText(value) ?? safeJson(value)
+
+const safeJson = (value: unknown): string => {
+  try {
+    return stringifyJson(value) ?? ""
+  } catch (cause) {
+    return `(not writable as JSON: ${cause instanceof Error ? cause.message : String(cause)})`
+  }
+}
 
 const csv: RecordFormat = {
   header: stringify([csvColumns as unknown as Array<string>]),

@@ -15,7 +15,7 @@ import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { RequestSpec } from "../domain/RequestSpec.js"
 import { Fetcher } from "../http/Fetcher.js"
-import { renderTemplate } from "./Template.js"
+import { renderTemplate, type TemplateProblem } from "./Template.js"
 import type { CompiledStep, Workflow } from "./Workflow.js"
 
 export type StepStatus = "ok" | "failed" | "skipped"
@@ -37,6 +37,16 @@ export interface WorkflowResult {
   readonly steps: Readonly<Record<string, StepResult>>
   readonly ms: number
 }
+
+/** The record of an item whose URL a template value made unsafe: nothing was sent. */
+const unsafeRecord = (index: number, template: string, message: string): FetchRecord => ({
+  index,
+  url: template,
+  ok: false,
+  attempts: 0,
+  ms: 0,
+  error: { _tag: "InvalidUrl", message }
+})
 
 class StopAll extends Data.TaggedError("StopAll")<{ readonly step: string }> {}
 
@@ -61,9 +71,12 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
   const done = new Map<string, Deferred.Deferred<StepResult>>()
   for (const step of workflow.steps) done.set(step.name, yield* Deferred.make<StepResult>())
 
-  const requestFor = (step: CompiledStep, context: Record<string, unknown>): Either.Either<RequestSpec, string> =>
+  const requestFor = (
+    step: CompiledStep,
+    context: Record<string, unknown>
+  ): Either.Either<RequestSpec, TemplateProblem> =>
     Either.gen(function*() {
-      const url = yield* renderTemplate(step.url, context)
+      const url = yield* renderTemplate(step.url, context, "url")
       const headers: Record<string, string> = {}
       for (const [name, template] of step.headers) headers[name] = yield* renderTemplate(template, context)
       const body = step.body === undefined ? undefined : yield* renderTemplate(step.body, context)
@@ -123,10 +136,16 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
           reason
         }))
 
+      /** The request of one item, or its failed record when a value made it unsafe. */
+      const fetchItem = (index: number, request: RequestSpec | TemplateProblem) =>
+        "message" in request
+          ? Effect.succeed(unsafeRecord(index, step.url.source, request.message))
+          : fetcher.fetchOne({ index, request }, fetchOptions)
+
       if (step.forEach === undefined) {
         const request = requestFor(step, context)
-        if (Either.isLeft(request)) return yield* failedStep(request.left)
-        return yield* finish(yield* fetcher.fetchOne({ index: 0, request: request.right }, fetchOptions))
+        if (Either.isLeft(request) && !request.left.unsafeValue) return yield* failedStep(request.left.message)
+        return yield* finish(yield* fetchItem(0, Either.merge(request)))
       }
       const items = step.forEach.search(context)
       if (Either.isLeft(items)) return yield* failedStep(`forEach '${step.forEach.source}' failed: ${items.left}`)
@@ -134,17 +153,17 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
         const kind = items.right === null ? "null" : typeof items.right
         return yield* failedStep(`forEach '${step.forEach.source}' gave ${kind}, not an array`)
       }
-      const requests: Array<RequestSpec> = []
+      const requests: Array<RequestSpec | TemplateProblem> = []
       for (const [index, item] of (items.right as ReadonlyArray<unknown>).entries()) {
         const request = requestFor(step, { ...context, item, index })
-        if (Either.isLeft(request)) return yield* failedStep(`item ${index}: ${request.left}`)
-        requests.push(request.right)
+        if (Either.isLeft(request) && !request.left.unsafeValue) {
+          return yield* failedStep(`item ${index}: ${request.left.message}`)
+        }
+        requests.push(Either.merge(request))
       }
-      const records = yield* Effect.forEach(
-        requests,
-        (request, index) => fetcher.fetchOne({ index, request }, fetchOptions),
-        { concurrency: step.concurrency }
-      )
+      const records = yield* Effect.forEach(requests, (request, index) => fetchItem(index, request), {
+        concurrency: step.concurrency
+      })
       return yield* finish(records)
     }).pipe(
       // One span per step (its requests' spans inside), when a tracer is installed.

@@ -48,6 +48,8 @@ describe("AdaptiveGate", () => {
   it.effect("one burst of refusals counts once", () =>
     Effect.gen(function*() {
       const gate = makeAdaptiveGate(8)
+      // The first request goes alone (slow start); the burst comes after it.
+      yield* gate.around("h", Effect.succeed({ status: 200, headers: {}, text: "", url: "u" }))
       const refused = gate.around(
         "h",
         Effect.as(Effect.sleep("10 millis"), { status: 429, headers: {}, text: "", url: "u" })
@@ -56,6 +58,27 @@ describe("AdaptiveGate", () => {
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(fiber)
       expect(gate.limit()).toBe(4)
+    }))
+
+  it.effect("slow start: until the first answer is back, no other request leaves", () =>
+    Effect.gen(function*() {
+      const gate = makeAdaptiveGate(8)
+      const started: Array<number> = []
+      const attempt = (n: number) =>
+        gate.around(
+          "h",
+          Effect.sync(() => started.push(n)).pipe(
+            Effect.zipRight(Effect.sleep("100 millis")),
+            Effect.as({ status: 200, headers: {}, text: "", url: "u" })
+          )
+        )
+      const fiber = yield* Effect.fork(Effect.all([0, 1, 2, 3].map(attempt), { concurrency: "unbounded" }))
+      yield* TestClock.adjust("50 millis")
+      expect(started).toEqual([0])
+      yield* TestClock.adjust("60 millis")
+      expect(started).toEqual([0, 1, 2, 3])
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
     }))
 
   it.effect("grows back by one per round of successes, never above the maximum", () =>

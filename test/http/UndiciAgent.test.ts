@@ -22,10 +22,13 @@ const limits: SendLimits = { timeout: Duration.seconds(5), maxBodyBytes: 1024 * 
 
 const hop = (url: string): Hop => ({ method: "GET", url: new URL(url), headers: {}, body: undefined, redirects: 0 })
 
+/** The body without the client's port (each transport has its own connections). */
+const withoutPort = ({ clientPort: _, ...rest }: Record<string, unknown>) => rest
+
 const outcome = (transport: Transport, url: string) =>
   Effect.map(Effect.either(transport.send(hop(url), limits)), (result) =>
     result._tag === "Right"
-      ? { status: result.right.status, body: JSON.parse(result.right.text) as Record<string, unknown> }
+      ? { status: result.right.status, body: withoutPort(JSON.parse(result.right.text) as Record<string, unknown>) }
       : {
         error: result.left._tag,
         message: result.left.message,

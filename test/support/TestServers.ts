@@ -2,13 +2,14 @@
  * Loopback servers for the connection tests, each living as long as the test's scope: HTTPS
  * (`node:https`), HTTP/2 (`node:http2`, h2 only or h2 + HTTP/1.1), plain HTTP on a host or a
  * unix socket, and a forward proxy (`node:http`: absolute-form requests and `CONNECT` tunnels).
- * Every origin server answers with JSON: `{ path, httpVersion, headers }`.
+ * Every origin server answers with JSON: `{ path, httpVersion, headers, clientPort }`.
  */
 import { Effect } from "effect"
 import * as http from "node:http"
 import * as http2 from "node:http2"
 import * as https from "node:https"
 import * as net from "node:net"
+import { gzipSync } from "node:zlib"
 
 type Handler = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
@@ -16,7 +17,31 @@ type Handler = (
 ) => void
 
 const answer: Handler = (req, res) => {
-  const body = JSON.stringify({ path: req.url, httpVersion: req.httpVersion, headers: req.headers })
+  // The client's port tells connections apart.
+  const body = JSON.stringify({
+    path: req.url,
+    httpVersion: req.httpVersion,
+    headers: req.headers,
+    clientPort: req.socket.remotePort
+  })
+  // A redirect to the echo, and the echo gzip-encoded (when the client offers it).
+  if (req.url === "/redirect") {
+    res.writeHead(302, { location: "/after-redirect" })
+    return void res.end()
+  }
+  if (req.url === "/gzip" && /gzip/.test(String(req.headers["accept-encoding"] ?? ""))) {
+    res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
+    return void res.end(gzipSync(body))
+  }
+  if (req.method === "POST") {
+    let received = ""
+    req.on("data", (chunk: Buffer) => (received += chunk.toString()))
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" })
+      res.end(JSON.stringify({ path: req.url, httpVersion: req.httpVersion, received }))
+    })
+    return
+  }
   res.writeHead(200, { "content-type": "application/json" })
   res.end(body)
 }

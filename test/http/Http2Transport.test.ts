@@ -1,0 +1,101 @@
+/**
+ * The `node:http2` transport behind `--http2`: h2 where the server agrees, undici (HTTP/1.1)
+ * where it does not, and the same redirects, decoding, bodies and errors as the undici path.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect } from "effect"
+import { makeHttp2Transport } from "../../src/http/Http2Transport.js"
+import type { Hop } from "../../src/http/Redirect.js"
+import type { TlsSettings } from "../../src/http/TlsOptions.js"
+import type { SendLimits } from "../../src/http/Transport.js"
+import { scopedAgent } from "../../src/http/UndiciAgent.js"
+import { makeUndiciTransport } from "../../src/http/UndiciTransport.js"
+import { testCerts } from "../support/TestCerts.js"
+import { http2Server, httpServer, httpsServer } from "../support/TestServers.js"
+
+const limits: SendLimits = { timeout: Duration.seconds(5), maxBodyBytes: 1024 * 1024, maxRedirects: 5 }
+const certs = testCerts()
+const signed = { cert: certs.serverCert, key: certs.serverKey }
+const trusted: TlsSettings = { ca: certs.ca }
+
+const hop = (url: string, more: Partial<Hop> = {}): Hop => ({
+  method: "GET",
+  url: new URL(url),
+  headers: {},
+  body: undefined,
+  redirects: 0,
+  ...more
+})
+
+/** Sends `target` with the h2 transport (undici as its fallback); the outcome. */
+const send = (target: Hop, settings: TlsSettings = trusted) =>
+  Effect.gen(function*() {
+    const agent = yield* scopedAgent({ env: {}, tls: settings })
+    const h2 = yield* Effect.acquireRelease(
+      Effect.sync(() => makeHttp2Transport(settings, makeUndiciTransport(agent))),
+      (made) => Effect.sync(made.close)
+    )
+    const result = yield* Effect.either(h2.transport.send(target, limits))
+    return result._tag === "Right"
+      ? { status: result.right.status, body: JSON.parse(result.right.text) as Record<string, unknown> }
+      : { error: result.left._tag, message: result.left.message }
+  })
+
+describe("Http2Transport", () => {
+  it.scoped("speaks h2 to a server that agrees (h2 only, or both)", () =>
+    Effect.gen(function*() {
+      const only = yield* http2Server({ ...signed, allowHTTP1: false })
+      expect(yield* send(hop(`${only}/a?b=1`))).toMatchObject({
+        status: 200,
+        body: { path: "/a?b=1", httpVersion: "2.0" }
+      })
+      const both = yield* http2Server({ ...signed, allowHTTP1: true })
+      expect(yield* send(hop(both))).toMatchObject({ body: { httpVersion: "2.0" } })
+    }))
+
+  it.scoped("falls back to HTTP/1.1 (undici) for a server without h2, and for http://", () =>
+    Effect.gen(function*() {
+      const h1 = yield* httpsServer(signed)
+      expect(yield* send(hop(`${h1}/one`))).toMatchObject({ status: 200, body: { httpVersion: "1.1" } })
+      const plain = yield* httpServer()
+      expect(yield* send(hop(`${plain}/two`))).toMatchObject({ status: 200, body: { httpVersion: "1.1" } })
+    }))
+
+  it.scoped("follows redirects, sends bodies, decodes gzip", () =>
+    Effect.gen(function*() {
+      const url = yield* http2Server({ ...signed, allowHTTP1: false })
+      expect(yield* send(hop(`${url}/redirect`))).toMatchObject({ body: { path: "/after-redirect" } })
+      const posted = yield* send(hop(`${url}/p`, { method: "POST", body: "{\"a\":1}" }))
+      expect(posted).toMatchObject({ body: { received: "{\"a\":1}", httpVersion: "2.0" } })
+      const gz = yield* send(hop(`${url}/gzip`, { headers: { "accept-encoding": "gzip" }, decode: true }))
+      expect(gz).toMatchObject({ body: { path: "/gzip", httpVersion: "2.0" } })
+    }))
+
+  it.scoped("a certificate that is not trusted is the same plain-words error as on undici", () =>
+    Effect.gen(function*() {
+      const url = yield* http2Server({ cert: certs.selfSignedCert, key: certs.selfSignedKey, allowHTTP1: false })
+      expect(yield* send(hop(url), {})).toEqual({
+        error: "TransportError",
+        message: "self-signed certificate for 127.0.0.1; pass --cacert or --insecure (DEPTH_ZERO_SELF_SIGNED_CERT)"
+      })
+      expect(yield* send(hop(url), { insecure: true })).toMatchObject({ status: 200 })
+    }))
+
+  it.scoped("many requests share one session, in flight together", () =>
+    Effect.gen(function*() {
+      const url = yield* http2Server({ ...signed, allowHTTP1: false })
+      const agent = yield* scopedAgent({ env: {}, tls: trusted })
+      const h2 = makeHttp2Transport(trusted, makeUndiciTransport(agent))
+      yield* Effect.addFinalizer(() => Effect.sync(h2.close))
+      const answers = yield* Effect.forEach(
+        Array.from({ length: 50 }, (_, i) => i),
+        (i) => h2.transport.send(hop(`${url}/n/${i}`), limits),
+        { concurrency: 50 }
+      )
+      expect(answers.map((a) => (JSON.parse(a.text) as { path: string }).path)).toEqual(
+        Array.from({ length: 50 }, (_, i) => `/n/${i}`)
+      )
+      const ports = new Set(answers.map((a) => (JSON.parse(a.text) as { clientPort: number }).clientPort))
+      expect(ports.size).toBe(1)
+    }))
+})
