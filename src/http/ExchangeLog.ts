@@ -19,6 +19,8 @@ export interface Exchange {
   /** The headers sent, in the clear: reports redact them (`redactHeaders`). */
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | Uint8Array | undefined
+  /** The run's secret header names (lower case), which reports redact. */
+  readonly secretHeaders: ReadonlySet<string>
   /** The last answer, when one came. */
   readonly answer: Answer | undefined
 }

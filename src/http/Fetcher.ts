@@ -517,6 +517,7 @@ const logExchange = (p: Pending, log: ExchangeLog, answer: Answer | undefined) =
     url: p.url,
     headers: p.hop.headers,
     body: p.hop.body,
+    secretHeaders: p.options.secretHeaders,
     answer
   })
 

@@ -2,7 +2,8 @@
  * `--format har`: an HTTP Archive 1.2 file, which Chrome's and Firefox's network panels import.
  * One entry per record, in input order: the request (method, URL, headers, query string, body),
  * the last answer (status, headers, body text) and the time it took. Secret headers
- * (`Authorization`, cookies, API keys: volley's `sensitiveHeaders`) are written `<redacted>`,
+ * (`Authorization`, cookies, API keys: volley's `sensitiveHeaders` and `--secret-header` names)
+ * are written `<redacted>`,
  * and credentials are taken out of URLs.
  *
  * Records do not carry headers, so the run hands the Fetcher an `ExchangeLog` and the writer
@@ -39,10 +40,13 @@ interface NameValue {
 }
 
 /** Headers as HAR lists them, secret values redacted. */
-const harHeaders = (headers: Readonly<Record<string, string | undefined>>): Array<NameValue> => {
+const harHeaders = (
+  headers: Readonly<Record<string, string | undefined>>,
+  secret: ReadonlySet<string> | undefined
+): Array<NameValue> => {
   const plain: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = value
-  return Object.entries(redactHeaders(plain)).map(([name, value]) => ({
+  return Object.entries(redactHeaders(plain, secret)).map(([name, value]) => ({
     name,
     value: Redacted.isRedacted(value) ? String(value) : value
   }))
@@ -67,7 +71,7 @@ const headerOf = (headers: Readonly<Record<string, string | undefined>>, name: s
 export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, nowMs: number) => {
   const answer = exchange?.answer
   const url = withoutCredentials(exchange?.url ?? record.url)
-  const requestHeaders = exchange === undefined ? [] : harHeaders(exchange.headers)
+  const requestHeaders = exchange === undefined ? [] : harHeaders(exchange.headers, exchange.secretHeaders)
   const body = exchange?.body
   const status = answer?.status ?? 0
   // A body that is not text is kept as base64, which HAR says with `encoding`.
@@ -108,7 +112,7 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
       statusText: answer === undefined ? "" : STATUS_CODES[status] ?? "",
       httpVersion: "HTTP/1.1",
       cookies: [],
-      headers: answer === undefined ? [] : harHeaders(answer.headers),
+      headers: answer === undefined ? [] : harHeaders(answer.headers, exchange?.secretHeaders),
       content: {
         size: contentSize,
         mimeType,

@@ -115,6 +115,10 @@ layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (i
         `${url}/status/404`,
         "-H",
         "Authorization: Bearer top-secret",
+        "-H",
+        "X-Team-Key: team-secret",
+        "--secret-header",
+        "X-Team-Key",
         "--retries",
         "0",
         "--format",
@@ -125,7 +129,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (i
       ])
       expect(result.code).toBe(1)
       const text = yield* fs.readFileString(`${dir}/run.har`)
-      expect(text).not.toContain("top-secret")
+      expect(text).not.toMatch(/top-secret|team-secret/)
       const har = JSON.parse(text)
       expect(harErrors(har)).toEqual([])
       const [one, missing] = har.log.entries
@@ -134,7 +138,10 @@ layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (i
           method: "GET",
           url: `${url}/json/1?x=1`,
           queryString: [{ name: "x", value: "1" }],
-          headers: expect.arrayContaining([{ name: "Authorization", value: "<redacted>" }])
+          headers: expect.arrayContaining([
+            { name: "Authorization", value: "<redacted>" },
+            { name: "X-Team-Key", value: "<redacted>" }
+          ])
         },
         response: {
           status: 200,

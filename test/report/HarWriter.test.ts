@@ -6,6 +6,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect } from "effect"
+import { sensitiveHeaders, withSecretHeaders } from "../../src/domain/FetchOptions.js"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import { makeExchangeLog } from "../../src/http/ExchangeLog.js"
 import { openHarWriter } from "../../src/report/HarWriter.js"
@@ -35,8 +36,10 @@ const writeHar = Effect.gen(function*() {
     startedMs: Date.parse("2026-01-02T03:04:05.000Z"),
     method: "GET",
     url: "http://user:pw@api.test/items?page=2&q=a%20b",
-    headers: { authorization: "Bearer s3cret", "user-agent": "volley/0.1.0" },
+    headers: { authorization: "Bearer s3cret", "user-agent": "volley/0.1.0", "x-team-key": "t3am" },
     body: undefined,
+    // The run's list: volley's names and a --secret-header one.
+    secretHeaders: withSecretHeaders(["X-Team-Key"]),
     answer: {
       status: 200,
       headers: { "content-type": "application/json", "set-cookie": "session=abc" },
@@ -50,6 +53,7 @@ const writeHar = Effect.gen(function*() {
     url: "http://api.test/logo.png",
     headers: {},
     body: undefined,
+    secretHeaders: sensitiveHeaders,
     answer: {
       status: 200,
       headers: { "content-type": "image/png", "content-encoding": "gzip" },
@@ -64,6 +68,7 @@ const writeHar = Effect.gen(function*() {
     url: "http://api.test/submit",
     headers: { "x-api-key": "k" },
     body: "{\"a\":1}",
+    secretHeaders: sensitiveHeaders,
     answer: undefined
   })
   yield* Effect.scoped(Effect.gen(function*() {
@@ -92,7 +97,11 @@ describe("HAR writer", () => {
         request: {
           method: "GET",
           url: "http://api.test/items?page=2&q=a%20b",
-          headers: [{ name: "authorization", value: "<redacted>" }, { name: "user-agent", value: "volley/0.1.0" }],
+          headers: [
+            { name: "authorization", value: "<redacted>" },
+            { name: "user-agent", value: "volley/0.1.0" },
+            { name: "x-team-key", value: "<redacted>" }
+          ],
           queryString: [{ name: "page", value: "2" }, { name: "q", value: "a b" }]
         },
         response: {
@@ -114,7 +123,7 @@ describe("HAR writer", () => {
         response: { status: 0, statusText: "", headers: [], content: { size: 0, mimeType: "" } },
         _volley: { ok: false, attempts: 2, error: { _tag: "TransportError", message: "connection refused" } }
       })
-      expect(JSON.stringify(har)).not.toMatch(/s3cret|session=abc|user:pw/)
+      expect(JSON.stringify(har)).not.toMatch(/s3cret|t3am|session=abc|user:pw/)
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it("the schema check is a real one: a broken entry is refused", () => {
