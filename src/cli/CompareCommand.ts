@@ -59,7 +59,11 @@ export const compareHelp: CommandHelp = {
       "100 slow answers: sequential vs 20 at a time vs batches of 10",
       "volley compare 'http://127.0.0.1:8080/facts/{1..100}?delay=200' -c 20 --batch-size 10"
     ],
-    ["as JSON", "volley compare -i urls.txt --format json"]
+    [
+      "the same through a proxy, with retries counted in",
+      "volley compare -i urls.txt -c 50 --retries 2 -x http://127.0.0.1:3128"
+    ],
+    ["as JSON, for a script", "volley compare -i urls.txt --format json"]
   ]
 }
 

@@ -29,7 +29,14 @@ export const serveHelp: CommandHelp = {
   summary: "run the embedded demo API (cat facts, users, flaky and rate-limited endpoints)",
   usage: "volley serve [--port N] [--host ADDRESS]",
   groups: [["Server", ["--port", "--host"]]],
-  examples: [["on port 8080, then fetch from it", "volley serve & volley fetch 'http://127.0.0.1:8080/facts/{1..10}'"]]
+  examples: [
+    ["on port 8080, then fetch from it", "volley serve & volley fetch 'http://127.0.0.1:8080/facts/{1..10}'"],
+    ["any free port (the address is printed)", "volley serve --port 0"],
+    [
+      "every endpoint takes ?delay=MS: 100 answers after 200 ms",
+      "volley fetch 'http://127.0.0.1:8080/json/{1..100}?delay=200' -c 100"
+    ]
+  ]
 }
 
 export const serveCommand = Command.make("serve", serveOptions, (flags) =>
