@@ -24,13 +24,13 @@ export interface FlagSpec {
   readonly takesValue: boolean
 }
 
-/** The flags of a set of options, read from their usage tree. */
-export const flagSpecs = (options: Options.Options<unknown>): ReadonlyArray<FlagSpec> => {
-  const specs: Array<FlagSpec> = []
+/** The named flags of a set of options, in order, read from their usage tree. */
+export const namedUsages = (options: Options.Options<unknown>): ReadonlyArray<Usage.Named> => {
+  const named: Array<Usage.Named> = []
   const walk = (usage: Usage.Usage): void => {
     switch (usage._tag) {
       case "Named":
-        specs.push({ names: usage.names, takesValue: Option.isSome(usage.acceptedValues) })
+        named.push(usage)
         return
       case "Optional":
       case "Repeated":
@@ -44,8 +44,12 @@ export const flagSpecs = (options: Options.Options<unknown>): ReadonlyArray<Flag
     }
   }
   walk(getUsage(options))
-  return specs
+  return named
 }
+
+/** The flags of a set of options. */
+export const flagSpecs = (options: Options.Options<unknown>): ReadonlyArray<FlagSpec> =>
+  namedUsages(options).map((usage) => ({ names: usage.names, takesValue: Option.isSome(usage.acceptedValues) }))
 
 /** What the command line asks for: a run with the normalised words, or the help of a command. */
 export type ArgvPlan =

@@ -13,8 +13,8 @@
 import type * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as Span from "@effect/cli/HelpDoc/Span"
 import * as Options from "@effect/cli/Options"
-import type * as Usage from "@effect/cli/Usage"
 import * as Option from "effect/Option"
+import { namedUsages } from "./Argv.js"
 
 /** What a command says about itself in its help. */
 export interface CommandHelp {
@@ -88,30 +88,15 @@ const flagLines = (options: Options.Options<unknown>): Map<string, FlagLine> => 
   }
   collect(Options.getHelp(options))
   const lines = new Map<string, FlagLine>()
-  const walk = (usage: Usage.Usage): void => {
-    switch (usage._tag) {
-      case "Named": {
-        const long = usage.names.find((n) => n.startsWith("--")) ?? usage.names[0]!
-        const placeholder = Option.getOrUndefined(usage.acceptedValues)
-        lines.set(long, {
-          names: [...usage.names.filter((n) => !n.startsWith("--")), ...usage.names.filter((n) => n.startsWith("--"))],
-          placeholder: placeholder === "text" ? "TEXT" : placeholder === "integer" ? "N" : placeholder,
-          text: described.get(long) ?? ""
-        })
-        return
-      }
-      case "Optional":
-      case "Repeated":
-        return walk(usage.usage)
-      case "Alternation":
-      case "Concat":
-        walk(usage.left)
-        return walk(usage.right)
-      default:
-        return
-    }
+  for (const usage of namedUsages(options)) {
+    const long = usage.names.find((n) => n.startsWith("--")) ?? usage.names[0]!
+    const placeholder = Option.getOrUndefined(usage.acceptedValues)
+    lines.set(long, {
+      names: [...usage.names.filter((n) => !n.startsWith("--")), ...usage.names.filter((n) => n.startsWith("--"))],
+      placeholder: placeholder === "text" ? "TEXT" : placeholder === "integer" ? "N" : placeholder,
+      text: described.get(long) ?? ""
+    })
   }
-  walk(Options.getUsage(options))
   return lines
 }
 

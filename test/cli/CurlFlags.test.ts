@@ -6,10 +6,9 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { type DemoServer, startDemoServer } from "../../src/server/DemoServer.js"
 import { runInProcess } from "../support/InProcessCli.js"
+import { startLoopbackServer } from "../support/LoopbackServer.js"
 
 class Demo extends Context.Tag("test/Demo")<Demo, DemoServer>() {}
 const DemoLive = Layer.scoped(Demo, startDemoServer())
@@ -72,24 +71,14 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
   it.scoped("-u USER:PASS sends Basic auth, never printed; -u USER takes VOLLEY_PASSWORD or refuses", () =>
     Effect.gen(function*() {
       // A server that answers with the Authorization header it got (the demo's /echo redacts it).
-      const server = createServer((request, response) => {
+      const { url: server } = yield* startLoopbackServer((request, response) => {
         response.setHeader("content-type", "application/json")
         response.end(JSON.stringify(request.headers.authorization))
       })
-      yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => {
-          server.listen(0, "127.0.0.1", () => resume(Effect.void))
-        }),
-        () =>
-          Effect.async<void>((resume) => {
-            server.close(() => resume(Effect.void))
-          })
-      )
-      const { port } = server.address() as AddressInfo
-      const result = yield* runInProcess(["fetch", `http://127.0.0.1:${port}/`, "-u", "ann:s3cret", "--no-progress"])
+      const result = yield* runInProcess(["fetch", `${server}/`, "-u", "ann:s3cret", "--no-progress"])
       expect(JSON.parse(result.stdout).body).toBe(`Basic ${Buffer.from("ann:s3cret").toString("base64")}`)
       expect(result.stderr).not.toContain("s3cret")
-      const missing = yield* runInProcess(["fetch", `http://127.0.0.1:${port}/`, "-u", "ann"])
+      const missing = yield* runInProcess(["fetch", `${server}/`, "-u", "ann"])
       expect(missing.code).toBe(2)
       expect(missing.stderr.trim()).toBe("volley: -u USER without a password: give USER:PASS or set VOLLEY_PASSWORD")
     }))
@@ -103,7 +92,7 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
       yield* fs.writeFileString(`${dir}/note.txt`, "a note")
       // A server that answers with what it received: the form parsed by the platform's own parser.
       const received: Array<{ type: string; body: Buffer }> = []
-      const server = createServer((request, response) => {
+      const { url: server } = yield* startLoopbackServer((request, response) => {
         const chunks: Array<Buffer> = []
         request.on("data", (chunk: Buffer) => chunks.push(chunk))
         request.on("end", () => {
@@ -111,16 +100,7 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
           response.end("{}")
         })
       })
-      yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => {
-          server.listen(0, "127.0.0.1", () => resume(Effect.void))
-        }),
-        () =>
-          Effect.async<void>((resume) => {
-            server.close(() => resume(Effect.void))
-          })
-      )
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+      const url = `${server}/`
       const form = yield* runInProcess([
         "fetch",
         url,
