@@ -7,12 +7,13 @@
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
 import { inputRequests, linesFromText, templatesFromLines } from "../engine/Input.js"
-import { countExpansions } from "../engine/RangeExpansion.js"
+import { countExpansions, validateRanges } from "../engine/RangeExpansion.js"
 
 export interface ResolvedInput {
   readonly requests: Stream.Stream<IndexedRequest, UsageError>
@@ -38,6 +39,14 @@ export const resolveInput = (
       return yield* new UsageError({
         message: `unknown option '${unknownFlag.split("=")[0]}' (see volley fetch --help)`
       })
+    }
+    // A bad range in an argument is a typo to fix before anything is sent (in a file, a line
+    // that is not a range is taken as written).
+    for (const url of urls) {
+      const checked = validateRanges(url.trim())
+      if (Either.isLeft(checked)) {
+        return yield* new UsageError({ message: `URL argument '${url.trim()}': ${checked.left}` })
+      }
     }
     const argsTotal = urls.reduce((sum, url) => url.trim() === "" ? sum : sum + countExpansions(url.trim()), 0)
     if (Option.isNone(input)) {

@@ -61,8 +61,16 @@ function* expandFrom(template: string, depth = 0): Generator<string> {
   }
 }
 
+/** Braces around `..`: meant as a range, whether or not it is one (`{3..x}`, `{1..}`). */
+const rangeLike = /\{[^{}]*\.\.[^{}]*\}/g
+
 /** Checks every range in `template`; the error names the bad range. */
 export const validateRanges = (template: string): Either.Either<string, string> => {
+  for (const [text] of template.matchAll(rangeLike)) {
+    if (!new RegExp(`^${rangePattern.source}$`).test(text)) {
+      return Either.left(`${text} is not a range (write {1..10}, {001..100} or {0..100..10})`)
+    }
+  }
   const global = new RegExp(rangePattern.source, "g")
   let ranges = 0
   for (const match of template.matchAll(global)) {

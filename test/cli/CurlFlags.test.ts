@@ -145,6 +145,7 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
         [["-O", "foo", `${url}/json/1`], /^volley: unknown option '-O' for fetch; did you mean -o \(--output\)\?/],
         [["-X", "BAD METHOD", `${url}/json/1`], /--method: 'BAD METHOD' is not an HTTP method/],
         [["--json", "{}", "-d", "a", `${url}/json/1`], /^volley: use one kind of body/],
+        [[`${url}/json/{3..x}`], /^volley: URL argument '.*\/json\/\{3\.\.x\}': \{3\.\.x\} is not a range/],
         [["-I", "-X", "POST", `${url}/json/1`], /^volley: -I\/--head and -X POST ask for different methods/]
       ]
       for (const [args, message] of cases) {

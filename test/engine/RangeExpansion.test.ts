@@ -32,7 +32,12 @@ describe("RangeExpansion", () => {
     const iterator = expandRanges("/{1..1000000000}")[Symbol.iterator]()
     expect(iterator.next().value).toBe("/1")
   })
-  it("reports a zero step", () => {
+  it("reports a zero step, and braces around .. that are not a range", () => {
     expect(Either.isLeft(validateRanges("/{1..5..0}"))).toBe(true)
+    expect(validateRanges("/{3..x}")).toEqual(
+      Either.left("{3..x} is not a range (write {1..10}, {001..100} or {0..100..10})")
+    )
+    expect(validateRanges("/{1..}/{..2}")._tag).toBe("Left")
+    expect(validateRanges("/{1..3}?q={y}")).toEqual(Either.right("/{1..3}?q={y}"))
   })
 })
