@@ -16,6 +16,76 @@ import type { Extractor } from "./Extractor.js"
 export interface JmesPathQuery {
   readonly source: string
   readonly search: (data: unknown) => Either.Either<unknown, string>
+  /** What it reads from the root of its input: top-level names, and `vars.NAME`'s names. */
+  readonly roots: RootReferences
+}
+
+/** The names an expression reads from the root of the value it runs on. */
+export interface RootReferences {
+  /** Top-level fields (`users` in `users.body[0]`, both in `a.body || b.body`). */
+  readonly names: ReadonlyArray<string>
+  /** The second field wherever the first is `vars` (`base` in `vars.base`). */
+  readonly vars: ReadonlyArray<string>
+}
+
+type AstNode = { readonly type: string } & Record<string, unknown>
+
+const isNode = (value: unknown): value is AstNode =>
+  typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string"
+
+/**
+ * Walks a parsed expression for the fields it reads at the root. A node's left side (and every
+ * operand of `||`, `&&`, comparisons, lists, objects, function arguments) is read where the node
+ * is; the right side of `.`, `|`, a projection or a filter, and `&expr`, are read on what the left
+ * side gave, so they name nothing at the root.
+ */
+const rootReferences = (ast: unknown): RootReferences => {
+  const names = new Set<string>()
+  const vars = new Set<string>()
+  const visit = (node: unknown, atRoot: boolean): void => {
+    if (!isNode(node)) return
+    switch (node.type) {
+      case "Field":
+        if (atRoot) names.add(String(node["name"]))
+        return
+      case "Subexpression":
+      case "IndexExpression":
+      case "Pipe":
+      case "Projection":
+      case "ValueProjection":
+      case "FilterProjection": {
+        const left = node["left"]
+        if (atRoot && isNode(left) && left.type === "Field" && left["name"] === "vars") {
+          const right = node["right"]
+          if (isNode(right) && right.type === "Field") vars.add(String(right["name"]))
+        }
+        // `$.a` reads `a` at the root wherever it is.
+        const fromRoot = isNode(left) && left.type === "Root"
+        visit(left, atRoot)
+        visit(node["right"], fromRoot)
+        visit(node["condition"], false)
+        return
+      }
+      case "ExpressionReference":
+        return visit(node["child"], false)
+      case "MultiSelectHash":
+        for (const pair of (node["children"] as ReadonlyArray<{ readonly value: unknown }>) ?? []) {
+          visit(pair.value, atRoot)
+        }
+        return
+      case "LetExpression":
+        for (const binding of (node["bindings"] as ReadonlyArray<{ readonly reference: unknown }>) ?? []) {
+          visit(binding.reference, atRoot)
+        }
+        return visit(node["expression"], atRoot)
+      default:
+        // Or, And, Not, comparisons, arithmetic, lists, functions, flatten: operands read where they are.
+        for (const key of ["left", "right", "child", "condition"]) visit(node[key], atRoot)
+        for (const child of (node["children"] as ReadonlyArray<unknown>) ?? []) visit(child, atRoot)
+    }
+  }
+  visit(ast, true)
+  return { names: [...names], vars: [...vars] }
 }
 
 const messageOf = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
@@ -26,6 +96,7 @@ export const parseJmesPath = (source: string): Either.Either<JmesPathQuery, stri
     const ast = compile(source)
     return Either.right({
       source,
+      roots: rootReferences(ast),
       search: (data) => {
         try {
           return Either.right(TreeInterpreter.search(ast, data as JSONValue))

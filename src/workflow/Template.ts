@@ -31,22 +31,6 @@ export interface Template {
 
 const placeholder = /\{\{(.*?)\}\}/g
 
-/**
- * The names an expression reads from the context: its first identifier (`users.body[0]` →
- * `users`), or, when it starts with a function call, the identifiers its arguments start with
- * (`length(facts)` → `facts`).
- */
-export const rootNames = (expression: string): ReadonlyArray<string> => {
-  const first = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\()?/.exec(expression)
-  if (first === null) return []
-  if (first[2] === undefined) return [first[1]!]
-  const names: Array<string> = []
-  for (const arg of expression.slice(first[0].length).matchAll(/(?:^|[(,])\s*([A-Za-z_][A-Za-z0-9_]*)(\s*\()?/g)) {
-    if (arg[2] === undefined) names.push(arg[1]!)
-  }
-  return names
-}
-
 /** Parses a template, or says which expression is wrong. */
 export const parseTemplate = (source: string): Either.Either<Template, string> => {
   const parts: Array<string | Placeholder> = []
@@ -60,7 +44,7 @@ export const parseTemplate = (source: string): Either.Either<Template, string> =
     const query = parseJmesPath(expression)
     if (Either.isLeft(query)) return Either.left(`'{{ ${expression} }}' does not parse: ${query.left}`)
     parts.push({ ...query.right, reserved })
-    references.push(...rootNames(expression))
+    references.push(...query.right.roots.names)
     last = match.index + match[0].length
   }
   if (last < source.length) parts.push(source.slice(last))

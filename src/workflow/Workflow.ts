@@ -29,7 +29,7 @@ import type { Extractor } from "../extract/Extractor.js"
 import { jmespathExtractor, type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
 import { regexExtractor } from "../extract/RegexMatch.js"
 import { planWaves } from "./Plan.js"
-import { parseTemplate, rootNames, type Template } from "./Template.js"
+import { parseTemplate, type Template } from "./Template.js"
 import { type ExpectField, type ExtractField, type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
 
 export type VarValue = string | number | boolean
@@ -107,14 +107,8 @@ export const compileWorkflow = (
     }
     const varNames = Object.keys({ ...decoded.vars, ...overrides })
     /** A `vars.x` that no var (in the file or from --var) defines would render "" at run time. */
-    const unknownVar = (sources: ReadonlyArray<string>) => {
-      for (const source of sources) {
-        for (const match of source.matchAll(/(?<![\w.])vars\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
-          if (!varNames.includes(match[1]!)) return match[1]!
-        }
-      }
-      return undefined
-    }
+    const unknownVar = (queries: ReadonlyArray<JmesPathQuery>) =>
+      queries.flatMap((query) => query.roots.vars).find((name) => !varNames.includes(name))
     const steps: Array<CompiledStep> = []
     for (const name of names) {
       const step: StepSchema = decoded.steps[name]!
@@ -146,15 +140,15 @@ export const compileWorkflow = (
           )
         }
         forEach = query.right
-        references.push(...rootNames(step.forEach))
+        references.push(...query.right.roots.names)
       } else if (references.includes("item") || references.includes("index")) {
         return yield* fail(locator, ["steps", name, "request"], "uses item/index but the step has no forEach")
       }
       const missingVar = unknownVar([
         ...[url, ...headers.map(([, t]) => t), ...(body === undefined ? [] : [body])].flatMap((t) =>
-          t.parts.flatMap((part) => typeof part === "string" ? [] : [part.source])
+          t.parts.flatMap((part) => typeof part === "string" ? [] : [part])
         ),
-        ...(step.forEach === undefined ? [] : [step.forEach])
+        ...(forEach === undefined ? [] : [forEach])
       ])
       if (missingVar !== undefined) {
         const near = closestName(missingVar, varNames)

@@ -76,6 +76,31 @@ describe("workflow files", () => {
       )
     }))
 
+  it.effect("finds dependencies in the parsed expressions: ||, lists, objects, functions, forEach", () =>
+    Effect.gen(function*() {
+      const workflow = yield* parseWorkflow(
+        [
+          "steps:",
+          "  a: {request: 'http://x/a'}",
+          "  b: {request: 'http://x/b'}",
+          "  c: {request: 'http://x/c'}",
+          "  either: {request: 'http://x/{{ a.body.id || b.body.id }}'}",
+          "  list: {request: {url: 'http://x/l', body: '{{ [a.body, c.body] }}'}}",
+          "  object: {request: {url: 'http://x/o', headers: {X-Ids: '{{ {first: b.status} }}'}}}",
+          "  each: {forEach: 'sort_by(c.body, &name)', request: 'http://x/{{ item.name }}'}"
+        ].join("\n"),
+        "deps.yaml"
+      )
+      const dependsOn = Object.fromEntries(workflow.steps.map((step) => [step.name, [...step.dependsOn].sort()]))
+      expect(dependsOn).toMatchObject({
+        either: ["a", "b"],
+        list: ["a", "c"],
+        object: ["b"],
+        each: ["c"]
+      })
+      expect(workflow.waves).toEqual([["a", "b", "c"], ["either", "list", "object", "each"]])
+    }))
+
   it("plans waves and names cycles", () => {
     expect(planWaves(new Map([["a", []], ["b", ["a"]], ["c", []], ["d", ["b", "c"]]]))).toEqual(
       Either.right([["a", "c"], ["b"], ["d"]])
