@@ -11,6 +11,7 @@
 import { compile, type JSONValue, TreeInterpreter } from "@jmespath-community/jmespath"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { messageOf } from "../domain/ErrorText.js"
 import { AssertionError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Assertion, Expectation } from "./Check.js"
@@ -24,8 +25,6 @@ export const isTruthy = (value: unknown): boolean =>
   !(value === false || value === null || value === undefined || value === "" ||
     (Array.isArray(value) && value.length === 0) ||
     (typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 0))
-
-const messageOf = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
 /** A short name for a plain path (`body.status`, `items[0]`), for messages; else undefined. */
 const pathOf = (node: ExpressionNode): string | undefined => {

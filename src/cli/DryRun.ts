@@ -7,7 +7,7 @@
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type { FetchOptions } from "../domain/FetchOptions.js"
-import type { Rate } from "../domain/RateText.js"
+import { formatRate, type Rate } from "../domain/RateText.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 
 /** How many requests a dry run shows. */
@@ -43,7 +43,7 @@ export const dryRunText = (requests: ReadonlyArray<IndexedRequest>, options: Sen
   const total = plan.total ?? "an unknown number of"
   const shown = requests.length < (plan.total ?? Infinity) ? ` (the first ${requests.length} shown)` : ""
   const politeness = [
-    plan.rate === undefined ? undefined : `at most ${plan.rate.limit} per ${Duration.format(plan.rate.interval)}`,
+    plan.rate === undefined ? undefined : `at most ${formatRate(plan.rate)}`,
     plan.perHost === undefined ? undefined : `${plan.perHost} per host`,
     plan.adaptive ? "adaptive" : undefined,
     plan.batchSize === undefined ? undefined : `in batches of ${plan.batchSize}`

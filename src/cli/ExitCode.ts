@@ -11,6 +11,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import { messageOf } from "../domain/ErrorText.js"
 import { describeWriteFailure, WriteFailure } from "../domain/OutputError.js"
 
 export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130, brokenPipe: 141 } as const
@@ -45,7 +46,7 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: n
   const defect = Cause.dieOption(exit.cause)
   const reason = Option.match(defect, {
     onNone: () => "unknown failure",
-    onSome: (d) => (d instanceof Error ? d.message : String(d))
+    onSome: (d) => messageOf(d)
   })
   return { code: ExitCode.internal, message: `volley: internal error: ${reason} (set VOLLEY_DEBUG=1 for details)` }
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { messageOf } from "./ErrorText.js"
 import { stringifyJson } from "./ExactJson.js"
 import type { FetchRecord } from "./FetchRecord.js"
 
@@ -61,7 +62,7 @@ export const encodeRecord = (record: FetchRecord): string => {
     try {
       return stringifyJson(record) ?? unwritable(record, "no JSON text")
     } catch (cause) {
-      return unwritable(record, cause instanceof Error ? cause.message : String(cause))
+      return unwritable(record, messageOf(cause))
     }
   }
 }

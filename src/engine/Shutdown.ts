@@ -6,15 +6,11 @@
  * @module
  */
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 
 export interface ShutdownService {
   /** Completed when a stop is asked for. */
-  readonly requested: Deferred.Deferred<void>
   /** How many running jobs know how to stop gracefully (0: interrupt at once). */
   readonly graceful: { count: number }
   /** Whether a stop was asked for, without an effect step: a run checks it before every request. */
@@ -27,15 +23,12 @@ export class Shutdown extends Context.Tag("volley/Shutdown")<Shutdown, ShutdownS
 
 /** A shutdown signal nobody has asked for yet. */
 export const makeShutdown = (): ShutdownService => {
-  const requested = Deferred.unsafeMake<void>(FiberId.none)
   let asked = false
   return {
-    requested,
     graceful: { count: 0 },
     isRequested: () => asked,
     request: () => {
       asked = true
-      Deferred.unsafeDone(requested, Exit.void)
     }
   }
 }

@@ -6,11 +6,10 @@
  */
 import * as cheerio from "cheerio/slim"
 import * as Effect from "effect/Effect"
+import { messageOf } from "../domain/ErrorText.js"
 import { ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
-
-const messageOf = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause))
 
 /**
  * The text of the elements `selector` matches (an array when several do), or the value of

@@ -8,6 +8,7 @@ import { compile, type JSONValue, TreeInterpreter } from "@jmespath-community/jm
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import { messageOf } from "../domain/ErrorText.js"
 import { DecodeError, ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
@@ -87,8 +88,6 @@ const rootReferences = (ast: unknown): RootReferences => {
   visit(ast, true)
   return { names: [...names], vars: [...vars] }
 }
-
-const messageOf = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
 /** Parses a JMESPath expression; a syntax error is reported with the expression it is in. */
 export const parseJmesPath = (source: string): Either.Either<JmesPathQuery, string> => {

@@ -14,6 +14,7 @@ import { Ajv2019 } from "ajv/dist/2019.js"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { messageOf } from "../domain/ErrorText.js"
 import { DecodeError, SchemaError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
@@ -65,7 +66,7 @@ export const compileJsonSchema = (
     },
     catch: (cause) =>
       new UsageError({
-        message: `${flag} ${source}: not a valid JSON Schema: ${cause instanceof Error ? cause.message : String(cause)}`
+        message: `${flag} ${source}: not a valid JSON Schema: ${messageOf(cause)}`
       })
   })
 
@@ -83,7 +84,7 @@ export const loadJsonSchema = (
       try: () => JSON.parse(text) as unknown,
       catch: (cause) =>
         new UsageError({
-          message: `${flag} ${path}: not JSON: ${cause instanceof Error ? cause.message : String(cause)}`
+          message: `${flag} ${path}: not JSON: ${messageOf(cause)}`
         })
     })
     return yield* compileJsonSchema(schema, path, flag)

@@ -7,6 +7,7 @@
  * @module
  */
 import * as Effect from "effect/Effect"
+import { messageOf } from "../domain/ErrorText.js"
 import { ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
@@ -28,7 +29,7 @@ export const regexExtractor = (
     // Multiline: ^ and $ match at each line, which is what scraping text bodies wants.
     regex = new RegExp(pattern, "gm")
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause)
+    const reason = messageOf(cause)
     return Effect.fail(new UsageError({ message: `${flag}: invalid regular expression '${pattern}': ${reason}` }))
   }
   const all = options.all ?? false

@@ -20,6 +20,7 @@ import * as Either from "effect/Either"
 import { constants as bufferConstants } from "node:buffer"
 import { Transform, type TransformCallback } from "node:stream"
 import * as zlib from "node:zlib"
+import { messageOf } from "../domain/ErrorText.js"
 import { BodyTooLarge, DecodeError } from "../domain/FetchError.js"
 
 /** zlib's zstd decoder, when this Node has one (22.15+; not 20). */
@@ -93,7 +94,7 @@ const tooLarge = (url: string, limitBytes: number) =>
 const invalid = (url: string, encoding: string, cause: unknown) =>
   new DecodeError({
     url,
-    message: `body is not valid ${encoding}: ${cause instanceof Error ? cause.message : String(cause)}`
+    message: `body is not valid ${encoding}: ${messageOf(cause)}`
   })
 
 const formatLimit = (bytes: number): string =>

@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import type * as Schedule from "effect/Schedule"
 import { firstFailure } from "../check/Check.js"
+import { messageOf } from "../domain/ErrorText.js"
 import {
   DecodeError,
   ExtractError,
@@ -129,9 +130,7 @@ const applyContained = (extractor: Extractor, body: ResponseBody, url: string) =
     (defect) =>
       new ExtractError({
         url,
-        message: `${extractor.description} failed on this body: ${
-          defect instanceof Error ? defect.message : String(defect)
-        }`
+        message: `${extractor.description} failed on this body: ${messageOf(defect)}`
       })
   )
 

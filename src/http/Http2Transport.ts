@@ -16,8 +16,8 @@ import * as Either from "effect/Either"
 import * as http2 from "node:http2"
 import { isIP } from "node:net"
 import * as tls from "node:tls"
-import { BodyTooLarge, DecodeError, TransportError } from "../domain/FetchError.js"
-import { formatBytes } from "./BodyReader.js"
+import { DecodeError, TransportError } from "../domain/FetchError.js"
+import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
@@ -209,14 +209,9 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
       let over = false
       let chunks: Array<Buffer> = []
       let length = 0
-      const tooLarge = (seen: string) =>
-        fail(
-          new BodyTooLarge({
-            url: href,
-            limitBytes: limits.maxBodyBytes,
-            message: `body is larger than the ${formatBytes(limits.maxBodyBytes)} limit (${seen})`
-          })
-        )
+      // The same limit and message as the undici transport: --max-body, never past what a record holds.
+      const maxBytes = effectiveBodyLimit(limits.maxBodyBytes)
+      const tooLarge = (seen: string) => fail(bodyTooLarge(href, limits.maxBodyBytes, seen))
       request.on("response", (raw) => {
         if (finished) return
         started = true
@@ -238,7 +233,7 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
           return
         }
         const declared = answerHeaders["content-length"]
-        if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+        if (declared !== undefined && Number(declared) > maxBytes) {
           return tooLarge(`content-length ${declared}`)
         }
         const encoding = hop.decode === true ? answerHeaders["content-encoding"] : undefined
@@ -248,7 +243,7 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
           return fail(new DecodeError({ url: href, message: `unsupported content-encoding '${codings.left}'` }))
         }
         if (codings.right.length === 0) return
-        decoder = makeBodyDecoder(codings.right, limits.maxBodyBytes, href, (result) => {
+        decoder = makeBodyDecoder(codings.right, maxBytes, href, (result) => {
           if (result._tag === "Left") return fail(result.left)
           finish(Either.right(makeAnswer(status, answerHeaders, result.right, href)))
         })
@@ -256,7 +251,7 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
       request.on("data", (chunk: Buffer) => {
         if (finished || redirect !== undefined) return
         length += chunk.length
-        if (length > limits.maxBodyBytes) return tooLarge("streamed without content-length")
+        if (length > maxBytes) return tooLarge("streamed without content-length")
         if (decoder !== undefined) return decoder.write(chunk)
         chunks.push(chunk)
       })

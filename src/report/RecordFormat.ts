@@ -5,6 +5,7 @@
  * @module
  */
 import { stringify } from "csv-stringify/sync"
+import { messageOf } from "../domain/ErrorText.js"
 import { exactNumberText, stringifyJson } from "../domain/ExactJson.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { encodeRecord } from "../domain/RecordJson.js"
@@ -48,7 +49,7 @@ const safeJson = (value: unknown): string => {
   try {
     return stringifyJson(value) ?? ""
   } catch (cause) {
-    return `(not writable as JSON: ${cause instanceof Error ? cause.message : String(cause)})`
+    return `(not writable as JSON: ${messageOf(cause)})`
   }
 }
 

@@ -6,7 +6,6 @@
  * @module
  */
 import * as Context from "effect/Context"
-import * as Layer from "effect/Layer"
 
 export interface StatsSnapshot {
   readonly requests: number
@@ -89,5 +88,3 @@ export const makeServerStats = (): ServerStatsService => {
     limited
   }
 }
-
-export const layer: Layer.Layer<ServerStats> = Layer.sync(ServerStats, makeServerStats)

@@ -8,6 +8,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { type Document, isNode, LineCounter, parseDocument, visit } from "yaml"
+import { messageOf } from "../domain/ErrorText.js"
 import { UsageError } from "../domain/UsageError.js"
 import { compileWorkflow, decodeOptions, describeProblem, firstIssue, type Locator, type Workflow } from "./Workflow.js"
 import { WorkflowSchema } from "./WorkflowSchema.js"
@@ -118,7 +119,7 @@ export const parseWorkflow = (
       try: () => document.toJS({ maxAliasCount: workflowLimits.maxAliasCount }) as unknown,
       catch: (cause) => {
         const alias = firstAliasLine(document, lineCounter)
-        const reason = cause instanceof Error ? cause.message : String(cause)
+        const reason = messageOf(cause)
         return new UsageError({
           message: /alias/i.test(reason)
             ? `${source}: YAML aliases expand too much (more than ${workflowLimits.maxAliasCount}: an alias bomb?)${
