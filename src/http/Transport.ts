@@ -158,6 +158,14 @@ export const makeAnswer = (
     : { status, headers, text: body.text, url }
 }
 
+/**
+ * undici's error for a body shorter than its Content-Length — which a 304 always is when it
+ * repeats the representation's length, as RFC 9110 §8.6 allows.
+ */
+export const isLengthMismatch = (error: unknown): boolean =>
+  typeof error === "object" && error !== null &&
+  (error as { code?: unknown }).code === "UND_ERR_RES_CONTENT_LENGTH_MISMATCH"
+
 /** A header's value whatever the case of its name (`name` in lower case). */
 export const headerValue = (headers: Readonly<Record<string, string>>, name: string): string | undefined => {
   for (const key in headers) if (key.toLowerCase() === name) return headers[key]
@@ -210,10 +218,11 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
             hopOnce(next.right, limits)
           )
         }
-        return Effect.map(
-          readBody(response, href, limits.maxBodyBytes, hop.decode === true),
-          (bytes): Answer => makeAnswer(response.status, response.headers, bytes, href)
-        )
+        // A 304 has no content whatever its Content-Length says (see `isLengthMismatch`).
+        const body = response.status === 304
+          ? Effect.as(Effect.ignore(readBody(response, href, 0, false)), Buffer.alloc(0))
+          : readBody(response, href, limits.maxBodyBytes, hop.decode === true)
+        return Effect.map(body, (bytes): Answer => makeAnswer(response.status, response.headers, bytes, href))
       })
     )
   }

@@ -27,6 +27,7 @@ import {
   bodyContentType,
   callbackTransport,
   headerValue,
+  isLengthMismatch,
   makeAnswer,
   type SendError,
   type SendLimits,
@@ -180,6 +181,11 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         },
         onResponseError: (_control, error) => {
           if (finished) return
+          // A 304 has no content, yet may say the representation's Content-Length (RFC 9110
+          // §8.6); undici 7 counts it as body it never got. The answer itself is whole.
+          if (status === 304 && length === 0 && isLengthMismatch(error)) {
+            return finish(Either.right(makeAnswer(status, headers, Buffer.alloc(0), href)))
+          }
           finish(Either.left(transportFailure(hop.url, error, started)))
         }
       }

@@ -18,6 +18,7 @@ import { httpClientTransport, type SendLimits, type Transport } from "../../src/
 import { makeUndiciHttpClient } from "../../src/http/UndiciHttpClient.js"
 import { makeUndiciTransport } from "../../src/http/UndiciTransport.js"
 import { startDemoServer } from "../../src/server/DemoServer.js"
+import { startLoopbackServer } from "../support/LoopbackServer.js"
 import { sample, startRealWebServer } from "../support/RealWebServer.js"
 
 const limits: SendLimits = { timeout: Duration.seconds(5), maxBodyBytes: 1024 * 1024, maxRedirects: 5 }
@@ -61,6 +62,14 @@ const same = (target: Hop, sendLimits?: SendLimits) =>
 
 layer(dispatcherLayer(), { excludeTestServices: true })("transports", (it) => {
   describe("agree", () => {
+    it.scoped("on a 304 that repeats the representation's Content-Length (RFC 9110 §8.6)", () =>
+      Effect.gen(function*() {
+        const { url } = yield* startLoopbackServer((_, response) => {
+          response.writeHead(304, { "content-length": "1234", etag: "\"v1\"" }).end()
+        })
+        expect(yield* same(hop(`${url}/cached`))).toEqual({ status: 304, url: `${url}/cached`, text: "" })
+      }))
+
     it.scoped("on a JSON answer", () =>
       Effect.gen(function*() {
         const { url } = yield* startDemoServer()
