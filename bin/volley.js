@@ -38,15 +38,25 @@ const env = process.env
 const args = process.argv.slice(2)
 
 // Where the first run of an installed package keeps its code cache; VOLLEY_CODE_CACHE_DIR= (empty)
-// turns it off.
+// turns it off. V8 rejects a cache made under other flags, so the name carries the Node flags too:
+// two ways of starting volley then keep a cache each instead of rewriting one in turns.
 const userCacheFile = (bundle) => {
-  const override = env.VOLLEY_CODE_CACHE_DIR
-  const base = override ?? (process.platform === "win32"
-    ? env.LOCALAPPDATA
-    : env.XDG_CACHE_HOME || (homedir() === "" ? undefined : join(homedir(), ".cache")))
-  if (base === undefined || base === "") return undefined
-  const { size, mtimeMs } = statSync(bundle)
-  return join(override === undefined ? join(base, "volley") : base, `code-${process.versions.v8}-${size}-${Math.trunc(mtimeMs)}.cache`)
+  try {
+    const override = env.VOLLEY_CODE_CACHE_DIR
+    const base = override ?? (process.platform === "win32"
+      ? env.LOCALAPPDATA
+      : env.XDG_CACHE_HOME || join(homedir(), ".cache"))
+    if (base === undefined || base === "") return undefined
+    const { size, mtimeMs } = statSync(bundle)
+    let flags = 0x811c9dc5 // FNV-1a of the flags: a short, stable name
+    for (const c of `${process.execArgv.join(" ")} ${env.NODE_OPTIONS ?? ""}`) {
+      flags = Math.imul(flags ^ c.charCodeAt(0), 0x01000193) >>> 0
+    }
+    const name = `code-${process.versions.v8}-${size}-${Math.trunc(mtimeMs)}-${flags.toString(36)}.cache`
+    return join(override === undefined ? join(base, "volley") : base, name)
+  } catch {
+    return undefined // no home directory: no cache, the bundle is compiled as usual
+  }
 }
 
 const writeCache = (script, cacheFile) => {
