@@ -1,39 +1,102 @@
 #!/usr/bin/env node
 // The volley executable. `--version` is answered without loading anything; every other command
-// runs from one bundled file (dist/volley.cjs).
+// runs from one bundled file (dist/volley.cjs), or with VOLLEY_DEBUG set from the unbundled
+// modules (dist/bin.js) so a stack trace names volley's own files, lines and functions.
 //
-// Start-up is most of a short run, and compiling the 2 MB bundle was a third of it. Node 20 has
-// no compile cache (`module.enableCompileCache` came in Node 22), so the bundle is compiled with
-// V8's code cache made at build time (`npm run bundle` writes dist/volley.cjs.cache from a warm-up
-// run). A cache from another Node or V8 is rejected by V8 itself and the file is compiled as usual.
+// Start-up is most of a short run, and compiling the bundle was a third of it. Node 20 has no
+// compile cache (`module.enableCompileCache` came in Node 22), so the bundle is compiled with a
+// V8 code cache: in a checkout, dist/volley.cjs.cache made by `npm run bundle` from a warm-up
+// run; in the installed package (which leaves the 1.6 MB cache out to stay small), one written
+// at the end of the first run to the user's cache directory. A cache from another Node, V8 or
+// set of flags is rejected by V8 itself; the file is then compiled as usual and the cache
+// rewritten.
 //
 // The old generation may grow by at most half at each major GC (V8's default lets it grow up to
 // fourfold while GC is cheap): a long run then stays near its live size — 130 MB instead of 190
 // MB peak at 200,000 URLs — at no measured cost in speed. It is a growth rate, not a cap.
-import { existsSync, readFileSync, writeFileSync } from "node:fs"
+//
+// undici parses HTTP with llhttp in WebAssembly. V8 first compiles it with its baseline compiler
+// and, once 1.8 MB of its code has run (a handful of responses), recompiles it with TurboFan in
+// the background: 35 MB of RSS for a moment, and the exit of a short run waits for it. A budget
+// a thousand times larger puts that off to the runs long enough for it to pay: one URL 115 → 75
+// MB peak, 100 URLs at c=100 117 → 82 MB, 20k URLs the same speed and peak (PERFORMANCE.md,
+// "Start-up and baseline memory").
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
+import { homedir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { setFlagsFromString } from "node:v8"
 import { Script } from "node:vm"
 
 setFlagsFromString("--heap-growing-percent=50")
+setFlagsFromString("--wasm-tiering-budget=1800000000")
 
+
+
+const env = process.env
 const args = process.argv.slice(2)
+
+// Where the first run of an installed package keeps its code cache; VOLLEY_CODE_CACHE_DIR= (empty)
+// turns it off. V8 rejects a cache made under other flags, so the name carries the Node flags too:
+// two ways of starting volley then keep a cache each instead of rewriting one in turns.
+const userCacheFile = (bundle) => {
+  try {
+    const override = env.VOLLEY_CODE_CACHE_DIR
+    const base = override ?? (process.platform === "win32"
+      ? env.LOCALAPPDATA
+      : env.XDG_CACHE_HOME || join(homedir(), ".cache"))
+    if (base === undefined || base === "") return undefined
+    const { size, mtimeMs } = statSync(bundle)
+    let flags = 0x811c9dc5 // FNV-1a of the flags: a short, stable name
+    for (const c of `${process.execArgv.join(" ")} ${env.NODE_OPTIONS ?? ""}`) {
+      flags = Math.imul(flags ^ c.charCodeAt(0), 0x01000193) >>> 0
+    }
+    const name = `code-${process.versions.v8}-${size}-${Math.trunc(mtimeMs)}-${flags.toString(36)}.cache`
+    return join(override === undefined ? join(base, "volley") : base, name)
+  } catch {
+    return undefined // no home directory: no cache, the bundle is compiled as usual
+  }
+}
+
+const writeCache = (script, cacheFile) => {
+  try {
+    const dir = join(cacheFile, "..")
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const partial = `${cacheFile}.${process.pid}`
+    writeFileSync(partial, script.createCachedData(), { mode: 0o600 })
+    renameSync(partial, cacheFile)
+  } catch {
+    // A read-only or missing cache directory costs the next run its compile time, nothing else.
+  }
+}
+
+const debug = env.VOLLEY_DEBUG !== undefined && env.VOLLEY_DEBUG !== ""
+
 if (args.length === 1 && args[0] === "--version") {
   const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
   process.stdout.write(`${version}\n`)
+} else if (debug) {
+  // In a checkout the maps lead on to src/*.ts; in the package, dist/*.js is readable as it is.
+  process.setSourceMapsEnabled(true)
+  await import("../dist/bin.js")
 } else {
   const file = fileURLToPath(new URL("../dist/volley.cjs", import.meta.url))
-  const cacheFile = `${file}.cache`
-  const writeCache = process.env.VOLLEY_WRITE_CODE_CACHE === "1"
-  const cachedData = !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
-  const source = readFileSync(file, "utf8")
+  const builtCache = `${file}.cache`
+  const warmUp = env.VOLLEY_WRITE_CODE_CACHE === "1"
+  const cacheFile = warmUp || existsSync(builtCache) ? builtCache : userCacheFile(file)
+  const cachedData = !warmUp && cacheFile !== undefined && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
+  let source = readFileSync(file, "utf8")
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData })
   })
-  // The warm-up run of the build: the cache then holds every function the run compiled.
-  if (writeCache) process.on("exit", () => writeFileSync(cacheFile, script.createCachedData()))
+  // Compiled: the 1.3 MB of source text is V8's to keep as it needs (lazy functions), not ours.
+  source = undefined
+  // The warm-up run of the build, or a first run: the cache then holds every function it compiled.
+  if (cacheFile !== undefined && (warmUp || cachedData === undefined || script.cachedDataRejected === true)) {
+    process.on("exit", () => writeCache(script, cacheFile))
+  }
   const module = { exports: {} }
   script.runInThisContext()(module.exports, createRequire(file), module, file, fileURLToPath(new URL("../dist", import.meta.url)))
 }

@@ -9,6 +9,8 @@
  *   npm run bench -- --scenario tls     # HTTPS (certificate made at run time): HTTP/1.1 and --http2
  *   npm run bench -- --scenario gzip    # 1 KB JSON bodies sent gzip: decoded vs --no-decompress
  *   npm run bench -- --scenario limited  # pacing to an announced limit: attempts, failures, time
+ *   npm run bench -- --scenario html    # 100 generated ~200 KB HTML pages, c=10: --select a
+ *                                       # --select-attr href --no-body against --no-body alone
  */
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -30,8 +32,8 @@ interface Scenario {
   readonly urls: number
   readonly delayMs: number
   readonly concurrency: number
-  /** The demo API (`volley serve`), or scripts/bench-server.mjs over TLS or with gzip bodies. */
-  readonly server?: "tls" | "gzip"
+  /** The demo API (`volley serve`), or scripts/bench-server.mjs over TLS, with gzip bodies or HTML pages. */
+  readonly server?: "tls" | "gzip" | "html"
 }
 const scenarios: ReadonlyArray<Scenario> = [
   { name: "throughput", urls: 20_000, delayMs: 0, concurrency: 64 },
@@ -40,7 +42,8 @@ const scenarios: ReadonlyArray<Scenario> = [
   { name: "scale-50k", urls: 50_000, delayMs: 0, concurrency: 64 },
   { name: "scale-100k", urls: 100_000, delayMs: 0, concurrency: 64 },
   { name: "tls", urls: 20_000, delayMs: 0, concurrency: 64, server: "tls" as const },
-  { name: "gzip", urls: 20_000, delayMs: 0, concurrency: 64, server: "gzip" as const }
+  { name: "gzip", urls: 20_000, delayMs: 0, concurrency: 64, server: "gzip" as const },
+  { name: "html", urls: 100, delayMs: 0, concurrency: 10, server: "html" as const }
 ].filter((s) =>
   only === undefined
     ? !s.name.startsWith("scale") && s.server === undefined
@@ -118,6 +121,8 @@ try {
       ? await startServer([join(root, "scripts/bench-server.mjs"), "--tls", tlsDir()])
       : scenario.server === "gzip"
       ? await startServer([join(root, "scripts/bench-server.mjs"), "--gzip"])
+      : scenario.server === "html"
+      ? await startServer([join(root, "scripts/bench-server.mjs"), "--html"])
       : demoBase!
     // Every tool trusts the bench certificate the way Node tools do.
     const env = scenario.server === "tls"
@@ -151,9 +156,19 @@ try {
         join(work, "raw.out")
       ]
     }
-    // tls: volley's HTTP/2 too; gzip: volley without decoding (the server then sends plain JSON).
-    const variant = scenario.server === "tls" ? "--http2" : scenario.server === "gzip" ? "--no-decompress" : undefined
+    // tls: volley's HTTP/2 too; gzip: volley without decoding (the server then sends plain JSON);
+    // html: volley extracting every link (the issue-19 case) against the same fetch without it.
+    const variant = scenario.server === "tls"
+      ? "--http2"
+      : scenario.server === "gzip"
+      ? "--no-decompress"
+      : scenario.server === "html"
+      ? "--no-body"
+      : undefined
     if (variant !== undefined) tools[`volley ${variant}`] = [...tools["volley"]!, variant]
+    if (scenario.server === "html") {
+      tools["volley"] = [...tools["volley"]!, "--select", "a", "--select-attr", "href", "--no-body"]
+    }
     // The demo server is an Effect program too: its first thousands of requests run before the
     // JIT has warmed it, so an untimed run goes first. Then the tools take turns, run after run,
     // so a machine that slows down for a while slows both.
@@ -183,7 +198,8 @@ try {
       ...(variant === undefined ? {} : {
         variant,
         variant_req_per_s: Math.round(scenario.urls / results[`volley ${variant}`]!.wall),
-        // tls: volley --http2 against volley's HTTP/1.1; gzip: decoding against not decoding.
+        // tls: volley --http2 against volley's HTTP/1.1; gzip: decoding against not decoding;
+        // html: extracting against not extracting (below 1: the parse's share of the time).
         variant_ratio: Number((results["volley"]!.wall / results[`volley ${variant}`]!.wall).toFixed(2))
       })
     }

@@ -58,8 +58,8 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
         )
         yield* screenShows((text) => /\d+\/100000 \| \d+ req\/s/.test(text), "the progress bar")
         tmux("send-keys", "-t", "run", "C-c")
-        // The typed command holds "EXIT=" too: wait for the line the shell prints.
-        const final = yield* screenShows((text) => /^EXIT=\d+/m.test(text), "the exit")
+        // A line of its own: the typed command, when it wraps, shows `"EXIT=$?"` too.
+        const final = yield* screenShows((text) => /^EXIT=\d+$/m.test(text), "the exit")
         const lines = final.split("\n")
         const stopping = lines.findIndex((line) => line.startsWith("stopping: finishing the requests in flight"))
         const summary = lines.findIndex((line) => line.startsWith("interrupted: "))

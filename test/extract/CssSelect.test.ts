@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as cheerio from "cheerio/slim"
 import { Effect } from "effect"
+import fc from "fast-check"
 import { makeResponseBody } from "../../src/domain/ResponseBody.js"
 import { cssExtractor } from "../../src/extract/CssSelect.js"
 
@@ -50,4 +52,86 @@ describe("cssExtractor", () => {
       expect(error._tag).toBe("UsageError")
       expect(error.message).toMatch(/^--select: invalid CSS selector 'p\['/)
     }))
+  // `--select TAG --select-attr NAME` is read from the parser's events, without cheerio's
+  // document: it must give cheerio's answer on every page, however malformed.
+  describe("a tag's attribute, streamed, agrees with cheerio", () => {
+    const viaCheerio = (html: string, tag: string, attr: string) => {
+      const $ = cheerio.load(html)
+      return $(tag).toArray().flatMap((element) => {
+        const value = $(element).attr(attr)
+        return value === undefined ? [] : [value]
+      })
+    }
+    const streamed = (html: string, tag: string, attr: string) =>
+      Effect.runSync(
+        Effect.flatMap(cssExtractor(tag, { attr }), (extractor) =>
+          extractor.apply(makeResponseBody(html, "text/html", false), "u").pipe(
+            Effect.map((value) => (Array.isArray(value) ? value : [value])),
+            Effect.catchTag("ExtractError", () =>
+              Effect.succeed([]))
+          ))
+      )
+    const pages = [
+      `<A HREF="/up" Rel=x>u</A><a href='/q' href="/dup">d</a><a>none</a><a href="">empty</a>`,
+      `<p><a href="/one">1<p><a href="/two">2</div></a></a><br></br></p>`,
+      `<script>var s = '<a href="/in-script">'</script><!-- <a href="/comment"> --><a href="/after">`,
+      `<a href="/x?a=1&amp;b=2&lt;&#x41;&nbsp;">e</a><a href=/bare>b</a><a href="/nested"><a href="/in">`,
+      `<table><tr><td><a href="/t1"><img src="/i.png" alt="i"></td></tr></table><![CDATA[<a href="/cd">]]>`,
+      `<svg><a href="/svg" xlink:href="/xl"></a></svg><textarea><a href="/text"></textarea><a data-x="y" href="/d">`,
+      `</a><a href="/stray-close"`,
+      `<a href="/unterminated`
+    ]
+    it("on hand-picked pages", () => {
+      for (const html of pages) {
+        for (
+          const [tag, attr] of [["a", "href"], ["a", "HREF"], ["a", "rel"], ["img", "src"], ["p", "id"], [
+            "a",
+            "data-x"
+          ], ["a", "xlink:href"]] as const
+        ) {
+          expect(streamed(html, tag, attr)).toEqual(viaCheerio(html, tag, attr))
+        }
+      }
+    })
+    it("on generated pages", () => {
+      const token = fc.constantFrom(
+        "<a href=\"/1\">",
+        "<A HREF=/2>",
+        "<a>",
+        "</a>",
+        "<p>",
+        "</p>",
+        "<div>",
+        "</div>",
+        "<br>",
+        "</br>",
+        "<script>",
+        "</script>",
+        "<!--",
+        "-->",
+        "<img src=\"/i\">",
+        "<table><td>",
+        "text & more ",
+        "&amp;",
+        "\"",
+        "'",
+        "<",
+        ">",
+        "=",
+        "<a href='/3' href=\"/4\">",
+        "<svg>",
+        "<textarea>",
+        "</textarea>"
+      )
+      fc.assert(
+        fc.property(fc.array(token, { maxLength: 40 }), (tokens) => {
+          const html = tokens.join("")
+          for (const [tag, attr] of [["a", "href"], ["img", "src"]] as const) {
+            expect(streamed(html, tag, attr)).toEqual(viaCheerio(html, tag, attr))
+          }
+        }),
+        { numRuns: 2000 }
+      )
+    })
+  })
 })
