@@ -5,6 +5,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -14,6 +15,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { homedir } from "node:os"
+import { join } from "node:path"
 import { defaultMaxJsonDepth, maxJsonDepthLimit } from "../domain/ExactJson.js"
 import { makeFetchOptions, redactHeaders, withSecretHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
@@ -21,7 +24,9 @@ import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
+import { stripUserinfo } from "../http/Credentials.js"
 import { Fetcher } from "../http/Fetcher.js"
+import { netrcSource, parseNetrc } from "../http/Netrc.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
 import { outputFormats } from "../report/OutputFormat.js"
@@ -96,6 +101,10 @@ export const fetchOptions = {
     Options.withDescription("Basic auth, as curl; USER alone takes the password from VOLLEY_PASSWORD"),
     Options.optional
   ),
+  netrc: Options.boolean("netrc").pipe(
+    Options.withDescription("logins for hosts from ~/.netrc (curl's rules); a URL's user:pass@ or -u wins")
+  ),
+  netrcFile: optionalText("netrc-file", "FILE", "as --netrc, from FILE"),
   userAgent: optionalText("user-agent", "TEXT", "the User-Agent header [default volley/VERSION]", "A"),
   referer: optionalText("referer", "URL", "the Referer header (no -e: that is --extract)"),
   data: repeatedText("data", "DATA", "body (implies POST); @FILE reads a file (newlines stripped), @- stdin", "d"),
@@ -191,6 +200,8 @@ export const fetchHelp: CommandHelp = {
       "--header",
       "--secret-header",
       "--user",
+      "--netrc",
+      "--netrc-file",
       "--user-agent",
       "--referer",
       "--data",
@@ -277,6 +288,26 @@ const basicAuth = Effect.fnUntraced(function*(user: Redacted.Redacted<string>) {
   return `Basic ${Buffer.from(`${name}:${password}`).toString("base64")}`
 })
 
+/**
+ * The logins `--netrc` (`~/.netrc`, none when there is no such file) or `--netrc-file FILE`
+ * (which must exist) give; `undefined` without either flag.
+ */
+const loginsOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+  if (!flags.netrc && Option.isNone(flags.netrcFile)) return undefined
+  const fs = yield* FileSystem.FileSystem
+  const path = Option.getOrElse(flags.netrcFile, () => join(homedir(), ".netrc"))
+  const flag = Option.isSome(flags.netrcFile) ? `--netrc-file ${path}` : `--netrc (${path})`
+  const exists = yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false))
+  if (!exists) {
+    if (Option.isNone(flags.netrcFile)) return undefined
+    return yield* new UsageError({ message: `${flag}: no such file` })
+  }
+  const text = yield* fs.readFileString(path).pipe(
+    Effect.mapError((e) => new UsageError({ message: `${flag}: cannot read: ${e.message}` }))
+  )
+  return netrcSource(parseNetrc(text))
+})
+
 /** The method, headers and body the data and header flags ask for, with curl's rules. */
 const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   const body = yield* requestBody(flags)
@@ -357,11 +388,14 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (warning !== undefined) yield* stderr.write(warning)
   const requests = resume === undefined
     ? input.requests
-    : Stream.filterEffect(input.requests, ({ index, request }) =>
-      Either.match(resume.isDone(index, request.url), {
-        onLeft: (message) => Effect.fail(new UsageError({ message })),
-        onRight: (done) => Effect.succeed(!done)
-      }))
+    : Stream.filterEffect(
+      input.requests,
+      ({ index, request }) =>
+        Either.match(resume.isDone(index, stripUserinfo(request.url)), {
+          onLeft: (message) => Effect.fail(new UsageError({ message })),
+          onRight: (done) => Effect.succeed(!done)
+        })
+    )
   // On a terminal the bar shows unless the records themselves are printed there.
   const progress = flags.noProgress
     ? false
@@ -392,7 +426,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     maxRedirects: flags.maxRedirects,
     maxJsonDepth: flags.maxJsonDepth,
     decompress: !flags.noDecompress,
-    expect
+    expect,
+    logins: yield* loginsOf(flags)
   }
   if (flags.dryRun) {
     const first = Chunk.toArray(yield* Stream.runCollect(Stream.take(requests, dryRunShown)))

@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type { Expectation } from "../check/Check.js"
 import type { Extractor } from "../extract/Extractor.js"
+import type { LoginSource } from "../http/Credentials.js"
 import type { ExchangeLog } from "../http/ExchangeLog.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
@@ -49,6 +50,11 @@ export interface FetchOptions {
   readonly expect?: Expectation | undefined
   /** Where each input's exchange (headers, body text, start time) goes, for reports such as HAR. */
   readonly exchanges?: ExchangeLog | undefined
+  /**
+   * Logins by host (`--netrc`): used for a request without an `Authorization` header of its own,
+   * whose URL gives no password (a URL's `user:password@` is always sent, as Basic auth).
+   */
+  readonly logins?: LoginSource | undefined
 }
 
 /**

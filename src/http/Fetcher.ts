@@ -13,6 +13,7 @@ import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import { firstFailure } from "../check/Check.js"
 import {
@@ -34,6 +35,7 @@ import type { Starter } from "../engine/OrderedPool.js"
 import type { Extractor } from "../extract/Extractor.js"
 import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
+import { basicAuthorization, type Login, type LoginSource, stripUserinfo, takeUserinfo } from "./Credentials.js"
 import { acceptEncoding } from "./Decompression.js"
 import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
@@ -392,23 +394,35 @@ const makeFetcher = (transport: Transport) => {
     inFlight: InFlight | undefined
   ): Plan => {
     const { index, request } = input
+    // A URL's `user:password@` is sent as Basic auth and never shown: records quote it without.
+    const shown = stripUserinfo(request.url)
     const parsed = parseHttpUrl(request.url)
     if (Either.isLeft(parsed)) {
-      const error = new InvalidUrl({ input: request.url, message: parsed.left })
-      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
+      const message = shown === request.url
+        ? parsed.left
+        : parsed.left.split(JSON.stringify(request.url)).join(JSON.stringify(shown))
+      const error = new InvalidUrl({ input: shown, message })
+      return { _tag: "Done", record: countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)) }
     }
     const ready = prepareOnce(options)
     const badHeader = ready.badHeader ?? (request.headers === undefined ? undefined : unsafeHeader(request.headers))
     if (badHeader !== undefined) {
-      const error = new InvalidRequest({ url: request.url, message: badHeader })
-      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
+      const error = new InvalidRequest({ url: shown, message: badHeader })
+      return { _tag: "Done", record: countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)) }
     }
     const url = parsed.right
     countStarted()
     const own = request.headers === undefined ? undefined : requestHeaders(options, request.headers)
+    let headers = own === undefined ? ready.headers : own.headers
+    // Only a URL with an `@`, or a run with logins (`--netrc`), pays for credentials.
+    const login = shown === request.url ? undefined : takeUserinfo(url)
+    if (login !== undefined || options.logins !== undefined) {
+      const authorization = authorizationFor(url, login, headers, options.logins)
+      if (authorization !== undefined) headers = withAuthorization(headers, authorization)
+    }
     const p: Pending = {
       index,
-      url: request.url,
+      url: shown,
       options,
       ready,
       clock,
@@ -417,7 +431,7 @@ const makeFetcher = (transport: Transport) => {
       hop: {
         method: request.method ?? options.method,
         url,
-        headers: own === undefined ? ready.headers : own.headers,
+        headers,
         body: request.body ?? options.body,
         redirects: 0,
         decode: own === undefined ? ready.decode : own.decode
@@ -532,6 +546,40 @@ const lift = (next: FetchRecord | Effect.Effect<FetchRecord>): Effect.Effect<Fet
 const noop = () => {}
 /** Runs `_` (already done) and returns a cancel action that does nothing. */
 const noCancel = (_: void) => noop
+
+/**
+ * The Basic `Authorization` for a request, when its credentials call for one: the URL's own
+ * (always, over any other; a user without a password takes it from the logins), else the
+ * logins' for the host, unless the request already has an `Authorization` header.
+ */
+const authorizationFor = (
+  url: URL,
+  login: Login | undefined,
+  headers: Readonly<Record<string, string>>,
+  logins: LoginSource | undefined
+): Redacted.Redacted<string> | undefined => {
+  if (login !== undefined) {
+    const password = login.password ?? logins?.lookup(url.hostname, login.user)?.password
+    return basicAuthorization(login.user, password === undefined ? "" : Redacted.value(password))
+  }
+  if (logins === undefined || headerValue(headers, "authorization") !== undefined) return undefined
+  const found = logins.lookup(url.hostname, undefined)
+  return found === undefined
+    ? undefined
+    : basicAuthorization(found.user, found.password === undefined ? "" : Redacted.value(found.password))
+}
+
+/** The headers with `authorization` set, in place of any of another case. */
+const withAuthorization = (
+  headers: Readonly<Record<string, string>>,
+  authorization: Redacted.Redacted<string>
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name in headers) if (name.toLowerCase() !== "authorization") out[name] = headers[name]!
+  // Revealed here, where the request is built: the hop is what is sent.
+  out["authorization"] = Redacted.value(authorization)
+  return out
+}
 
 /** The headers with volley's User-Agent added, unless they name one. */
 const withUserAgent = (headers: Record<string, string>): Record<string, string> =>

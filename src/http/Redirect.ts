@@ -61,6 +61,11 @@ export const nextHop = (
   if (next.protocol !== "http:" && next.protocol !== "https:") {
     return Either.left(new StatusError({ url, status, message: `refused redirect to non-http(s) URL '${next.href}'` }))
   }
+  // Credentials in a `Location` are neither sent nor shown.
+  if (next.username !== "" || next.password !== "") {
+    next.username = ""
+    next.password = ""
+  }
   if (hop.redirects >= maxRedirects) {
     return Either.left(
       new StatusError({ url, status, message: `too many redirects (more than --max-redirects ${maxRedirects})` })
