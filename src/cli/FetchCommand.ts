@@ -139,6 +139,9 @@ export const fetchOptions = {
     Options.withDescription("JMESPath over {status, headers, body, value, ms} that must be truthy; repeatable"),
     Options.repeated
   ),
+  includeHeaders: Options.boolean("include-headers").pipe(
+    Options.withDescription("add the last answer's headers to each record (lower-case names; repeats as lists)")
+  ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
   output: optionalText("output", "FILE", "write all records to FILE (one file, not one per URL) [default stdout]", "o"),
   format: choiceOption("format", outputFormats, "ndjson").pipe(
@@ -233,6 +236,7 @@ export const fetchHelp: CommandHelp = {
       "--output",
       "--format",
       "--no-body",
+      "--include-headers",
       "--progress",
       "--no-progress",
       "--resume",
@@ -427,7 +431,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     maxJsonDepth: flags.maxJsonDepth,
     decompress: !flags.noDecompress,
     expect,
-    logins: yield* loginsOf(flags)
+    logins: yield* loginsOf(flags),
+    includeHeaders: flags.includeHeaders
   }
   if (flags.dryRun) {
     const first = Chunk.toArray(yield* Stream.runCollect(Stream.take(requests, dryRunShown)))

@@ -55,6 +55,8 @@ export interface FetchOptions {
    * whose URL gives no password (a URL's `user:password@` is always sent, as Basic auth).
    */
   readonly logins?: LoginSource | undefined
+  /** Put the last answer's headers in each record (`headers`: lower-case names, repeats as lists). */
+  readonly includeHeaders?: boolean | undefined
 }
 
 /**

@@ -26,7 +26,7 @@ import {
   StatusError
 } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
-import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
+import type { FailedRecord, FetchRecord, OkRecord, RecordHeaders } from "../domain/FetchRecord.js"
 import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
@@ -97,13 +97,15 @@ const failedRecord = (
   error: FetchError,
   answer: Answer | undefined,
   keepBody: boolean,
-  maxJsonDepth: number
+  maxJsonDepth: number,
+  firstHref?: string
 ): FailedRecord => {
   const status = answer?.status ?? (error._tag === "StatusError" ? error.status : undefined)
   const base64 = answer !== undefined && isBase64(answer)
   const body = answer !== undefined && keepBody
     ? makeResponseBody(answer.text, answer.headers["content-type"], false, base64, maxJsonDepth)
     : undefined
+  const finalUrl = answer === undefined || answer.url === firstHref ? undefined : answer.url
   const record: FailedRecord = {
     index,
     url,
@@ -112,7 +114,9 @@ const failedRecord = (
     attempts,
     ms: round1(ms),
     ...(body === undefined ? {} : { body: recordBody(body), ...(base64 ? { bodyEncoding: "base64" as const } : {}) }),
-    error: { _tag: error._tag, message: error.message }
+    error: { _tag: error._tag, message: error.message },
+    ...(finalUrl === undefined ? {} : { finalUrl }),
+    ...(answer?.rawHeaders === undefined ? {} : { headers: recordHeaders(answer.rawHeaders) })
   }
   return body === undefined ? record : keepJsonText(record, body.jsonText, body.exactNumbers)
 }
@@ -179,7 +183,8 @@ const prepare = (options: FetchOptions): Prepared => {
       timeout: options.timeout,
       maxBodyBytes: options.maxBodyBytes,
       maxRedirects: options.maxRedirects,
-      secretHeaders: options.secretHeaders
+      secretHeaders: options.secretHeaders,
+      ...(options.includeHeaders === true ? { keepHeaders: true } : {})
     },
     headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers,
     decode,
@@ -188,6 +193,21 @@ const prepare = (options: FetchOptions): Prepared => {
     maxBackoffMs: Duration.toMillis(Duration.decode(options.retry.maxBackoff)),
     badHeader: unsafeHeader(revealHeaders(options.headers))
   }
+}
+
+/** Headers as received, as a record shows them: lower-case names, a header sent twice as a list. */
+const recordHeaders = (raw: NonNullable<Answer["rawHeaders"]>): RecordHeaders => {
+  const out: Record<string, string | ReadonlyArray<string>> = {}
+  for (const name in raw) {
+    const value = raw[name]
+    if (value === undefined) continue
+    const key = name.toLowerCase()
+    const before = out[key]
+    const values = typeof value === "string" ? [value] : value
+    const all = before === undefined ? values : [...(typeof before === "string" ? [before] : before), ...values]
+    out[key] = all.length === 1 ? all[0]! : all
+  }
+  return out
 }
 
 /** Whether an answer's body is not text (its `text` is base64). */
@@ -244,6 +264,8 @@ const makeFetcher = (transport: Transport) => {
       if (body.bodyEncoding !== undefined) record.bodyEncoding = body.bodyEncoding
     }
     if (p.options.extractor !== undefined) record.value = value
+    if (answer.url !== p.hop.url.href) record.finalUrl = answer.url
+    if (answer.rawHeaders !== undefined) record.headers = recordHeaders(answer.rawHeaders)
     if (body.jsonText !== undefined || body.exactNumbers) {
       keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)
     }
@@ -307,7 +329,8 @@ const makeFetcher = (transport: Transport) => {
           error,
           p.lastAnswer,
           p.options.keepBody,
-          p.options.maxJsonDepth
+          p.options.maxJsonDepth,
+          p.hop.url.href
         )
       )
     )

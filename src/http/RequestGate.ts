@@ -16,6 +16,8 @@ export interface Answer {
   readonly bodyEncoding?: "base64"
   /** The final URL, after redirects. */
   readonly url: string
+  /** The headers as received, a repeated one as a list: only when the limits ask (`keepHeaders`). */
+  readonly rawHeaders?: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
 }
 
 /** Wraps one attempt to `host`. */

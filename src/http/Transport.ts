@@ -11,10 +11,12 @@
  *
  * @module
  */
+import * as Cookies from "@effect/platform/Cookies"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Client from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -36,6 +38,8 @@ export interface SendLimits {
   readonly maxRedirects: number
   /** Headers dropped on a redirect to another origin (lower case); volley's list when absent. */
   readonly secretHeaders?: ReadonlySet<string>
+  /** Keep the final answer's headers as received (`Answer.rawHeaders`), repeated ones as lists. */
+  readonly keepHeaders?: boolean
 }
 
 /** What can go wrong in one attempt before the status is judged. */
@@ -150,12 +154,32 @@ export const makeAnswer = (
   status: number,
   headers: Readonly<Record<string, string | undefined>>,
   bytes: Buffer,
-  url: string
+  url: string,
+  rawHeaders?: Answer["rawHeaders"]
 ): Answer => {
   const body = bodyText(bytes, headers["content-type"])
-  return body.base64
+  const answer: Answer = body.base64
     ? { status, headers, text: body.text, bodyEncoding: "base64", url }
     : { status, headers, text: body.text, url }
+  return rawHeaders === undefined ? answer : { ...answer, rawHeaders }
+}
+
+/** Where volley's own undici client keeps a response's headers as received. */
+export const RawHeadersTypeId: unique symbol = Symbol.for("volley/RawHeaders") as never
+
+/**
+ * A response's headers as received: volley's client keeps them; from any other client, its
+ * (joined) headers, with `Set-Cookie` as a list from its cookies.
+ */
+const rawHeadersOf = (response: HttpClientResponse.HttpClientResponse): NonNullable<Answer["rawHeaders"]> => {
+  const own = (response as { readonly [RawHeadersTypeId]?: Answer["rawHeaders"] })[RawHeadersTypeId]
+  if (own !== undefined) return own
+  const out: Record<string, string | ReadonlyArray<string>> = { ...response.headers }
+  if (out["set-cookie"] !== undefined) {
+    const cookies = Cookies.toSetCookieHeaders(response.cookies)
+    out["set-cookie"] = cookies.length === 1 ? cookies[0]! : cookies
+  }
+  return out
 }
 
 /** A header's value whatever the case of its name (`name` in lower case). */
@@ -202,7 +226,14 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
         }
         return Effect.map(
           readBody(response, href, limits.maxBodyBytes, hop.decode === true),
-          (bytes): Answer => makeAnswer(response.status, response.headers, bytes, href)
+          (bytes): Answer =>
+            makeAnswer(
+              response.status,
+              response.headers,
+              bytes,
+              href,
+              limits.keepHeaders === true ? rawHeadersOf(response) : undefined
+            )
         )
       })
     )

@@ -25,7 +25,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import undiciRequest from "undici/lib/api/api-request.js"
-import { withTransport } from "./Transport.js"
+import { RawHeadersTypeId, withTransport } from "./Transport.js"
 import { type PoolOptions, scopedAgent } from "./UndiciAgent.js"
 import { makeUndiciTransport } from "./UndiciTransport.js"
 
@@ -44,6 +44,8 @@ const responseOf = (request: HttpClientRequest.HttpClientRequest, source: Undici
   const response: HttpClientResponse.HttpClientResponse = {
     [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId,
     [HttpClientResponse.TypeId]: HttpClientResponse.TypeId,
+    // The headers as received, for a transport that keeps them (`--include-headers`).
+    [RawHeadersTypeId]: source.headers,
     request,
     status: source.statusCode,
     get headers() {

@@ -101,6 +101,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       const href = hop.url.href
       let status = 0
       let headers: Headers = {}
+      let raw: Record<string, string | ReadonlyArray<string> | undefined> | undefined
       let redirect: Hop | undefined
       let chunks: Array<Buffer> = []
       let length = 0
@@ -115,7 +116,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         if (codings.right.length === 0) return
         decoder = makeBodyDecoder(codings.right, maxBytes, href, (result) => {
           if (result._tag === "Left") return fail(result.left)
-          finish(Either.right(makeAnswer(status, headers, result.right, href)))
+          finish(Either.right(makeAnswer(status, headers, result.right, href, raw)))
         })
       }
       const handler: Undici.Dispatcher.DispatchHandler = {
@@ -128,6 +129,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           started = true
           status = statusCode
           headers = flatHeaders(rawHeaders)
+          if (limits.keepHeaders === true) raw = rawHeaders
           const location = headers["location"]
           if (isRedirect(statusCode, location)) {
             const next = nextHop(hop, statusCode, location, limits.maxRedirects, limits.secretHeaders)
@@ -157,7 +159,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           if (decoder !== undefined) return decoder.end()
           const bytes = joined(chunks, length)
           chunks = []
-          finish(Either.right(makeAnswer(status, headers, bytes, href)))
+          finish(Either.right(makeAnswer(status, headers, bytes, href, raw)))
         },
         onResponseError: (_control, error) => {
           if (finished) return

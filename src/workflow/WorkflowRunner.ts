@@ -108,7 +108,9 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
           : { retry: { retries: step.retries, backoff: "200 millis", maxBackoff: "30 seconds" } }),
         ...(step.decompress === undefined ? {} : { decompress: step.decompress }),
         extractor: step.extractor,
-        expect: step.expect
+        expect: step.expect,
+        // Later steps' templates may read a step's `headers` (a token, a `Link`) and `finalUrl`.
+        includeHeaders: true
       })
       const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>, reason?: string) =>
         Effect.map(Clock.currentTimeMillis, (now): StepResult => {

@@ -86,6 +86,7 @@ for (const lane of ["fast", "generic"] as const) {
         // Credentials in a Location are neither sent nor shown.
         const sneaky = yield* fetchWith(lane, `${a.url}/go?to=${encodeURIComponent(withUser(b.url, "x:leak"))}`)
         expect(sneaky).toMatchObject({ ok: true, body: { authorization: "none" } })
+        expect(sneaky).toMatchObject({ finalUrl: b.url + "/" })
       }))
 
     it.scoped(".netrc logins: by host, a URL's user takes its password, an Authorization header wins", () =>
