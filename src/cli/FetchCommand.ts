@@ -37,7 +37,7 @@ import { Stderr, Stdout } from "../report/Stdout.js"
 import { connectionHelpGroup, connectionLayer, connectionOptions, noDecompressOption } from "./ConnectionFlags.js"
 import { dryRunShown, dryRunText } from "./DryRun.js"
 import type { CommandHelp } from "./HelpText.js"
-import { resolveInput } from "./InputSource.js"
+import { inputFormats, resolveInput } from "./InputSource.js"
 import { lazyModule } from "./LazyModule.js"
 import {
   choiceOption,
@@ -61,6 +61,11 @@ import { maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits
 export const fetchOptions = {
   urls: urlsArg,
   input: inputOption,
+  inputFormat: choiceOption("input-format", inputFormats, "text").pipe(
+    Options.withDescription(
+      "text: a URL per line; ndjson: a request per line {\"url\",\"method\",\"headers\",\"body\"|\"json\",\"id\"}"
+    )
+  ),
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c", max: maxConcurrency })
     .pipe(Options.withDescription(`requests in flight at once, at most ${maxConcurrency}`)),
   timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT", { positive: true, alias: "m" }).pipe(
@@ -196,7 +201,7 @@ export const fetchHelp: CommandHelp = {
   summary: "fetch URLs concurrently, with retries; one record per URL, in input order",
   usage: "volley fetch [URL ...] [options]",
   groups: [
-    ["Input", ["--input"]],
+    ["Input", ["--input", "--input-format"]],
     ["Request", [
       "--method",
       "--head",
@@ -370,7 +375,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     return yield* new UsageError({ message: "--resume needs --output FILE with --format ndjson (the default)" })
   }
   if (flags.force && !flags.resume) return yield* new UsageError({ message: "--force needs --resume" })
-  const input = yield* resolveInput(flags.urls, flags.input)
+  const input = yield* resolveInput(flags.urls, flags.input, flags.inputFormat)
   // One writer per output: held from before the file is read until the run has closed it.
   if (Option.isSome(flags.output)) yield* acquireOutputLock(flags.output.value)
   const resume = flags.resume && Option.isSome(flags.output)

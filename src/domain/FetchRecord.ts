@@ -36,7 +36,9 @@ export const OkRecord = Schema.Struct({
   /** The URL of the last answer, when the request was redirected. */
   finalUrl: Schema.optional(Schema.String),
   /** The last answer's headers, with `--include-headers`. */
-  headers: Schema.optional(RecordHeaders)
+  headers: Schema.optional(RecordHeaders),
+  /** The input's `id` (an NDJSON input line's). */
+  id: Schema.optional(Schema.Union(Schema.String, Schema.Number))
 })
 export type OkRecord = typeof OkRecord.Type
 
@@ -52,7 +54,8 @@ export const FailedRecord = Schema.Struct({
   bodyEncoding: Schema.optional(Schema.Literal("base64")),
   error: RecordError,
   finalUrl: Schema.optional(Schema.String),
-  headers: Schema.optional(RecordHeaders)
+  headers: Schema.optional(RecordHeaders),
+  id: Schema.optional(Schema.Union(Schema.String, Schema.Number))
 })
 export type FailedRecord = typeof FailedRecord.Type
 

@@ -43,6 +43,9 @@ const spliced = (record: FetchRecord, text: RecordJsonText): string => {
   } else {
     out += `,"error":${JSON.stringify(record.error)}`
   }
+  if (record.finalUrl !== undefined) out += `,"finalUrl":${JSON.stringify(record.finalUrl)}`
+  if (record.headers !== undefined) out += `,"headers":${JSON.stringify(record.headers)}`
+  if (record.id !== undefined) out += `,"id":${JSON.stringify(record.id)}`
   return out + "}"
 }
 

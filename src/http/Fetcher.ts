@@ -98,7 +98,8 @@ const failedRecord = (
   answer: Answer | undefined,
   keepBody: boolean,
   maxJsonDepth: number,
-  firstHref?: string
+  firstHref?: string,
+  id?: string | number
 ): FailedRecord => {
   const status = answer?.status ?? (error._tag === "StatusError" ? error.status : undefined)
   const base64 = answer !== undefined && isBase64(answer)
@@ -116,7 +117,8 @@ const failedRecord = (
     ...(body === undefined ? {} : { body: recordBody(body), ...(base64 ? { bodyEncoding: "base64" as const } : {}) }),
     error: { _tag: error._tag, message: error.message },
     ...(finalUrl === undefined ? {} : { finalUrl }),
-    ...(answer?.rawHeaders === undefined ? {} : { headers: recordHeaders(answer.rawHeaders) })
+    ...(answer?.rawHeaders === undefined ? {} : { headers: recordHeaders(answer.rawHeaders) }),
+    ...(id === undefined ? {} : { id })
   }
   return body === undefined ? record : keepJsonText(record, body.jsonText, body.exactNumbers)
 }
@@ -195,6 +197,10 @@ const prepare = (options: FetchOptions): Prepared => {
   }
 }
 
+/** The record with the input's `id`, when it has one. */
+const withId = <R extends FetchRecord>(record: R, id: string | number | undefined): R =>
+  id === undefined ? record : { ...record, id }
+
 /** Headers as received, as a record shows them: lower-case names, a header sent twice as a list. */
 const recordHeaders = (raw: NonNullable<Answer["rawHeaders"]>): RecordHeaders => {
   const out: Record<string, string | ReadonlyArray<string>> = {}
@@ -266,6 +272,7 @@ const makeFetcher = (transport: Transport) => {
     if (p.options.extractor !== undefined) record.value = value
     if (answer.url !== p.hop.url.href) record.finalUrl = answer.url
     if (answer.rawHeaders !== undefined) record.headers = recordHeaders(answer.rawHeaders)
+    if (p.id !== undefined) record.id = p.id
     if (body.jsonText !== undefined || body.exactNumbers) {
       keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)
     }
@@ -330,7 +337,8 @@ const makeFetcher = (transport: Transport) => {
           p.lastAnswer,
           p.options.keepBody,
           p.options.maxJsonDepth,
-          p.hop.url.href
+          p.hop.url.href,
+          p.id
         )
       )
     )
@@ -417,6 +425,15 @@ const makeFetcher = (transport: Transport) => {
     inFlight: InFlight | undefined
   ): Plan => {
     const { index, request } = input
+    if (input.invalid !== undefined) {
+      return {
+        _tag: "Done",
+        record: withId(
+          countRecord(failedRecord(index, stripUserinfo(request.url), 0, 0, input.invalid, undefined, false, 0)),
+          input.id
+        )
+      }
+    }
     // A URL's `user:password@` is sent as Basic auth and never shown: records quote it without.
     const shown = stripUserinfo(request.url)
     const parsed = parseHttpUrl(request.url)
@@ -425,13 +442,19 @@ const makeFetcher = (transport: Transport) => {
         ? parsed.left
         : parsed.left.split(JSON.stringify(request.url)).join(JSON.stringify(shown))
       const error = new InvalidUrl({ input: shown, message })
-      return { _tag: "Done", record: countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)) }
+      return {
+        _tag: "Done",
+        record: withId(countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)), input.id)
+      }
     }
     const ready = prepareOnce(options)
     const badHeader = ready.badHeader ?? (request.headers === undefined ? undefined : unsafeHeader(request.headers))
     if (badHeader !== undefined) {
       const error = new InvalidRequest({ url: shown, message: badHeader })
-      return { _tag: "Done", record: countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)) }
+      return {
+        _tag: "Done",
+        record: withId(countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)), input.id)
+      }
     }
     const url = parsed.right
     countStarted()
@@ -445,6 +468,7 @@ const makeFetcher = (transport: Transport) => {
     }
     const p: Pending = {
       index,
+      id: input.id,
       url: shown,
       options,
       ready,
@@ -529,6 +553,8 @@ const makeFetcher = (transport: Transport) => {
 /** One input on its way: what its attempts share. */
 interface Pending {
   readonly index: number
+  /** The input's own `id`, copied to its record. */
+  readonly id: string | number | undefined
   /** The URL as given (records quote it). */
   readonly url: string
   readonly options: FetchOptions

@@ -8,6 +8,7 @@ import { Effect, Layer } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { FetchOptions } from "../../src/domain/FetchOptions.js"
 import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
+import { encodeRecord } from "../../src/domain/RecordJson.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
@@ -15,6 +16,8 @@ import { startLoopbackServer } from "../support/LoopbackServer.js"
 
 const handler = (req: IncomingMessage, res: ServerResponse) => {
   if (req.url === "/hop") return res.writeHead(302, { location: "/end" }).end()
+  if (req.url === "/json-hop") return res.writeHead(307, { location: "/json" }).end()
+  if (req.url === "/json") return res.writeHead(200, { "content-type": "application/json" }).end("{\"n\":1.0}")
   if (req.url === "/gone-after-hop") return res.writeHead(301, { location: "/missing" }).end()
   const status = req.url === "/missing" ? 404 : 200
   res.setHeader("Content-Type", "text/plain")
@@ -76,6 +79,18 @@ describe("Fetcher response metadata", () => {
         const hop = yield* fetchWith(lane, `${server.url}/hop`)
         expect(Object.keys(hop)).toEqual(["index", "url", "ok", "status", "attempts", "ms", "body", "finalUrl"])
       }
+    }))
+
+  it.scoped("a JSON body spliced in as sent keeps finalUrl and headers in the written line", () =>
+    Effect.gen(function*() {
+      const server = yield* startLoopbackServer(handler)
+      const record = yield* fetchWith("fast", `${server.url}/json-hop`, makeFetchOptions({ includeHeaders: true }))
+      const line = encodeRecord(record)
+      expect(line).toContain(`"body":{"n":1.0}`)
+      expect(JSON.parse(line)).toMatchObject({
+        finalUrl: `${server.url}/json`,
+        headers: { "content-type": "application/json" }
+      })
     }))
 
   it.effect("any other HttpClient: joined headers, Set-Cookie as a list from its cookies", () =>
