@@ -29,6 +29,7 @@ import { Fetcher } from "../http/Fetcher.js"
 import { netrcSource, parseNetrc } from "../http/Netrc.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
+import { makeFileNamer, saveNamePlaceholders } from "../http/SaveBody.js"
 import { outputFormats } from "../report/OutputFormat.js"
 import { acquireOutputLock } from "../report/OutputLock.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
@@ -46,12 +47,12 @@ import {
   inputOption,
   invalid,
   optionalPositiveInt,
+  optionalSizeOption,
   optionalText,
   positiveIntOption,
   rateOption,
   repeatedText,
   secretHeadersOption,
-  sizeOption,
   urlsArg
 } from "./OptionParsers.js"
 import { requestBody } from "./RequestBody.js"
@@ -166,8 +167,20 @@ export const fetchOptions = {
   batchSize: optionalPositiveInt("batch-size").pipe(
     Options.withDescription("send in batches of N: a batch starts when the previous one is done")
   ),
-  maxBody: sizeOption("max-body", "10MiB").pipe(
-    Options.withDescription("larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB")
+  maxBody: optionalSizeOption("max-body").pipe(
+    Options.withDescription(
+      "larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB [default 10MiB; none with --save-dir]"
+    )
+  ),
+  saveDir: optionalText(
+    "save-dir",
+    "DIR",
+    "stream each successful body to a file in DIR; records get file, bytes, sha256"
+  ),
+  saveName: optionalText(
+    "save-name",
+    "TEMPLATE",
+    "with --save-dir: file names from {index} {host} {path} {name} {ext} [default {index}-{name}]"
   ),
   maxJsonDepth: positiveIntOption("max-json-depth", defaultMaxJsonDepth, { max: maxJsonDepthLimit }).pipe(
     Options.withDescription(`JSON nested deeper fails its record (DecodeError), unparsed; at most ${maxJsonDepthLimit}`)
@@ -242,6 +255,8 @@ export const fetchHelp: CommandHelp = {
       "--format",
       "--no-body",
       "--include-headers",
+      "--save-dir",
+      "--save-name",
       "--progress",
       "--no-progress",
       "--resume",
@@ -315,6 +330,31 @@ const loginsOf = Effect.fnUntraced(function*(flags: FetchFlags) {
     Effect.mapError((e) => new UsageError({ message: `${flag}: cannot read: ${e.message}` }))
   )
   return netrcSource(parseNetrc(text))
+})
+
+/** `--save-dir DIR` (made if missing) and `--save-name TEMPLATE` as the Fetcher's `save`. */
+const saveOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+  if (Option.isNone(flags.saveDir)) {
+    if (Option.isSome(flags.saveName)) return yield* new UsageError({ message: "--save-name needs --save-dir" })
+    return undefined
+  }
+  const dir = flags.saveDir.value
+  const template = Option.getOrElse(flags.saveName, () => "{index}-{name}")
+  const unknown = /\{([^}]*)\}/g.exec(template.replace(/\{(index|host|path|name|ext)\}/g, ""))
+  if (unknown !== null) {
+    return yield* new UsageError({
+      message: `--save-name: unknown placeholder {${unknown[1]}} (use ${
+        saveNamePlaceholders.map((p) => `{${p}}`).join(" ")
+      })`
+    })
+  }
+  if (!flags.dryRun) {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(
+      Effect.mapError((e) => new UsageError({ message: `--save-dir ${dir}: cannot make it: ${e.message}` }))
+    )
+  }
+  return { nameFor: makeFileNamer(dir, template) }
 })
 
 /** The method, headers and body the data and header flags ask for, with curl's rules. */
@@ -431,10 +471,12 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     body: request.body,
     extractor,
     keepBody: !flags.noBody,
-    maxBodyBytes: flags.maxBody,
+    maxBodyBytes: Option.getOrElse(flags.maxBody, () => Option.isSome(flags.saveDir) ? Infinity : 10 * 1024 * 1024),
     maxRedirects: flags.maxRedirects,
     maxJsonDepth: flags.maxJsonDepth,
-    decompress: !flags.noDecompress,
+    // A saved body is written as sent: volley offers no Accept-Encoding of its own.
+    decompress: !flags.noDecompress && Option.isNone(flags.saveDir),
+    save: yield* saveOf(flags),
     expect,
     logins: yield* loginsOf(flags),
     includeHeaders: flags.includeHeaders

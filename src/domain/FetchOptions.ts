@@ -57,6 +57,11 @@ export interface FetchOptions {
   readonly logins?: LoginSource | undefined
   /** Put the last answer's headers in each record (`headers`: lower-case names, repeats as lists). */
   readonly includeHeaders?: boolean | undefined
+  /**
+   * Save each successful body to a file instead of the record (`--save-dir`): `nameFor` gives
+   * the path of input `index` (never one path for two inputs).
+   */
+  readonly save?: { readonly nameFor: (index: number, url: URL) => string } | undefined
 }
 
 /**

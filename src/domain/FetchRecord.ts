@@ -38,7 +38,11 @@ export const OkRecord = Schema.Struct({
   /** The last answer's headers, with `--include-headers`. */
   headers: Schema.optional(RecordHeaders),
   /** The input's `id` (an NDJSON input line's). */
-  id: Schema.optional(Schema.Union(Schema.String, Schema.Number))
+  id: Schema.optional(Schema.Union(Schema.String, Schema.Number)),
+  /** Where the body was saved (`--save-dir`), its size and SHA-256 (hex); the record has no body. */
+  file: Schema.optional(Schema.String),
+  bytes: Schema.optional(Schema.NonNegativeInt),
+  sha256: Schema.optional(Schema.String)
 })
 export type OkRecord = typeof OkRecord.Type
 

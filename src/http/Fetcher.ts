@@ -41,6 +41,7 @@ import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
 import { describeWait, isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
+import { fileSink } from "./SaveBody.js"
 import {
   attemptWith,
   headerValue,
@@ -265,7 +266,11 @@ const makeFetcher = (transport: Transport) => {
       attempts: p.attempts,
       ms: round1(elapsedMs(p))
     }
-    if (p.options.keepBody) {
+    if (answer.saved !== undefined) {
+      record.file = answer.saved.file
+      record.bytes = answer.saved.bytes
+      record.sha256 = answer.saved.sha256
+    } else if (p.options.keepBody) {
       record.body = recordBody(body)
       if (body.bodyEncoding !== undefined) record.bodyEncoding = body.bodyEncoding
     }
@@ -282,7 +287,8 @@ const makeFetcher = (transport: Transport) => {
   const bodyOf = (p: Pending, answer: Answer) =>
     makeResponseBody(
       answer.text,
-      answer.headers["content-type"],
+      // A saved body is in its file: nothing to parse.
+      answer.saved === undefined ? answer.headers["content-type"] : undefined,
       p.options.extractor?.needsJson ?? false,
       answer.bodyEncoding === "base64",
       p.options.maxJsonDepth
@@ -481,7 +487,8 @@ const makeFetcher = (transport: Transport) => {
         headers,
         body: request.body ?? options.body,
         redirects: 0,
-        decode: own === undefined ? ready.decode : own.decode
+        decode: own === undefined ? ready.decode : own.decode,
+        ...(options.save === undefined ? {} : { save: fileSink(options.save.nameFor(index, url)) })
       },
       attempts: 1,
       lastAnswer: undefined

@@ -7,6 +7,7 @@
 import * as Either from "effect/Either"
 import { StatusError } from "../domain/FetchError.js"
 import { sensitiveHeaders } from "../domain/FetchOptions.js"
+import type { BodySink } from "./SaveBody.js"
 
 /** One request of an attempt: the first, or one a redirect led to. */
 export interface Hop {
@@ -21,6 +22,8 @@ export interface Hop {
    * (a request that sets its own gets the body as sent).
    */
   readonly decode?: boolean
+  /** Where a successful final body goes instead of memory (`--save-dir`). */
+  readonly save?: BodySink
 }
 
 /** The headers that may follow a redirect to another origin: every one not in `secret`. */
@@ -78,6 +81,7 @@ export const nextHop = (
     headers: next.origin === hop.url.origin ? hop.headers : withoutSecrets(hop.headers, secret),
     body: toGet ? undefined : hop.body,
     redirects: hop.redirects + 1,
-    ...(hop.decode === undefined ? {} : { decode: hop.decode })
+    ...(hop.decode === undefined ? {} : { decode: hop.decode }),
+    ...(hop.save === undefined ? {} : { save: hop.save })
   })
 }

@@ -21,13 +21,15 @@ import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import type { BodyTooLarge, DecodeError, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"
-import { readBody } from "./BodyReader.js"
+import { bodyTooLarge, readBody } from "./BodyReader.js"
 import { bodyText } from "./Charset.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
+import type { BodySink, SavedFile } from "./SaveBody.js"
 import { certificateProblem } from "./TlsOptions.js"
 
 /** The limits of one attempt. */
@@ -200,6 +202,55 @@ export const bodyContentType = (headers: Readonly<Record<string, string>>, body:
   }
 }
 
+/**
+ * Streams `response`'s body into `sink`, waiting when the file is slower than the network, and
+ * renames it into place when whole; the temporary file is removed on any failure or interruption.
+ */
+const saveBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  sink: BodySink,
+  url: string,
+  maxBytes: number
+): Effect.Effect<SavedFile, TransportError | BodyTooLarge> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    return Effect.fail(bodyTooLarge(url, maxBytes, `content-length ${declared}`))
+  }
+  let length = 0
+  const write = (chunk: Uint8Array) =>
+    Effect.async<void, BodyTooLarge>((resume) => {
+      length += chunk.length
+      if (length > maxBytes) return resume(Effect.fail(bodyTooLarge(url, maxBytes, "streamed")))
+      if (sink.write(chunk)) return resume(Effect.void)
+      sink.onDrain(() => resume(Effect.void))
+    })
+  const stream = response.stream.pipe(
+    Stream.catchTag("ResponseError", (error) => error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error)),
+    Stream.mapError((cause) =>
+      new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
+    )
+  )
+  const finish = Effect.async<SavedFile, TransportError>((resume) =>
+    sink.finish((result) =>
+      resume(
+        "error" in result
+          ? Effect.fail(new TransportError({ url, message: result.error }))
+          : Effect.succeed(result.saved)
+      )
+    )
+  )
+  return Effect.suspend(() => {
+    const problem = sink.begin()
+    return problem === undefined
+      ? Effect.void
+      : Effect.fail(new TransportError({ url, message: problem, permanent: true }))
+  }).pipe(
+    Effect.zipRight(Stream.runForEach(stream, write)),
+    Effect.zipRight(finish),
+    Effect.onExit((exit) => exit._tag === "Success" ? Effect.void : Effect.sync(() => sink.discard()))
+  )
+}
+
 /** A transport over any `HttpClient`: its `execute`, redirects by volley, `Effect.timeout`. */
 export const httpClientTransport = (service: HttpClient.HttpClient): Transport => {
   // Third-party URLs must not receive our trace headers; timeouts and retries are ours. The
@@ -222,6 +273,21 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
           return Effect.zipRight(
             Effect.ignore(readBody(response, href, 64 * 1024, false)),
             hopOnce(next.right, limits)
+          )
+        }
+        if (hop.save !== undefined && response.status >= 200 && response.status < 300) {
+          return Effect.map(
+            saveBody(response, hop.save, href, limits.maxBodyBytes),
+            (saved): Answer => ({
+              ...makeAnswer(
+                response.status,
+                response.headers,
+                Buffer.alloc(0),
+                href,
+                limits.keepHeaders === true ? rawHeadersOf(response) : undefined
+              ),
+              saved
+            })
           )
         }
         return Effect.map(

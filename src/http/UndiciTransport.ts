@@ -11,11 +11,12 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
-import { DecodeError } from "../domain/FetchError.js"
+import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
+import type { BodySink } from "./SaveBody.js"
 import {
   bodyContentType,
   callbackTransport,
@@ -72,9 +73,13 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
     /** Undoes the final answer's `Content-Encoding`, when it has one to undo. */
     let decoder: BodyDecoder | undefined
     /** Ends the attempt once; false when it had already ended. */
-    const settle = (): boolean => {
+    /** The file of the attempt's answer, removed unless the attempt ends with it whole. */
+    let sink: BodySink | undefined = first.save
+    const settle = (kept = false): boolean => {
       if (finished) return false
       finished = true
+      if (!kept) sink?.discard()
+      sink = undefined
       deadline?.clear()
       // The cancel action outlives the request for a while (the runtime holds it); through the
       // controller it would keep undici's whole request alive. Measured: 5x the promoted bytes.
@@ -84,7 +89,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       return true
     }
     const finish = (outcome: SendOutcome) => {
-      if (settle()) done(outcome)
+      if (settle(outcome._tag === "Right")) done(outcome)
     }
     const fail = (error: SendError) => {
       const control = controller
@@ -106,6 +111,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       let chunks: Array<Buffer> = []
       let length = 0
       let started = false
+      /** The body goes to this file (a successful final answer with `--save-dir`). */
+      let saving: BodySink | undefined
       const maxBytes = effectiveBodyLimit(limits.maxBodyBytes)
       const tooLarge = (seen: string) => fail(bodyTooLarge(href, limits.maxBodyBytes, seen))
       const startDecoding = (encoding: string) => {
@@ -138,6 +145,15 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             return
           }
           const declared = headers["content-length"]
+          if (hop.save !== undefined && statusCode >= 200 && statusCode < 300) {
+            if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+              return fail(bodyTooLarge(href, limits.maxBodyBytes, `content-length ${declared}`))
+            }
+            const problem = hop.save.begin()
+            if (problem !== undefined) return fail(new TransportError({ url: href, message: problem, permanent: true }))
+            saving = hop.save
+            return
+          }
           if (declared !== undefined && Number(declared) > maxBytes) {
             return tooLarge(`content-length ${declared}`)
           }
@@ -145,9 +161,19 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           const encoding = hop.decode === true ? headers["content-encoding"] : undefined
           if (encoding !== undefined) startDecoding(encoding)
         },
-        onResponseData: (_control, chunk) => {
+        onResponseData: (control, chunk) => {
           // A redirect's body is read and dropped, so its connection goes back to the pool.
           if (redirect !== undefined) return
+          if (saving !== undefined) {
+            length += chunk.length
+            if (length > limits.maxBodyBytes) return fail(bodyTooLarge(href, limits.maxBodyBytes, "streamed"))
+            // A disk slower than the network pauses the response: memory stays flat.
+            if (!saving.write(chunk)) {
+              control.pause()
+              saving.onDrain(() => control.resume())
+            }
+            return
+          }
           length += chunk.length
           if (length > maxBytes) return tooLarge("streamed without content-length")
           if (decoder !== undefined) return decoder.write(chunk)
@@ -156,6 +182,16 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         onResponseEnd: () => {
           if (finished) return
           if (redirect !== undefined) return dispatch(redirect)
+          if (saving !== undefined) {
+            const sink = saving
+            return sink.finish((result) => {
+              if ("error" in result) {
+                return finish(Either.left(new TransportError({ url: href, message: result.error })))
+              }
+              const answer = makeAnswer(status, headers, Buffer.alloc(0), href, raw)
+              finish(Either.right({ ...answer, saved: result.saved }))
+            })
+          }
           if (decoder !== undefined) return decoder.end()
           const bytes = joined(chunks, length)
           chunks = []
