@@ -169,7 +169,7 @@ export const fetchOptions = {
   ),
   maxBody: optionalSizeOption("max-body").pipe(
     Options.withDescription(
-      "larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB [default 10MiB; none with --save-dir]"
+      "larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB; no limit with --save-dir [default 10MiB]"
     )
   ),
   saveDir: optionalText(
