@@ -30,6 +30,15 @@ export interface BodySink {
   readonly discard: () => void
 }
 
+/**
+ * Whether a response may be paused while its file catches up. Not one the server closes the
+ * connection after: undici 7.30 asserts (and the process dies) when the socket ends under a
+ * paused parser (nodejs/undici#5360, fixed upstream by #5474); such a body is written without
+ * pausing, so only a disk slower than the network makes it buffer.
+ */
+export const mayPause = (connection: string | undefined): boolean =>
+  connection === undefined || !/\bclose\b/i.test(connection)
+
 /** The suffix of a file being written; never the name of a whole one. */
 export const partSuffix = ".volley-part"
 

@@ -29,7 +29,7 @@ import { bodyTooLarge, readBody } from "./BodyReader.js"
 import { bodyText } from "./Charset.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
-import type { BodySink, SavedFile } from "./SaveBody.js"
+import { type BodySink, mayPause, type SavedFile } from "./SaveBody.js"
 import { certificateProblem } from "./TlsOptions.js"
 
 /** The limits of one attempt. */
@@ -217,11 +217,12 @@ const saveBody = (
     return Effect.fail(bodyTooLarge(url, maxBytes, `content-length ${declared}`))
   }
   let length = 0
+  const pausable = mayPause(response.headers["connection"])
   const write = (chunk: Uint8Array) =>
     Effect.async<void, BodyTooLarge>((resume) => {
       length += chunk.length
       if (length > maxBytes) return resume(Effect.fail(bodyTooLarge(url, maxBytes, "streamed")))
-      if (sink.write(chunk)) return resume(Effect.void)
+      if (sink.write(chunk) || !pausable) return resume(Effect.void)
       sink.onDrain(() => resume(Effect.void))
     })
   const stream = response.stream.pipe(

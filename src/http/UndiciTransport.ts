@@ -16,7 +16,7 @@ import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { makeDeadlines } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
-import type { BodySink } from "./SaveBody.js"
+import { type BodySink, mayPause } from "./SaveBody.js"
 import {
   bodyContentType,
   callbackTransport,
@@ -113,6 +113,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       let started = false
       /** The body goes to this file (a successful final answer with `--save-dir`). */
       let saving: BodySink | undefined
+      let pausable = true
       const maxBytes = effectiveBodyLimit(limits.maxBodyBytes)
       const tooLarge = (seen: string) => fail(bodyTooLarge(href, limits.maxBodyBytes, seen))
       const startDecoding = (encoding: string) => {
@@ -152,6 +153,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             const problem = hop.save.begin()
             if (problem !== undefined) return fail(new TransportError({ url: href, message: problem, permanent: true }))
             saving = hop.save
+            pausable = mayPause(headers["connection"])
             return
           }
           if (declared !== undefined && Number(declared) > maxBytes) {
@@ -168,7 +170,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             length += chunk.length
             if (length > limits.maxBodyBytes) return fail(bodyTooLarge(href, limits.maxBodyBytes, "streamed"))
             // A disk slower than the network pauses the response: memory stays flat.
-            if (!saving.write(chunk)) {
+            if (!saving.write(chunk) && pausable) {
               control.pause()
               saving.onDrain(() => control.resume())
             }

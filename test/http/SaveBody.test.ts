@@ -31,6 +31,11 @@ const handler = () => {
       res.write(bytesOf(n))
       return res.destroy()
     }
+    if (url.pathname === "/closing.bin") {
+      // A server that closes the connection after the body (gunicorn's sync workers do).
+      res.writeHead(200, { connection: "close", "content-length": String(n) })
+      return res.end(bytesOf(n))
+    }
     if (url.pathname === "/flaky.bin" && flaky++ === 0) return res.writeHead(503).end()
     if (url.pathname === "/hop") return res.writeHead(302, { location: "/files/after.bin?n=10" }).end()
     // Chunked (no content-length) for ?chunked, in 64 KiB writes.
@@ -92,13 +97,22 @@ for (const lane of ["fast", "generic"] as const) {
           bytes: 10,
           finalUrl: `${server.url}/files/after.bin?n=10`
         })
+        // A body from a server that closes the connection after it (a paused parser must not crash).
+        const closing = yield* fetchWith(lane, 6, `${server.url}/closing.bin?n=4000000`, options)
+        expect(closing).toMatchObject({ ok: true, bytes: 4000000, sha256: sha(bytesOf(4000000)) })
         // A failed answer is not saved: its body is in the record as usual.
         const missing = yield* fetchWith(lane, 4, `${server.url}/missing`, options)
         expect(missing).toMatchObject({ ok: false, status: 404, body: "nope" })
         // A body cut short leaves no file, not even the temporary one.
         const cut = yield* fetchWith(lane, 5, `${server.url}/cut?n=100000`, options)
         expect(cut).toMatchObject({ ok: false })
-        expect((yield* fs.readDirectory(dir)).sort()).toEqual(["0-a.bin", "1-c.bin", "2-flaky.bin", "3-hop"])
+        expect((yield* fs.readDirectory(dir)).sort()).toEqual([
+          "0-a.bin",
+          "1-c.bin",
+          "2-flaky.bin",
+          "3-hop",
+          "6-closing.bin"
+        ])
       }).pipe(Effect.provide(NodeContext.layer)))
 
     it.scopedLive("--max-body still holds for a saved body, and the partial file is removed", () =>
