@@ -488,7 +488,8 @@ const makeFetcher = (transport: Transport) => {
         body: request.body ?? options.body,
         redirects: 0,
         decode: own === undefined ? ready.decode : own.decode,
-        ...(options.save === undefined ? {} : { save: fileSink(options.save.nameFor(index, url)) })
+        // Set only when saving, so the hop of every other request keeps one shape.
+        save: options.save === undefined ? undefined : fileSink(options.save.nameFor(index, url))
       },
       attempts: 1,
       lastAnswer: undefined

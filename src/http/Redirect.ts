@@ -23,7 +23,7 @@ export interface Hop {
    */
   readonly decode?: boolean
   /** Where a successful final body goes instead of memory (`--save-dir`). */
-  readonly save?: BodySink
+  readonly save?: BodySink | undefined
 }
 
 /** The headers that may follow a redirect to another origin: every one not in `secret`. */
