@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type { Expectation } from "../check/Check.js"
 import type { Extractor } from "../extract/Extractor.js"
+import type { SessionCookies } from "../http/CookieJar.js"
 import type { LoginSource } from "../http/Credentials.js"
 import type { ExchangeLog } from "../http/ExchangeLog.js"
 import type { RequestGate } from "../http/RequestGate.js"
@@ -62,6 +63,8 @@ export interface FetchOptions {
    * the path of input `index` (never one path for two inputs).
    */
   readonly save?: { readonly nameFor: (index: number, url: URL) => string } | undefined
+  /** A session's cookie jar (a workflow run's): none when undefined, as for `volley fetch`. */
+  readonly cookies?: SessionCookies | undefined
 }
 
 /**

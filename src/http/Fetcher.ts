@@ -187,7 +187,8 @@ const prepare = (options: FetchOptions): Prepared => {
       maxBodyBytes: options.maxBodyBytes,
       maxRedirects: options.maxRedirects,
       secretHeaders: options.secretHeaders,
-      ...(options.includeHeaders === true ? { keepHeaders: true } : {})
+      ...(options.includeHeaders === true ? { keepHeaders: true } : {}),
+      ...(options.cookies === undefined ? {} : { cookies: options.cookies })
     },
     headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers,
     decode,

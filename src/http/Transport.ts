@@ -27,6 +27,7 @@ import { TimeoutError, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"
 import { bodyTooLarge, readBody } from "./BodyReader.js"
 import { bodyText } from "./Charset.js"
+import { type SessionCookies, withCookies } from "./CookieJar.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
 import { type BodySink, mayPause, type SavedFile } from "./SaveBody.js"
@@ -42,6 +43,8 @@ export interface SendLimits {
   readonly secretHeaders?: ReadonlySet<string>
   /** Keep the final answer's headers as received (`Answer.rawHeaders`), repeated ones as lists. */
   readonly keepHeaders?: boolean
+  /** The session's cookies: sent on every hop they match, and every hop's `Set-Cookie` kept. */
+  readonly cookies?: SessionCookies
 }
 
 /** What can go wrong in one attempt before the status is judged. */
@@ -259,13 +262,15 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
   const client = service.pipe(Client.withTracerPropagation(false), Client.withTracerDisabledWhen(() => true))
   const hopOnce = (hop: Hop, limits: SendLimits): Effect.Effect<Answer, SendError> => {
     const href = hop.url.href
+    const jar = limits.cookies
     const request = HttpClientRequest.make(hop.method as HttpMethod)(hop.url, {
-      headers: hop.headers,
+      headers: jar === undefined ? hop.headers : withCookies(hop.headers, jar, hop.url),
       ...(hop.body === undefined ? {} : { body: HttpBody.text(hop.body, bodyContentType(hop.headers, hop.body)) })
     })
     return client.execute(request).pipe(
       Effect.mapError((error) => transportFailure(hop.url, error.cause ?? error)),
       Effect.flatMap((response): Effect.Effect<Answer, SendError> => {
+        if (jar !== undefined) jar.store(hop.url, rawHeadersOf(response)["set-cookie"])
         const location = response.headers["location"]
         if (isRedirect(response.status, location)) {
           const next = nextHop(hop, response.status, location, limits.maxRedirects, limits.secretHeaders)

@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
+import { withCookies } from "./CookieJar.js"
 import { makeDeadlines } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
@@ -137,6 +138,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           started = true
           status = statusCode
           headers = flatHeaders(rawHeaders)
+          if (limits.cookies !== undefined) limits.cookies.store(hop.url, rawHeaders["set-cookie"])
           if (limits.keepHeaders === true) raw = rawHeaders
           const location = headers["location"]
           if (isRedirect(statusCode, location)) {
@@ -205,14 +207,15 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         }
       }
       controller = undefined
+      const sent = limits.cookies === undefined ? hop.headers : withCookies(hop.headers, limits.cookies, hop.url)
       try {
         dispatcher.dispatch({
           origin: hop.url.origin,
           path: hop.url.pathname + hop.url.search,
           method: hop.method as Undici.Dispatcher.HttpMethod,
-          headers: hop.body === undefined || headerValue(hop.headers, "content-type") !== undefined
-            ? hop.headers
-            : { ...hop.headers, "content-type": bodyContentType(hop.headers, hop.body) },
+          headers: hop.body === undefined || headerValue(sent, "content-type") !== undefined
+            ? sent
+            : { ...sent, "content-type": bodyContentType(sent, hop.body) },
           body: hop.body ?? null,
           // The attempt's one deadline covers headers and body.
           headersTimeout: 0,
