@@ -58,7 +58,8 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
         )
         yield* screenShows((text) => /\d+\/100000 \| \d+ req\/s/.test(text), "the progress bar")
         tmux("send-keys", "-t", "run", "C-c")
-        const final = yield* screenShows((text) => text.includes("EXIT="), "the exit")
+        // The typed command line holds `EXIT=$?` itself: only the echoed number is the exit.
+        const final = yield* screenShows((text) => /EXIT=\d/.test(text), "the exit")
         const lines = final.split("\n")
         const stopping = lines.findIndex((line) => line.startsWith("stopping: finishing the requests in flight"))
         const summary = lines.findIndex((line) => line.startsWith("interrupted: "))
