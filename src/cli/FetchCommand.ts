@@ -24,6 +24,7 @@ import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
+import { makeSessionCookies, type SessionCookies } from "../http/CookieJar.js"
 import { stripUserinfo } from "../http/Credentials.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { netrcSource, parseNetrc } from "../http/Netrc.js"
@@ -63,8 +64,9 @@ export const fetchOptions = {
   urls: urlsArg,
   input: inputOption,
   inputFormat: choiceOption("input-format", inputFormats, "text").pipe(
+    Options.withPseudoName("FMT"),
     Options.withDescription(
-      "text: a URL per line; ndjson: a request per line {\"url\",\"method\",\"headers\",\"body\"|\"json\",\"id\"}"
+      "text (a URL per line) or ndjson (a request per line: url, method, headers, body or json, id)"
     )
   ),
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c", max: maxConcurrency })
@@ -111,6 +113,17 @@ export const fetchOptions = {
     Options.withDescription("logins for hosts from ~/.netrc (curl's rules); a URL's user:pass@ or -u wins")
   ),
   netrcFile: optionalText("netrc-file", "FILE", "as --netrc, from FILE"),
+  cookie: optionalText(
+    "cookie",
+    "FILE|A=B",
+    "send cookies: a Cookie header as written (it holds =), or curl's Netscape cookie file",
+    "b"
+  ),
+  cookieJar: optionalText(
+    "cookie-jar",
+    "FILE",
+    "keep cookies for the run, loaded from and saved to FILE in curl's format (no -c: that is --concurrency)"
+  ),
   userAgent: optionalText("user-agent", "TEXT", "the User-Agent header [default volley/VERSION]", "A"),
   referer: optionalText("referer", "URL", "the Referer header (no -e: that is --extract)"),
   data: repeatedText("data", "DATA", "body (implies POST); @FILE reads a file (newlines stripped), @- stdin", "d"),
@@ -223,6 +236,8 @@ export const fetchHelp: CommandHelp = {
       "--user",
       "--netrc",
       "--netrc-file",
+      "--cookie",
+      "--cookie-jar",
       "--user-agent",
       "--referer",
       "--data",
@@ -332,6 +347,40 @@ const loginsOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   return netrcSource(parseNetrc(text))
 })
 
+/**
+ * The run's cookie jar: `-b FILE` (read only) and `--cookie-jar FILE` (read when it exists,
+ * written at the end) load curl's Netscape format; none without either (`-b 'a=b'` is a header).
+ */
+const jarOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+  const fromB = Option.filter(flags.cookie, (value) => !value.includes("="))
+  if (Option.isNone(fromB) && Option.isNone(flags.cookieJar)) return undefined
+  const fs = yield* FileSystem.FileSystem
+  const read = (path: string, flag: string, mustExist: boolean) =>
+    Effect.gen(function*() {
+      const exists = yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false))
+      if (!exists) {
+        return mustExist ? yield* new UsageError({ message: `${flag} ${path}: no such file` }) : ""
+      }
+      return yield* fs.readFileString(path).pipe(
+        Effect.mapError((e) => new UsageError({ message: `${flag} ${path}: cannot read: ${e.message}` }))
+      )
+    })
+  const texts = [
+    Option.isSome(fromB) ? yield* read(fromB.value, "-b", true) : "",
+    Option.isSome(flags.cookieJar) ? yield* read(flags.cookieJar.value, "--cookie-jar", false) : ""
+  ]
+  return makeSessionCookies(texts.join("\n"))
+})
+
+/** Writes the jar to `path` (a run's end); a failure to write is said on stderr, not fatal. */
+const writeJar = (path: string, jar: SessionCookies) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(path, jar.netscape())).pipe(
+    Effect.catchAll((e) =>
+      Effect.flatMap(Stderr, (stderr) => stderr.write(`--cookie-jar ${path}: cannot write: ${e.message}\n`))
+    ),
+    Effect.orElse(() => Effect.void)
+  )
+
 /** `--save-dir DIR` (made if missing) and `--save-name TEMPLATE` as the Fetcher's `save`. */
 const saveOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (Option.isNone(flags.saveDir)) {
@@ -375,6 +424,7 @@ const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (Option.isSome(flags.userAgent)) headers["User-Agent"] = flags.userAgent.value
   if (Option.isSome(flags.user)) headers["Authorization"] = yield* basicAuth(flags.user.value)
   if (Option.isSome(flags.referer)) headers["Referer"] = flags.referer.value
+  if (Option.isSome(flags.cookie) && flags.cookie.value.includes("=")) headers["Cookie"] = flags.cookie.value
   return { method, headers, body: body?.text }
 })
 
@@ -456,6 +506,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     ? { _tag: "File", path: flags.output.value, append: resume !== undefined, kept: resume?.kept ?? 0 }
     : { _tag: "Stdout" }
 
+  const jar = yield* jarOf(flags)
   const secretHeaders = withSecretHeaders(flags.secretHeaders)
   const fetch = {
     timeout: flags.timeout,
@@ -479,6 +530,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     save: yield* saveOf(flags),
     expect,
     logins: yield* loginsOf(flags),
+    cookies: jar,
     includeHeaders: flags.includeHeaders
   }
   if (flags.dryRun) {
@@ -500,20 +552,27 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     adaptive: flags.adaptive ? flags.concurrency : undefined,
     maxPause: flags.maxBackoff
   })
-  const summary = yield* runFetchJob({
-    inputs: requests,
-    total: Option.getOrUndefined(total),
-    format: flags.format,
-    target,
-    progress,
-    summary: true,
-    run: {
-      concurrency: flags.concurrency,
-      failFast: flags.failFast,
-      batchSize: Option.getOrUndefined(flags.batchSize),
-      fetch: makeFetchOptions({ ...fetch, gate })
-    }
-  })
+  // The jar is saved however the run ends (curl writes it at exit too).
+  const saveJar = Option.isSome(flags.cookieJar) && jar !== undefined
+    ? writeJar(flags.cookieJar.value, jar)
+    : Effect.void
+  const summary = yield* Effect.ensuring(
+    runFetchJob({
+      inputs: requests,
+      total: Option.getOrUndefined(total),
+      format: flags.format,
+      target,
+      progress,
+      summary: true,
+      run: {
+        concurrency: flags.concurrency,
+        failFast: flags.failFast,
+        batchSize: Option.getOrUndefined(flags.batchSize),
+        fetch: makeFetchOptions({ ...fetch, gate })
+      }
+    }),
+    saveJar
+  )
   // On the run's span, when telemetry is exported (each request has its own `volley.fetch` span).
   yield* Effect.annotateCurrentSpan({ "volley.records": summary.total, "volley.failed": summary.failed })
   if (summary.interrupted) {
