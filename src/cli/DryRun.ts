@@ -9,6 +9,7 @@ import * as Redacted from "effect/Redacted"
 import type { FetchOptions } from "../domain/FetchOptions.js"
 import { formatRate, type Rate } from "../domain/RateText.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
+import { stripUserinfo } from "../http/Credentials.js"
 
 /** How many requests a dry run shows. */
 export const dryRunShown = 5
@@ -34,7 +35,8 @@ export const dryRunText = (requests: ReadonlyArray<IndexedRequest>, options: Sen
   const lines: Array<string> = []
   for (const { index, request } of requests) {
     const body = request.body ?? options.body
-    lines.push(`#${index} ${request.method ?? options.method} ${request.url}`)
+    lines.push(`#${index} ${request.method ?? options.method} ${stripUserinfo(request.url)}`)
+    if (stripUserinfo(request.url) !== request.url) lines.push("  Authorization: <redacted> (from the URL)")
     for (const [name, value] of Object.entries({ ...options.headers, ...request.headers })) {
       lines.push(headerLine(name, value))
     }

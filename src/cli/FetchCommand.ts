@@ -5,6 +5,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
@@ -14,6 +15,8 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { homedir } from "node:os"
+import { join } from "node:path"
 import { defaultMaxJsonDepth, maxJsonDepthLimit } from "../domain/ExactJson.js"
 import { makeFetchOptions, redactHeaders, withSecretHeaders } from "../domain/FetchOptions.js"
 import { Method } from "../domain/RequestSpec.js"
@@ -21,9 +24,13 @@ import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { runFetchJob } from "../engine/FetchJob.js"
 import { loadResumeState } from "../engine/ResumeState.js"
+import { makeSessionCookies, type SessionCookies } from "../http/CookieJar.js"
+import { stripUserinfo } from "../http/Credentials.js"
 import { Fetcher } from "../http/Fetcher.js"
+import { netrcSource, parseNetrc } from "../http/Netrc.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
+import { makeFileNamer, saveNamePlaceholders } from "../http/SaveBody.js"
 import { outputFormats } from "../report/OutputFormat.js"
 import { acquireOutputLock } from "../report/OutputLock.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
@@ -32,7 +39,7 @@ import { Stderr, Stdout } from "../report/Stdout.js"
 import { connectionHelpGroup, connectionLayer, connectionOptions, noDecompressOption } from "./ConnectionFlags.js"
 import { dryRunShown, dryRunText } from "./DryRun.js"
 import type { CommandHelp } from "./HelpText.js"
-import { resolveInput } from "./InputSource.js"
+import { inputFormats, resolveInput } from "./InputSource.js"
 import { lazyModule } from "./LazyModule.js"
 import {
   choiceOption,
@@ -41,12 +48,12 @@ import {
   inputOption,
   invalid,
   optionalPositiveInt,
+  optionalSizeOption,
   optionalText,
   positiveIntOption,
   rateOption,
   repeatedText,
   secretHeadersOption,
-  sizeOption,
   urlsArg
 } from "./OptionParsers.js"
 import { requestBody } from "./RequestBody.js"
@@ -56,6 +63,12 @@ import { effectiveConcurrency, maxConcurrency, openFileLimit, openFileWarning } 
 export const fetchOptions = {
   urls: urlsArg,
   input: inputOption,
+  inputFormat: choiceOption("input-format", inputFormats, "text").pipe(
+    Options.withPseudoName("FMT"),
+    Options.withDescription(
+      "text (a URL per line) or ndjson (a request per line: url, method, headers, body or json, id)"
+    )
+  ),
   concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c", max: maxConcurrency })
     .pipe(Options.withDescription(`requests in flight at once, at most ${maxConcurrency}`)),
   timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT", { positive: true, alias: "m" }).pipe(
@@ -96,6 +109,21 @@ export const fetchOptions = {
     Options.withDescription("Basic auth, as curl; USER alone takes the password from VOLLEY_PASSWORD"),
     Options.optional
   ),
+  netrc: Options.boolean("netrc").pipe(
+    Options.withDescription("logins for hosts from ~/.netrc (curl's rules); a URL's user:pass@ or -u wins")
+  ),
+  netrcFile: optionalText("netrc-file", "FILE", "as --netrc, from FILE"),
+  cookie: optionalText(
+    "cookie",
+    "FILE|A=B",
+    "send cookies: a Cookie header as written (it holds =), or curl's Netscape cookie file",
+    "b"
+  ),
+  cookieJar: optionalText(
+    "cookie-jar",
+    "FILE",
+    "keep cookies for the run, loaded from and saved to FILE in curl's format (no -c: that is --concurrency)"
+  ),
   userAgent: optionalText("user-agent", "TEXT", "the User-Agent header [default volley/VERSION]", "A"),
   referer: optionalText("referer", "URL", "the Referer header (no -e: that is --extract)"),
   data: repeatedText("data", "DATA", "body (implies POST); @FILE reads a file (newlines stripped), @- stdin", "d"),
@@ -131,6 +159,9 @@ export const fetchOptions = {
     Options.withDescription("JMESPath over {status, headers, body, value, ms} that must be truthy; repeatable"),
     Options.repeated
   ),
+  includeHeaders: Options.boolean("include-headers").pipe(
+    Options.withDescription("add the last answer's headers to each record (lower-case names; repeats as lists)")
+  ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
   output: optionalText("output", "FILE", "write all records to FILE (one file, not one per URL) [default stdout]", "o"),
   format: choiceOption("format", outputFormats, "ndjson").pipe(
@@ -150,8 +181,20 @@ export const fetchOptions = {
   batchSize: optionalPositiveInt("batch-size").pipe(
     Options.withDescription("send in batches of N: a batch starts when the previous one is done")
   ),
-  maxBody: sizeOption("max-body", "10MiB").pipe(
-    Options.withDescription("larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB")
+  maxBody: optionalSizeOption("max-body").pipe(
+    Options.withDescription(
+      "larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB; no limit with --save-dir [default 10MiB]"
+    )
+  ),
+  saveDir: optionalText(
+    "save-dir",
+    "DIR",
+    "stream each successful body to a file in DIR; records get file, bytes, sha256"
+  ),
+  saveName: optionalText(
+    "save-name",
+    "TEMPLATE",
+    "with --save-dir: file names from {index} {host} {path} {name} {ext} [default {index}-{name}]"
   ),
   maxJsonDepth: positiveIntOption("max-json-depth", defaultMaxJsonDepth, { max: maxJsonDepthLimit }).pipe(
     Options.withDescription(`JSON nested deeper fails its record (DecodeError), unparsed; at most ${maxJsonDepthLimit}`)
@@ -185,13 +228,17 @@ export const fetchHelp: CommandHelp = {
   summary: "fetch URLs concurrently, with retries; one record per URL, in input order",
   usage: "volley fetch [URL ...] [options]",
   groups: [
-    ["Input", ["--input"]],
+    ["Input", ["--input", "--input-format"]],
     ["Request", [
       "--method",
       "--head",
       "--header",
       "--secret-header",
       "--user",
+      "--netrc",
+      "--netrc-file",
+      "--cookie",
+      "--cookie-jar",
       "--user-agent",
       "--referer",
       "--data",
@@ -224,6 +271,9 @@ export const fetchHelp: CommandHelp = {
       "--output",
       "--format",
       "--no-body",
+      "--include-headers",
+      "--save-dir",
+      "--save-name",
       "--progress",
       "--no-progress",
       "--resume",
@@ -279,6 +329,85 @@ const basicAuth = Effect.fnUntraced(function*(user: Redacted.Redacted<string>) {
   return `Basic ${Buffer.from(`${name}:${password}`).toString("base64")}`
 })
 
+/**
+ * The logins `--netrc` (`~/.netrc`, none when there is no such file) or `--netrc-file FILE`
+ * (which must exist) give; `undefined` without either flag.
+ */
+const loginsOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+  if (!flags.netrc && Option.isNone(flags.netrcFile)) return undefined
+  const fs = yield* FileSystem.FileSystem
+  const path = Option.getOrElse(flags.netrcFile, () => join(homedir(), ".netrc"))
+  const flag = Option.isSome(flags.netrcFile) ? `--netrc-file ${path}` : `--netrc (${path})`
+  const exists = yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false))
+  if (!exists) {
+    if (Option.isNone(flags.netrcFile)) return undefined
+    return yield* new UsageError({ message: `${flag}: no such file` })
+  }
+  const text = yield* fs.readFileString(path).pipe(
+    Effect.mapError((e) => new UsageError({ message: `${flag}: cannot read: ${e.message}` }))
+  )
+  return netrcSource(parseNetrc(text))
+})
+
+/**
+ * The run's cookie jar: `-b FILE` (read only) and `--cookie-jar FILE` (read when it exists,
+ * written at the end) load curl's Netscape format; none without either (`-b 'a=b'` is a header).
+ */
+const jarOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+  const fromB = Option.filter(flags.cookie, (value) => !value.includes("="))
+  if (Option.isNone(fromB) && Option.isNone(flags.cookieJar)) return undefined
+  const fs = yield* FileSystem.FileSystem
+  const read = (path: string, flag: string, mustExist: boolean) =>
+    Effect.gen(function*() {
+      const exists = yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false))
+      if (!exists) {
+        return mustExist ? yield* new UsageError({ message: `${flag} ${path}: no such file` }) : ""
+      }
+      return yield* fs.readFileString(path).pipe(
+        Effect.mapError((e) => new UsageError({ message: `${flag} ${path}: cannot read: ${e.message}` }))
+      )
+    })
+  const texts = [
+    Option.isSome(fromB) ? yield* read(fromB.value, "-b", true) : "",
+    Option.isSome(flags.cookieJar) ? yield* read(flags.cookieJar.value, "--cookie-jar", false) : ""
+  ]
+  return makeSessionCookies(texts.join("\n"))
+})
+
+/** Writes the jar to `path` (a run's end); a failure to write is said on stderr, not fatal. */
+const writeJar = (path: string, jar: SessionCookies) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(path, jar.netscape())).pipe(
+    Effect.catchAll((e) =>
+      Effect.flatMap(Stderr, (stderr) => stderr.write(`--cookie-jar ${path}: cannot write: ${e.message}\n`))
+    ),
+    Effect.orElse(() => Effect.void)
+  )
+
+/** `--save-dir DIR` (made if missing) and `--save-name TEMPLATE` as the Fetcher's `save`. */
+const saveOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+  if (Option.isNone(flags.saveDir)) {
+    if (Option.isSome(flags.saveName)) return yield* new UsageError({ message: "--save-name needs --save-dir" })
+    return undefined
+  }
+  const dir = flags.saveDir.value
+  const template = Option.getOrElse(flags.saveName, () => "{index}-{name}")
+  const unknown = /\{([^}]*)\}/g.exec(template.replace(/\{(index|host|path|name|ext)\}/g, ""))
+  if (unknown !== null) {
+    return yield* new UsageError({
+      message: `--save-name: unknown placeholder {${unknown[1]}} (use ${
+        saveNamePlaceholders.map((p) => `{${p}}`).join(" ")
+      })`
+    })
+  }
+  if (!flags.dryRun) {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.makeDirectory(dir, { recursive: true }).pipe(
+      Effect.mapError((e) => new UsageError({ message: `--save-dir ${dir}: cannot make it: ${e.message}` }))
+    )
+  }
+  return { nameFor: makeFileNamer(dir, template) }
+})
+
 /** The method, headers and body the data and header flags ask for, with curl's rules. */
 const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   const body = yield* requestBody(flags)
@@ -297,6 +426,7 @@ const requestOf = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (Option.isSome(flags.userAgent)) headers["User-Agent"] = flags.userAgent.value
   if (Option.isSome(flags.user)) headers["Authorization"] = yield* basicAuth(flags.user.value)
   if (Option.isSome(flags.referer)) headers["Referer"] = flags.referer.value
+  if (Option.isSome(flags.cookie) && flags.cookie.value.includes("=")) headers["Cookie"] = flags.cookie.value
   return { method, headers, body: body?.content }
 })
 
@@ -337,7 +467,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     return yield* new UsageError({ message: "--resume needs --output FILE with --format ndjson (the default)" })
   }
   if (flags.force && !flags.resume) return yield* new UsageError({ message: "--force needs --resume" })
-  const input = yield* resolveInput(flags.urls, flags.input)
+  const input = yield* resolveInput(flags.urls, flags.input, flags.inputFormat)
   // One writer per output: held from before the file is read until the run has closed it.
   if (Option.isSome(flags.output)) yield* acquireOutputLock(flags.output.value)
   const resume = flags.resume && Option.isSome(flags.output)
@@ -362,11 +492,14 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const concurrency = effectiveConcurrency(flags.concurrency, fileLimit)
   const requests = resume === undefined
     ? input.requests
-    : Stream.filterEffect(input.requests, ({ index, request }) =>
-      Either.match(resume.isDone(index, request.url), {
-        onLeft: (message) => Effect.fail(new UsageError({ message })),
-        onRight: (done) => Effect.succeed(!done)
-      }))
+    : Stream.filterEffect(
+      input.requests,
+      ({ index, request }) =>
+        Either.match(resume.isDone(index, stripUserinfo(request.url)), {
+          onLeft: (message) => Effect.fail(new UsageError({ message })),
+          onRight: (done) => Effect.succeed(!done)
+        })
+    )
   // On a terminal the bar shows unless the records themselves are printed there.
   const progress = flags.noProgress
     ? false
@@ -378,6 +511,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     ? { _tag: "File", path: flags.output.value, append: resume !== undefined, kept: resume?.kept ?? 0 }
     : { _tag: "Stdout" }
 
+  const jar = yield* jarOf(flags)
   const secretHeaders = withSecretHeaders(flags.secretHeaders)
   const fetch = {
     timeout: flags.timeout,
@@ -393,11 +527,16 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     body: request.body,
     extractor,
     keepBody: !flags.noBody,
-    maxBodyBytes: flags.maxBody,
+    maxBodyBytes: Option.getOrElse(flags.maxBody, () => Option.isSome(flags.saveDir) ? Infinity : 10 * 1024 * 1024),
     maxRedirects: flags.maxRedirects,
     maxJsonDepth: flags.maxJsonDepth,
-    decompress: !flags.noDecompress,
-    expect
+    // A saved body is written as sent: volley offers no Accept-Encoding of its own.
+    decompress: !flags.noDecompress && Option.isNone(flags.saveDir),
+    save: yield* saveOf(flags),
+    expect,
+    logins: yield* loginsOf(flags),
+    cookies: jar,
+    includeHeaders: flags.includeHeaders
   }
   if (flags.dryRun) {
     const first = Chunk.toArray(yield* Stream.runCollect(Stream.take(requests, dryRunShown)))
@@ -418,20 +557,27 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     adaptive: flags.adaptive ? concurrency : undefined,
     maxPause: flags.maxBackoff
   })
-  const summary = yield* runFetchJob({
-    inputs: requests,
-    total: Option.getOrUndefined(total),
-    format: flags.format,
-    target,
-    progress,
-    summary: true,
-    run: {
-      concurrency,
-      failFast: flags.failFast,
-      batchSize: Option.getOrUndefined(flags.batchSize),
-      fetch: makeFetchOptions({ ...fetch, gate })
-    }
-  })
+  // The jar is saved however the run ends (curl writes it at exit too).
+  const saveJar = Option.isSome(flags.cookieJar) && jar !== undefined
+    ? writeJar(flags.cookieJar.value, jar)
+    : Effect.void
+  const summary = yield* Effect.ensuring(
+    runFetchJob({
+      inputs: requests,
+      total: Option.getOrUndefined(total),
+      format: flags.format,
+      target,
+      progress,
+      summary: true,
+      run: {
+        concurrency,
+        failFast: flags.failFast,
+        batchSize: Option.getOrUndefined(flags.batchSize),
+        fetch: makeFetchOptions({ ...fetch, gate })
+      }
+    }),
+    saveJar
+  )
   // On the run's span, when telemetry is exported (each request has its own `volley.fetch` span).
   yield* Effect.annotateCurrentSpan({ "volley.records": summary.total, "volley.failed": summary.failed })
   if (summary.interrupted) {

@@ -12,8 +12,12 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
-import { inputRequests, linesFromText, templatesFromLines } from "../engine/Input.js"
+import { inputRequests, linesFromText, ndjsonInputRequests, templatesFromLines } from "../engine/Input.js"
 import { countExpansions, validateRanges } from "../engine/RangeExpansion.js"
+
+/** How `--input` lines are read: one URL each (ranges expanded), or one JSON request each. */
+export const inputFormats = ["text", "ndjson"] as const
+export type InputFormat = typeof inputFormats[number]
 
 export interface ResolvedInput {
   readonly requests: Stream.Stream<IndexedRequest, UsageError>
@@ -29,9 +33,11 @@ const stdinText: Stream.Stream<string, UsageError> = NodeStream.fromReadable<Usa
 /** The requests given on the command line and in `--input`. */
 export const resolveInput = (
   urls: ReadonlyArray<string>,
-  input: Option.Option<string>
+  input: Option.Option<string>,
+  format: InputFormat = "text"
 ): Effect.Effect<ResolvedInput, UsageError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
+    const requestsOf = format === "ndjson" ? ndjsonInputRequests : inputRequests
     const fs = yield* FileSystem.FileSystem
     // @effect/cli hands unknown flags over as positional values; a URL never starts with "-".
     const unknownFlag = urls.find((url) => url.startsWith("-"))
@@ -53,10 +59,10 @@ export const resolveInput = (
       if (urls.length === 0) {
         return yield* new UsageError({ message: "no URLs: give URL arguments, or --input FILE (- for stdin)" })
       }
-      return { requests: inputRequests(urls, undefined), total: Effect.succeed(argsTotal) }
+      return { requests: requestsOf(urls, undefined), total: Effect.succeed(argsTotal) }
     }
     const path = input.value
-    if (path === "-") return { requests: inputRequests(urls, stdinText), total: Effect.succeed(undefined) }
+    if (path === "-") return { requests: requestsOf(urls, stdinText), total: Effect.succeed(undefined) }
     const stat = yield* fs.stat(path).pipe(
       Effect.mapError(() => new UsageError({ message: `--input ${path}: no such file` }))
     )
@@ -66,8 +72,9 @@ export const resolveInput = (
         Stream.mapError((e) => new UsageError({ message: `--input ${path}: cannot read: ${e.message}` })),
         Stream.decodeText()
       )
+    // An NDJSON line is one request: its ranges are not expanded.
     const total = templatesFromLines(linesFromText(fileText())).pipe(
-      Stream.runFold(argsTotal, (sum, template) => sum + countExpansions(template))
+      Stream.runFold(argsTotal, (sum, template) => sum + (format === "ndjson" ? 1 : countExpansions(template)))
     )
-    return { requests: inputRequests(urls, fileText()), total }
+    return { requests: requestsOf(urls, fileText()), total }
   })

@@ -100,6 +100,10 @@ export const durationOption = (
 export const sizeOption = (name: string, fallback: string): Options.Options<number> =>
   parsedOption(name, { pseudoName: "SIZE", parse: parseSize, fallback })
 
+/** A size flag (`512KiB`, `10MiB`) whose default the caller decides. */
+export const optionalSizeOption = (name: string): Options.Options<Option.Option<number>> =>
+  Options.optional(parsedOption(name, { pseudoName: "SIZE", parse: parseSize }))
+
 /** A positive integer flag, with an optional environment fallback. */
 export const positiveIntOption = (
   name: string,

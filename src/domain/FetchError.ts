@@ -93,6 +93,15 @@ export class AssertionError extends Schema.TaggedError<AssertionError>()("Assert
   message: Schema.String
 }) {}
 
+/**
+ * A line of `--input-format ndjson` input that is not a request: not JSON, or not the shape
+ * `{"url", "method"?, "headers"?, "body"? | "json"?, "id"?}`. Nothing was sent.
+ */
+export class InvalidInputLine extends Schema.TaggedError<InvalidInputLine>()("InvalidInputLine", {
+  line: Schema.Number,
+  message: Schema.String
+}) {}
+
 /** Any failure a single fetch can end in. */
 export type FetchError =
   | InvalidUrl
@@ -106,6 +115,7 @@ export type FetchError =
   | RateLimited
   | InvalidRequest
   | AssertionError
+  | InvalidInputLine
 
 /** Every failure tag, in the order summaries list them. */
 export const fetchErrorTags = [
@@ -119,7 +129,8 @@ export const fetchErrorTags = [
   "SchemaError",
   "RateLimited",
   "InvalidRequest",
-  "AssertionError"
+  "AssertionError",
+  "InvalidInputLine"
 ] as const
 
 /** The tag of a fetch failure. */

@@ -8,6 +8,8 @@ import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type { Expectation } from "../check/Check.js"
 import type { Extractor } from "../extract/Extractor.js"
+import type { SessionCookies } from "../http/CookieJar.js"
+import type { LoginSource } from "../http/Credentials.js"
 import type { ExchangeLog } from "../http/ExchangeLog.js"
 import type { RequestGate } from "../http/RequestGate.js"
 import { openGate } from "../http/RequestGate.js"
@@ -50,6 +52,20 @@ export interface FetchOptions {
   readonly expect?: Expectation | undefined
   /** Where each input's exchange (headers, body text, start time) goes, for reports such as HAR. */
   readonly exchanges?: ExchangeLog | undefined
+  /**
+   * Logins by host (`--netrc`): used for a request without an `Authorization` header of its own,
+   * whose URL gives no password (a URL's `user:password@` is always sent, as Basic auth).
+   */
+  readonly logins?: LoginSource | undefined
+  /** Put the last answer's headers in each record (`headers`: lower-case names, repeats as lists). */
+  readonly includeHeaders?: boolean | undefined
+  /**
+   * Save each successful body to a file instead of the record (`--save-dir`): `nameFor` gives
+   * the path of input `index` (never one path for two inputs).
+   */
+  readonly save?: { readonly nameFor: (index: number, url: URL) => string } | undefined
+  /** A session's cookie jar (a workflow run's): none when undefined, as for `volley fetch`. */
+  readonly cookies?: SessionCookies | undefined
 }
 
 /**

@@ -12,6 +12,13 @@ export const RecordError = Schema.Struct({
 })
 export type RecordError = typeof RecordError.Type
 
+/** Response headers as a record shows them: lower-case names; a repeated header as a list. */
+export const RecordHeaders = Schema.Record({
+  key: Schema.String,
+  value: Schema.Union(Schema.String, Schema.Array(Schema.String))
+})
+export type RecordHeaders = typeof RecordHeaders.Type
+
 /** An input that was fetched (and, when asked, extracted and validated) successfully. */
 export const OkRecord = Schema.Struct({
   index: Schema.NonNegativeInt,
@@ -25,7 +32,17 @@ export const OkRecord = Schema.Struct({
   /** `"base64"` when the body is not text; absent for text bodies. */
   bodyEncoding: Schema.optional(Schema.Literal("base64")),
   /** The extracted value, when an extractor was given. */
-  value: Schema.optional(Schema.Unknown)
+  value: Schema.optional(Schema.Unknown),
+  /** The URL of the last answer, when the request was redirected. */
+  finalUrl: Schema.optional(Schema.String),
+  /** The last answer's headers, with `--include-headers`. */
+  headers: Schema.optional(RecordHeaders),
+  /** The input's `id` (an NDJSON input line's). */
+  id: Schema.optional(Schema.Union(Schema.String, Schema.Number)),
+  /** Where the body was saved (`--save-dir`), its size and SHA-256 (hex); the record has no body. */
+  file: Schema.optional(Schema.String),
+  bytes: Schema.optional(Schema.NonNegativeInt),
+  sha256: Schema.optional(Schema.String)
 })
 export type OkRecord = typeof OkRecord.Type
 
@@ -39,7 +56,10 @@ export const FailedRecord = Schema.Struct({
   ms: Schema.NonNegative,
   body: Schema.optional(Schema.Unknown),
   bodyEncoding: Schema.optional(Schema.Literal("base64")),
-  error: RecordError
+  error: RecordError,
+  finalUrl: Schema.optional(Schema.String),
+  headers: Schema.optional(RecordHeaders),
+  id: Schema.optional(Schema.Union(Schema.String, Schema.Number))
 })
 export type FailedRecord = typeof FailedRecord.Type
 

@@ -5,6 +5,7 @@
  * @module
  */
 import * as Schema from "effect/Schema"
+import type { InvalidInputLine } from "./FetchError.js"
 
 /**
  * An HTTP method: any RFC 9110 token (`GET`, `PROPFIND`, `PURGE`), upper-cased on decode as the
@@ -32,4 +33,8 @@ export type RequestSpec = typeof RequestSpec.Type
 export interface IndexedRequest {
   readonly index: number
   readonly request: RequestSpec
+  /** The input's own name for it (an NDJSON line's `id`), copied to its record. */
+  readonly id?: string | number
+  /** Why the input is not a request (a bad NDJSON line): its record fails with this, unsent. */
+  readonly invalid?: InvalidInputLine
 }

@@ -13,6 +13,7 @@ import * as Either from "effect/Either"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import { firstFailure } from "../check/Check.js"
 import { messageOf } from "../domain/ErrorText.js"
@@ -26,7 +27,7 @@ import {
   StatusError
 } from "../domain/FetchError.js"
 import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
-import type { FailedRecord, FetchRecord, OkRecord } from "../domain/FetchRecord.js"
+import type { FailedRecord, FetchRecord, OkRecord, RecordHeaders } from "../domain/FetchRecord.js"
 import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
@@ -35,11 +36,13 @@ import type { Starter } from "../engine/OrderedPool.js"
 import type { Extractor } from "../extract/Extractor.js"
 import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
 import { userAgent } from "../Version.js"
+import { basicAuthorization, type Login, type LoginSource, stripUserinfo, takeUserinfo } from "./Credentials.js"
 import { acceptEncoding } from "./Decompression.js"
 import type { ExchangeLog } from "./ExchangeLog.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
 import { describeWait, isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
+import { fileSink } from "./SaveBody.js"
 import {
   attemptWith,
   headerValue,
@@ -100,13 +103,16 @@ const failedRecord = (
   error: FetchError,
   answer: Answer | undefined,
   keepBody: boolean,
-  maxJsonDepth: number
+  maxJsonDepth: number,
+  firstHref?: string,
+  id?: string | number
 ): FailedRecord => {
   const status = answer?.status ?? (error._tag === "StatusError" ? error.status : undefined)
   const base64 = answer !== undefined && isBase64(answer)
   const body = answer !== undefined && keepBody
     ? makeResponseBody(answer.text, answer.headers["content-type"], false, base64, maxJsonDepth)
     : undefined
+  const finalUrl = answer === undefined || answer.url === firstHref ? undefined : answer.url
   const record: FailedRecord = {
     index,
     url,
@@ -115,7 +121,10 @@ const failedRecord = (
     attempts,
     ms: round1(ms),
     ...(body === undefined ? {} : { body: recordBody(body), ...(base64 ? { bodyEncoding: "base64" as const } : {}) }),
-    error: { _tag: error._tag, message: error.message }
+    error: { _tag: error._tag, message: error.message },
+    ...(finalUrl === undefined ? {} : { finalUrl }),
+    ...(answer?.rawHeaders === undefined ? {} : { headers: recordHeaders(answer.rawHeaders) }),
+    ...(id === undefined ? {} : { id })
   }
   return body === undefined ? record : keepJsonText(record, body.jsonText, body.exactNumbers)
 }
@@ -180,7 +189,9 @@ const prepare = (options: FetchOptions): Prepared => {
       timeout: options.timeout,
       maxBodyBytes: options.maxBodyBytes,
       maxRedirects: options.maxRedirects,
-      secretHeaders: options.secretHeaders
+      secretHeaders: options.secretHeaders,
+      ...(options.includeHeaders === true ? { keepHeaders: true } : {}),
+      ...(options.cookies === undefined ? {} : { cookies: options.cookies })
     },
     headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers,
     decode,
@@ -189,6 +200,25 @@ const prepare = (options: FetchOptions): Prepared => {
     maxBackoffMs: Duration.toMillis(Duration.decode(options.retry.maxBackoff)),
     badHeader: unsafeHeader(revealHeaders(options.headers))
   }
+}
+
+/** The record with the input's `id`, when it has one. */
+const withId = <R extends FetchRecord>(record: R, id: string | number | undefined): R =>
+  id === undefined ? record : { ...record, id }
+
+/** Headers as received, as a record shows them: lower-case names, a header sent twice as a list. */
+const recordHeaders = (raw: NonNullable<Answer["rawHeaders"]>): RecordHeaders => {
+  const out: Record<string, string | ReadonlyArray<string>> = {}
+  for (const name in raw) {
+    const value = raw[name]
+    if (value === undefined) continue
+    const key = name.toLowerCase()
+    const before = out[key]
+    const values = typeof value === "string" ? [value] : value
+    const all = before === undefined ? values : [...(typeof before === "string" ? [before] : before), ...values]
+    out[key] = all.length === 1 ? all[0]! : all
+  }
+  return out
 }
 
 /** Whether an answer's body is not text (its `text` is base64). */
@@ -241,11 +271,18 @@ const makeFetcher = (transport: Transport) => {
       attempts: p.attempts,
       ms: round1(elapsedMs(p))
     }
-    if (p.options.keepBody) {
+    if (answer.saved !== undefined) {
+      record.file = answer.saved.file
+      record.bytes = answer.saved.bytes
+      record.sha256 = answer.saved.sha256
+    } else if (p.options.keepBody) {
       record.body = recordBody(body)
       if (body.bodyEncoding !== undefined) record.bodyEncoding = body.bodyEncoding
     }
     if (p.options.extractor !== undefined) record.value = value
+    if (answer.url !== p.hop.url.href) record.finalUrl = answer.url
+    if (answer.rawHeaders !== undefined) record.headers = recordHeaders(answer.rawHeaders)
+    if (p.id !== undefined) record.id = p.id
     if (body.jsonText !== undefined || body.exactNumbers) {
       keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)
     }
@@ -255,7 +292,8 @@ const makeFetcher = (transport: Transport) => {
   const bodyOf = (p: Pending, answer: Answer) =>
     makeResponseBody(
       answer.text,
-      answer.headers["content-type"],
+      // A saved body is in its file: nothing to parse.
+      answer.saved === undefined ? answer.headers["content-type"] : undefined,
       p.options.extractor?.needsJson ?? false,
       answer.bodyEncoding === "base64",
       p.options.maxJsonDepth
@@ -309,7 +347,9 @@ const makeFetcher = (transport: Transport) => {
           error,
           p.lastAnswer,
           p.options.keepBody,
-          p.options.maxJsonDepth
+          p.options.maxJsonDepth,
+          p.hop.url.href,
+          p.id
         )
       )
     )
@@ -396,23 +436,51 @@ const makeFetcher = (transport: Transport) => {
     inFlight: InFlight | undefined
   ): Plan => {
     const { index, request } = input
+    if (input.invalid !== undefined) {
+      return {
+        _tag: "Done",
+        record: withId(
+          countRecord(failedRecord(index, stripUserinfo(request.url), 0, 0, input.invalid, undefined, false, 0)),
+          input.id
+        )
+      }
+    }
+    // A URL's `user:password@` is sent as Basic auth and never shown: records quote it without.
+    const shown = stripUserinfo(request.url)
     const parsed = parseHttpUrl(request.url)
     if (Either.isLeft(parsed)) {
-      const error = new InvalidUrl({ input: request.url, message: parsed.left })
-      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
+      const message = shown === request.url
+        ? parsed.left
+        : parsed.left.split(JSON.stringify(request.url)).join(JSON.stringify(shown))
+      const error = new InvalidUrl({ input: shown, message })
+      return {
+        _tag: "Done",
+        record: withId(countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)), input.id)
+      }
     }
     const ready = prepareOnce(options)
     const badHeader = ready.badHeader ?? (request.headers === undefined ? undefined : unsafeHeader(request.headers))
     if (badHeader !== undefined) {
-      const error = new InvalidRequest({ url: request.url, message: badHeader })
-      return { _tag: "Done", record: countRecord(failedRecord(index, request.url, 0, 0, error, undefined, false, 0)) }
+      const error = new InvalidRequest({ url: shown, message: badHeader })
+      return {
+        _tag: "Done",
+        record: withId(countRecord(failedRecord(index, shown, 0, 0, error, undefined, false, 0)), input.id)
+      }
     }
     const url = parsed.right
     countStarted()
     const own = request.headers === undefined ? undefined : requestHeaders(options, request.headers)
+    let headers = own === undefined ? ready.headers : own.headers
+    // Only a URL with an `@`, or a run with logins (`--netrc`), pays for credentials.
+    const login = shown === request.url ? undefined : takeUserinfo(url)
+    if (login !== undefined || options.logins !== undefined) {
+      const authorization = authorizationFor(url, login, headers, options.logins)
+      if (authorization !== undefined) headers = withAuthorization(headers, authorization)
+    }
     const p: Pending = {
       index,
-      url: request.url,
+      id: input.id,
+      url: shown,
       options,
       ready,
       clock,
@@ -421,10 +489,12 @@ const makeFetcher = (transport: Transport) => {
       hop: {
         method: request.method ?? options.method,
         url,
-        headers: own === undefined ? ready.headers : own.headers,
+        headers,
         body: request.body ?? options.body,
         redirects: 0,
-        decode: own === undefined ? ready.decode : own.decode
+        decode: own === undefined ? ready.decode : own.decode,
+        // Set only when saving, so the hop of every other request keeps one shape.
+        save: options.save === undefined ? undefined : fileSink(options.save.nameFor(index, url))
       },
       attempts: 1,
       lastAnswer: undefined
@@ -496,6 +566,8 @@ const makeFetcher = (transport: Transport) => {
 /** One input on its way: what its attempts share. */
 interface Pending {
   readonly index: number
+  /** The input's own `id`, copied to its record. */
+  readonly id: string | number | undefined
   /** The URL as given (records quote it). */
   readonly url: string
   readonly options: FetchOptions
@@ -537,6 +609,40 @@ const lift = (next: FetchRecord | Effect.Effect<FetchRecord>): Effect.Effect<Fet
 const noop = () => {}
 /** Runs `_` (already done) and returns a cancel action that does nothing. */
 const noCancel = (_: void) => noop
+
+/**
+ * The Basic `Authorization` for a request, when its credentials call for one: the URL's own
+ * (always, over any other; a user without a password takes it from the logins), else the
+ * logins' for the host, unless the request already has an `Authorization` header.
+ */
+const authorizationFor = (
+  url: URL,
+  login: Login | undefined,
+  headers: Readonly<Record<string, string>>,
+  logins: LoginSource | undefined
+): Redacted.Redacted<string> | undefined => {
+  if (login !== undefined) {
+    const password = login.password ?? logins?.lookup(url.hostname, login.user)?.password
+    return basicAuthorization(login.user, password === undefined ? "" : Redacted.value(password))
+  }
+  if (logins === undefined || headerValue(headers, "authorization") !== undefined) return undefined
+  const found = logins.lookup(url.hostname, undefined)
+  return found === undefined
+    ? undefined
+    : basicAuthorization(found.user, found.password === undefined ? "" : Redacted.value(found.password))
+}
+
+/** The headers with `authorization` set, in place of any of another case. */
+const withAuthorization = (
+  headers: Readonly<Record<string, string>>,
+  authorization: Redacted.Redacted<string>
+): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name in headers) if (name.toLowerCase() !== "authorization") out[name] = headers[name]!
+  // Revealed here, where the request is built: the hop is what is sent.
+  out["authorization"] = Redacted.value(authorization)
+  return out
+}
 
 /** The headers with volley's User-Agent added, unless they name one. */
 const withUserAgent = (headers: Record<string, string>): Record<string, string> =>

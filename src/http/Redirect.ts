@@ -7,6 +7,7 @@
 import * as Either from "effect/Either"
 import { StatusError } from "../domain/FetchError.js"
 import { sensitiveHeaders } from "../domain/FetchOptions.js"
+import type { BodySink } from "./SaveBody.js"
 
 /** One request of an attempt: the first, or one a redirect led to. */
 export interface Hop {
@@ -22,6 +23,8 @@ export interface Hop {
    * (a request that sets its own gets the body as sent).
    */
   readonly decode?: boolean
+  /** Where a successful final body goes instead of memory (`--save-dir`). */
+  readonly save?: BodySink | undefined
 }
 
 /** The headers that may follow a redirect to another origin: every one not in `secret`. */
@@ -62,6 +65,11 @@ export const nextHop = (
   if (next.protocol !== "http:" && next.protocol !== "https:") {
     return Either.left(new StatusError({ url, status, message: `refused redirect to non-http(s) URL '${next.href}'` }))
   }
+  // Credentials in a `Location` are neither sent nor shown.
+  if (next.username !== "" || next.password !== "") {
+    next.username = ""
+    next.password = ""
+  }
   if (hop.redirects >= maxRedirects) {
     return Either.left(
       new StatusError({ url, status, message: `too many redirects (more than --max-redirects ${maxRedirects})` })
@@ -74,6 +82,7 @@ export const nextHop = (
     headers: next.origin === hop.url.origin ? hop.headers : withoutSecrets(hop.headers, secret),
     body: toGet ? undefined : hop.body,
     redirects: hop.redirects + 1,
-    ...(hop.decode === undefined ? {} : { decode: hop.decode })
+    ...(hop.decode === undefined ? {} : { decode: hop.decode }),
+    ...(hop.save === undefined ? {} : { save: hop.save })
   })
 }

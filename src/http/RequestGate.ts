@@ -6,6 +6,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type { FetchError } from "../domain/FetchError.js"
+import type { SavedFile } from "./SaveBody.js"
 
 /** What came back from one attempt, before the status is judged. */
 export interface Answer {
@@ -16,6 +17,10 @@ export interface Answer {
   readonly bodyEncoding?: "base64"
   /** The final URL, after redirects. */
   readonly url: string
+  /** The headers as received, a repeated one as a list: only when the limits ask (`keepHeaders`). */
+  readonly rawHeaders?: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  /** Where the body was saved (`--save-dir`); `text` is then empty. */
+  readonly saved?: SavedFile
 }
 
 /** Wraps one attempt to `host`. */

@@ -11,21 +11,26 @@
  *
  * @module
  */
+import * as Cookies from "@effect/platform/Cookies"
 import * as HttpBody from "@effect/platform/HttpBody"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Client from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import type { BodyTooLarge, DecodeError, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
 import type { InFlight } from "../engine/InFlight.js"
-import { readBody } from "./BodyReader.js"
+import { bodyTooLarge, readBody } from "./BodyReader.js"
 import { bodyText } from "./Charset.js"
+import { type SessionCookies, withCookies } from "./CookieJar.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
+import { type BodySink, mayPause, type SavedFile } from "./SaveBody.js"
 import { certificateProblem } from "./TlsOptions.js"
 
 /** The limits of one attempt. */
@@ -36,6 +41,10 @@ export interface SendLimits {
   readonly maxRedirects: number
   /** Headers dropped on a redirect to another origin (lower case); volley's list when absent. */
   readonly secretHeaders?: ReadonlySet<string>
+  /** Keep the final answer's headers as received (`Answer.rawHeaders`), repeated ones as lists. */
+  readonly keepHeaders?: boolean
+  /** The session's cookies: sent on every hop they match, and every hop's `Set-Cookie` kept. */
+  readonly cookies?: SessionCookies
 }
 
 /** What can go wrong in one attempt before the status is judged. */
@@ -150,12 +159,32 @@ export const makeAnswer = (
   status: number,
   headers: Readonly<Record<string, string | undefined>>,
   bytes: Buffer,
-  url: string
+  url: string,
+  rawHeaders?: Answer["rawHeaders"]
 ): Answer => {
   const body = bodyText(bytes, headers["content-type"])
-  return body.base64
+  const answer: Answer = body.base64
     ? { status, headers, text: body.text, bodyEncoding: "base64", url }
     : { status, headers, text: body.text, url }
+  return rawHeaders === undefined ? answer : { ...answer, rawHeaders }
+}
+
+/** Where volley's own undici client keeps a response's headers as received. */
+export const RawHeadersTypeId: unique symbol = Symbol.for("volley/RawHeaders") as never
+
+/**
+ * A response's headers as received: volley's client keeps them; from any other client, its
+ * (joined) headers, with `Set-Cookie` as a list from its cookies.
+ */
+const rawHeadersOf = (response: HttpClientResponse.HttpClientResponse): NonNullable<Answer["rawHeaders"]> => {
+  const own = (response as { readonly [RawHeadersTypeId]?: Answer["rawHeaders"] })[RawHeadersTypeId]
+  if (own !== undefined) return own
+  const out: Record<string, string | ReadonlyArray<string>> = { ...response.headers }
+  if (out["set-cookie"] !== undefined) {
+    const cookies = Cookies.toSetCookieHeaders(response.cookies)
+    out["set-cookie"] = cookies.length === 1 ? cookies[0]! : cookies
+  }
+  return out
 }
 
 /**
@@ -188,6 +217,56 @@ export const bodyContentType = (headers: Readonly<Record<string, string>>, body:
   }
 }
 
+/**
+ * Streams `response`'s body into `sink`, waiting when the file is slower than the network, and
+ * renames it into place when whole; the temporary file is removed on any failure or interruption.
+ */
+const saveBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  sink: BodySink,
+  url: string,
+  maxBytes: number
+): Effect.Effect<SavedFile, TransportError | BodyTooLarge> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    return Effect.fail(bodyTooLarge(url, maxBytes, `content-length ${declared}`))
+  }
+  let length = 0
+  const pausable = mayPause(response.headers["connection"])
+  const write = (chunk: Uint8Array) =>
+    Effect.async<void, BodyTooLarge>((resume) => {
+      length += chunk.length
+      if (length > maxBytes) return resume(Effect.fail(bodyTooLarge(url, maxBytes, "streamed")))
+      if (sink.write(chunk) || !pausable) return resume(Effect.void)
+      sink.onDrain(() => resume(Effect.void))
+    })
+  const stream = response.stream.pipe(
+    Stream.catchTag("ResponseError", (error) => error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error)),
+    Stream.mapError((cause) =>
+      new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
+    )
+  )
+  const finish = Effect.async<SavedFile, TransportError>((resume) =>
+    sink.finish((result) =>
+      resume(
+        "error" in result
+          ? Effect.fail(new TransportError({ url, message: result.error }))
+          : Effect.succeed(result.saved)
+      )
+    )
+  )
+  return Effect.suspend(() => {
+    const problem = sink.begin()
+    return problem === undefined
+      ? Effect.void
+      : Effect.fail(new TransportError({ url, message: problem, permanent: true }))
+  }).pipe(
+    Effect.zipRight(Stream.runForEach(stream, write)),
+    Effect.zipRight(finish),
+    Effect.onExit((exit) => exit._tag === "Success" ? Effect.void : Effect.sync(() => sink.discard()))
+  )
+}
+
 /** A transport over any `HttpClient`: its `execute`, redirects by volley, `Effect.timeout`. */
 export const httpClientTransport = (service: HttpClient.HttpClient): Transport => {
   // Third-party URLs must not receive our trace headers; timeouts and retries are ours. The
@@ -195,8 +274,9 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
   const client = service.pipe(Client.withTracerPropagation(false), Client.withTracerDisabledWhen(() => true))
   const hopOnce = (hop: Hop, limits: SendLimits): Effect.Effect<Answer, SendError> => {
     const href = hop.url.href
+    const jar = limits.cookies
     const request = HttpClientRequest.make(hop.method as HttpMethod)(hop.url, {
-      headers: hop.headers,
+      headers: jar === undefined ? hop.headers : withCookies(hop.headers, jar, hop.url),
       ...(hop.body === undefined
         ? {}
         : {
@@ -208,6 +288,7 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
     return client.execute(request).pipe(
       Effect.mapError((error) => transportFailure(hop.url, error.cause ?? error)),
       Effect.flatMap((response): Effect.Effect<Answer, SendError> => {
+        if (jar !== undefined) jar.store(hop.url, rawHeadersOf(response)["set-cookie"])
         const location = response.headers["location"]
         if (isRedirect(response.status, location)) {
           const next = nextHop(hop, response.status, location, limits.maxRedirects, limits.secretHeaders)
@@ -218,11 +299,36 @@ export const httpClientTransport = (service: HttpClient.HttpClient): Transport =
             hopOnce(next.right, limits)
           )
         }
+        if (hop.save !== undefined && response.status >= 200 && response.status < 300) {
+          return Effect.map(
+            saveBody(response, hop.save, href, limits.maxBodyBytes),
+            (saved): Answer => ({
+              ...makeAnswer(
+                response.status,
+                response.headers,
+                Buffer.alloc(0),
+                href,
+                limits.keepHeaders === true ? rawHeadersOf(response) : undefined
+              ),
+              saved
+            })
+          )
+        }
         // A 304 has no content whatever its Content-Length says (see `isLengthMismatch`).
         const body = response.status === 304
           ? Effect.as(Effect.ignore(readBody(response, href, 0, false)), Buffer.alloc(0))
           : readBody(response, href, limits.maxBodyBytes, hop.decode === true)
-        return Effect.map(body, (bytes): Answer => makeAnswer(response.status, response.headers, bytes, href))
+        return Effect.map(
+          body,
+          (bytes): Answer =>
+            makeAnswer(
+              response.status,
+              response.headers,
+              bytes,
+              href,
+              limits.keepHeaders === true ? rawHeadersOf(response) : undefined
+            )
+        )
       })
     )
   }

@@ -26,7 +26,7 @@ import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import undiciRequest from "undici/lib/api/api-request.js"
 import { proxyRoutes } from "./ProxyConfig.js"
-import { withTransport } from "./Transport.js"
+import { RawHeadersTypeId, withTransport } from "./Transport.js"
 import { type PoolOptions, scopedAgent } from "./UndiciAgent.js"
 import { makeUndiciTransport } from "./UndiciTransport.js"
 
@@ -45,6 +45,8 @@ const responseOf = (request: HttpClientRequest.HttpClientRequest, source: Undici
   const response: HttpClientResponse.HttpClientResponse = {
     [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId,
     [HttpClientResponse.TypeId]: HttpClientResponse.TypeId,
+    // The headers as received, for a transport that keeps them (`--include-headers`).
+    [RawHeadersTypeId]: source.headers,
     request,
     status: source.statusCode,
     get headers() {

@@ -11,8 +11,9 @@
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
-import { DecodeError } from "../domain/FetchError.js"
+import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
+import { withCookies } from "./CookieJar.js"
 import { makeDeadlines } from "./Deadlines.js"
 import {
   type BodyDecoder,
@@ -23,6 +24,7 @@ import {
   streamAbove
 } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
+import { type BodySink, mayPause } from "./SaveBody.js"
 import {
   bodyContentType,
   callbackTransport,
@@ -82,9 +84,13 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
     /** The codings of a small declared body, undone in one call once it is all in. */
     let decodeAtEnd: ReadonlyArray<Coding> | undefined
     /** Ends the attempt once; false when it had already ended. */
-    const settle = (): boolean => {
+    /** The file of the attempt's answer, removed unless the attempt ends with it whole. */
+    let sink: BodySink | undefined = first.save
+    const settle = (kept = false): boolean => {
       if (finished) return false
       finished = true
+      if (!kept) sink?.discard()
+      sink = undefined
       deadline?.clear()
       // The cancel action outlives the request for a while (the runtime holds it); through the
       // controller it would keep undici's whole request alive. Measured: 5x the promoted bytes.
@@ -94,7 +100,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       return true
     }
     const finish = (outcome: SendOutcome) => {
-      if (settle()) done(outcome)
+      if (settle(outcome._tag === "Right")) done(outcome)
     }
     const fail = (error: SendError) => {
       const control = controller
@@ -111,10 +117,14 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       const href = hop.url.href
       let status = 0
       let headers: Headers = {}
+      let raw: Record<string, string | ReadonlyArray<string> | undefined> | undefined
       let redirect: Hop | undefined
       let chunks: Array<Buffer> = []
       let length = 0
       let started = false
+      /** The body goes to this file (a successful final answer with `--save-dir`). */
+      let saving: BodySink | undefined
+      let pausable = true
       const maxBytes = effectiveBodyLimit(limits.maxBodyBytes)
       const tooLarge = (seen: string) => fail(bodyTooLarge(href, limits.maxBodyBytes, seen))
       const startDecoding = (encoding: string) => {
@@ -130,7 +140,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         }
         decoder = makeBodyDecoder(codings.right, maxBytes, href, (result) => {
           if (result._tag === "Left") return fail(result.left)
-          finish(Either.right(makeAnswer(status, headers, result.right, href)))
+          finish(Either.right(makeAnswer(status, headers, result.right, href, raw)))
         })
       }
       const handler: Undici.Dispatcher.DispatchHandler = {
@@ -143,6 +153,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           started = true
           status = statusCode
           headers = flatHeaders(rawHeaders)
+          if (limits.cookies !== undefined) limits.cookies.store(hop.url, rawHeaders["set-cookie"])
+          if (limits.keepHeaders === true) raw = rawHeaders
           const location = headers["location"]
           if (isRedirect(statusCode, location)) {
             const next = nextHop(hop, statusCode, location, limits.maxRedirects, limits.secretHeaders)
@@ -151,6 +163,16 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
             return
           }
           const declared = headers["content-length"]
+          if (hop.save !== undefined && statusCode >= 200 && statusCode < 300) {
+            if (declared !== undefined && Number(declared) > limits.maxBodyBytes) {
+              return fail(bodyTooLarge(href, limits.maxBodyBytes, `content-length ${declared}`))
+            }
+            const problem = hop.save.begin()
+            if (problem !== undefined) return fail(new TransportError({ url: href, message: problem, permanent: true }))
+            saving = hop.save
+            pausable = mayPause(headers["connection"])
+            return
+          }
           if (declared !== undefined && Number(declared) > maxBytes) {
             return tooLarge(`content-length ${declared}`)
           }
@@ -158,9 +180,19 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
           const encoding = hop.decode === true ? headers["content-encoding"] : undefined
           if (encoding !== undefined) startDecoding(encoding)
         },
-        onResponseData: (_control, chunk) => {
+        onResponseData: (control, chunk) => {
           // A redirect's body is read and dropped, so its connection goes back to the pool.
           if (redirect !== undefined) return
+          if (saving !== undefined) {
+            length += chunk.length
+            if (length > limits.maxBodyBytes) return fail(bodyTooLarge(href, limits.maxBodyBytes, "streamed"))
+            // A disk slower than the network pauses the response: memory stays flat.
+            if (!saving.write(chunk) && pausable) {
+              control.pause()
+              saving.onDrain(() => control.resume())
+            }
+            return
+          }
           length += chunk.length
           if (length > maxBytes) return tooLarge("streamed without content-length")
           if (decoder !== undefined) return decoder.write(chunk)
@@ -169,35 +201,46 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
         onResponseEnd: () => {
           if (finished) return
           if (redirect !== undefined) return dispatch(redirect)
+          if (saving !== undefined) {
+            const sink = saving
+            return sink.finish((result) => {
+              if ("error" in result) {
+                return finish(Either.left(new TransportError({ url: href, message: result.error })))
+              }
+              const answer = makeAnswer(status, headers, Buffer.alloc(0), href, raw)
+              finish(Either.right({ ...answer, saved: result.saved }))
+            })
+          }
           if (decoder !== undefined) return decoder.end()
           const bytes = joined(chunks, length)
           chunks = []
           if (decodeAtEnd !== undefined) {
             const decoded = decodeAll(decodeAtEnd, bytes, maxBytes, href)
             if (decoded._tag === "Left") return fail(decoded.left)
-            return finish(Either.right(makeAnswer(status, headers, decoded.right, href)))
+            return finish(Either.right(makeAnswer(status, headers, decoded.right, href, raw)))
           }
-          finish(Either.right(makeAnswer(status, headers, bytes, href)))
+          finish(Either.right(makeAnswer(status, headers, bytes, href, raw)))
         },
         onResponseError: (_control, error) => {
           if (finished) return
           // A 304 has no content, yet may say the representation's Content-Length (RFC 9110
           // §8.6); undici 7 counts it as body it never got. The answer itself is whole.
           if (status === 304 && length === 0 && isLengthMismatch(error)) {
-            return finish(Either.right(makeAnswer(status, headers, Buffer.alloc(0), href)))
+            return finish(Either.right(makeAnswer(status, headers, Buffer.alloc(0), href, raw)))
           }
           finish(Either.left(transportFailure(hop.url, error, started)))
         }
       }
       controller = undefined
+      const sent = limits.cookies === undefined ? hop.headers : withCookies(hop.headers, limits.cookies, hop.url)
       try {
         dispatcher.dispatch({
           origin: hop.url.origin,
           path: hop.url.pathname + hop.url.search,
           method: hop.method as Undici.Dispatcher.HttpMethod,
-          headers: hop.body === undefined || headerValue(hop.headers, "content-type") !== undefined
-            ? hop.headers
-            : { ...hop.headers, "content-type": bodyContentType(hop.headers, hop.body) },
+          headers: hop.body === undefined || headerValue(sent, "content-type") !== undefined
+            ? sent
+            : { ...sent, "content-type": bodyContentType(sent, hop.body) },
           body: hop.body ?? null,
           // The attempt's one deadline covers headers and body.
           headersTimeout: 0,

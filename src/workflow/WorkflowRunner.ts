@@ -14,6 +14,7 @@ import * as Either from "effect/Either"
 import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { RequestSpec } from "../domain/RequestSpec.js"
+import { makeSessionCookies } from "../http/CookieJar.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { renderTemplate, type TemplateProblem } from "./Template.js"
 import type { CompiledStep, Workflow } from "./Workflow.js"
@@ -66,6 +67,8 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
   options: { readonly failFast?: boolean } = {}
 ) {
   const fetcher = yield* Fetcher
+  // One jar for the run, as a browser session: every step's Set-Cookie, sent on later matching requests.
+  const cookies = makeSessionCookies()
   const started = yield* Clock.currentTimeMillis
   const results = new Map<string, StepResult>()
   const done = new Map<string, Deferred.Deferred<StepResult>>()
@@ -108,7 +111,10 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
           : { retry: { retries: step.retries, backoff: "200 millis", maxBackoff: "30 seconds" } }),
         ...(step.decompress === undefined ? {} : { decompress: step.decompress }),
         extractor: step.extractor,
-        expect: step.expect
+        expect: step.expect,
+        // Later steps' templates may read a step's `headers` (a token, a `Link`) and `finalUrl`.
+        includeHeaders: true,
+        cookies
       })
       const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>, reason?: string) =>
         Effect.map(Clock.currentTimeMillis, (now): StepResult => {
