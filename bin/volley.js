@@ -8,8 +8,8 @@
 // V8 code cache: in a checkout, dist/volley.cjs.cache made by `npm run bundle` from a warm-up
 // run; in the installed package (which leaves the 1.6 MB cache out to stay small), one written
 // at the end of the first run to the user's cache directory. A cache from another Node, V8 or
-// set of flags is rejected by V8 itself; the file is then compiled as usual and the cache
-// rewritten.
+// set of flags is rejected by V8 itself; the file is then compiled as usual (and the user's
+// cache rewritten).
 //
 // The old generation may grow by at most half at each major GC (V8's default lets it grow up to
 // fourfold while GC is cheap): a long run then stays near its live size — 130 MB instead of 190
@@ -59,15 +59,24 @@ const userCacheFile = (bundle) => {
   }
 }
 
-const writeCache = (script, cacheFile) => {
+const writeCache = (script, cacheFile, mode) => {
   try {
     const dir = join(cacheFile, "..")
     mkdirSync(dir, { recursive: true, mode: 0o700 })
     const partial = `${cacheFile}.${process.pid}`
-    writeFileSync(partial, script.createCachedData(), { mode: 0o600 })
+    writeFileSync(partial, script.createCachedData(), { mode })
     renameSync(partial, cacheFile)
   } catch {
     // A read-only or missing cache directory costs the next run its compile time, nothing else.
+  }
+}
+
+// A cache that cannot be read (absent, or another user's) is compiled without.
+const readIfThere = (path) => {
+  try {
+    return readFileSync(path)
+  } catch {
+    return undefined
   }
 }
 
@@ -84,8 +93,9 @@ if (args.length === 1 && args[0] === "--version") {
   const file = fileURLToPath(new URL("../dist/volley.cjs", import.meta.url))
   const builtCache = `${file}.cache`
   const warmUp = env.VOLLEY_WRITE_CODE_CACHE === "1"
-  const cacheFile = warmUp || existsSync(builtCache) ? builtCache : userCacheFile(file)
-  const cachedData = !warmUp && cacheFile !== undefined && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
+  const built = warmUp || existsSync(builtCache)
+  const cacheFile = built ? builtCache : userCacheFile(file)
+  const cachedData = warmUp || cacheFile === undefined ? undefined : readIfThere(cacheFile)
   let source = readFileSync(file, "utf8")
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -94,8 +104,11 @@ if (args.length === 1 && args[0] === "--version") {
   // Compiled: the 1.3 MB of source text is V8's to keep as it needs (lazy functions), not ours.
   source = undefined
   // The warm-up run of the build, or a first run: the cache then holds every function it compiled.
-  if (cacheFile !== undefined && (warmUp || cachedData === undefined || script.cachedDataRejected === true)) {
-    process.on("exit", () => writeCache(script, cacheFile))
+  // A checkout's cache is the build's alone (a run under other flags must not replace it).
+  const stale = cachedData === undefined || script.cachedDataRejected === true
+  if (cacheFile !== undefined && (warmUp || (!built && stale))) {
+    // The user's own cache is for that user's eyes only; a checkout's, for whoever runs it.
+    process.on("exit", () => writeCache(script, cacheFile, built ? 0o644 : 0o600))
   }
   const module = { exports: {} }
   script.runInThisContext()(module.exports, createRequire(file), module, file, fileURLToPath(new URL("../dist", import.meta.url)))
