@@ -10,6 +10,9 @@
  */
 
 /** A deadline set with `after`; `clear` it when the operation ends in time. */
+/** The longest delay `setTimeout` keeps (about 24.8 days): a longer time-out is no deadline. */
+export const maxTimerMs = 2 ** 31 - 1
+
 export interface Deadline {
   readonly clear: () => void
 }

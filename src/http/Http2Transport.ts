@@ -18,7 +18,7 @@ import { isIP } from "node:net"
 import * as tls from "node:tls"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
-import { makeDeadlines } from "./Deadlines.js"
+import { makeDeadlines, maxTimerMs } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import { tlsConnectOptions, type TlsSettings } from "./TlsOptions.js"
@@ -35,9 +35,6 @@ import {
   transportFailure
 } from "./Transport.js"
 import { loopbackAwareLookup } from "./UndiciAgent.js"
-
-/** The longest delay `setTimeout` keeps (about 24.8 days). */
-const maxTimerMs = 2 ** 31 - 1
 
 /** Headers HTTP/2 forbids (connection-specific) or sets itself. */
 const droppedHeaders: ReadonlySet<string> = new Set([

@@ -14,7 +14,7 @@ import * as Either from "effect/Either"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { withCookies } from "./CookieJar.js"
-import { makeDeadlines } from "./Deadlines.js"
+import { makeDeadlines, maxTimerMs } from "./Deadlines.js"
 import {
   type BodyDecoder,
   type Coding,
@@ -40,9 +40,6 @@ import {
 } from "./Transport.js"
 
 type Headers = Record<string, string | undefined>
-
-/** The longest delay `setTimeout` keeps (about 24.8 days). */
-const maxTimerMs = 2 ** 31 - 1
 
 /** undici's headers (a value may be a list) as one string per name. */
 const flatHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefined>): Headers => {
