@@ -1,6 +1,42 @@
 import * as effectEslint from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
+// The folders are the layers (ARCHITECTURE.md), lowest first: a folder may import only the folders
+// of the tiers before its own, so imports run one way and no two folders import each other. The top-level files (bin.ts,
+// index.ts, Volley.ts) compose everything and are imported by none.
+const tiers = [
+  ["domain"],
+  ["check", "extract", "observability"],
+  ["http"],
+  ["config", "testing"],
+  ["engine"],
+  ["workflow"],
+  ["report"],
+  ["server"],
+  ["demo"],
+  ["cli"]
+]
+const folders = tiers.flat()
+const below = Object.fromEntries(tiers.flatMap((tier, i) => tier.map((folder) => [folder, tiers.slice(0, i).flat()])))
+const layerRules = folders.map((folder) => ({
+  files: [`src/${folder}/**/*.ts`],
+  rules: {
+    "no-restricted-imports": ["error", {
+      patterns: [{
+        group: [
+          "../*.js",
+          ...folders.filter((other) => other !== folder && !below[folder].includes(other)).map((other) =>
+            `../${other}/*`
+          )
+        ],
+        message: `${folder}/ may import only ${
+          below[folder].join(", ") || "nothing of ours"
+        } (ARCHITECTURE.md: the layers).`
+      }]
+    }]
+  }
+}))
+
 export default tseslint.config(
   { ignores: ["dist/**", "docs/**", "node_modules/**", "coverage/**", "bin/**", ".exp/**"] },
   ...tseslint.configs.recommended,
@@ -35,5 +71,6 @@ export default tseslint.config(
         packageNames: ["effect", "@effect/platform", "@effect/platform-node", "@effect/cli"]
       }]
     }
-  }
+  },
+  ...layerRules
 )

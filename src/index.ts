@@ -11,6 +11,9 @@
  * - `Workflow` — dependent and fan-out steps, from YAML or TypeScript; `runWorkflow`.
  * - `testing` — a fake `HttpClient` for tests without a network.
  *
+ * Only these names are the API; the CLI's programs (`FetchJob`, `compare`), the pool's callback
+ * lane and the undici agent's construction are internal and may change in any release.
+ *
  * @module
  */
 export type { Assertion, CheckedAnswer, Expectation } from "./check/Check.js"
@@ -22,15 +25,21 @@ export * as Volley from "./Volley.js"
 export { parseDuration } from "./domain/DurationText.js"
 export { defaultMaxJsonDepth, parseExactJson, stringifyJson } from "./domain/ExactJson.js"
 export * from "./domain/FetchError.js"
-export * from "./domain/FetchOptions.js"
 export * from "./domain/FetchRecord.js"
 export { OutputClosed, OutputError } from "./domain/OutputError.js"
 export { parseRate, type Rate } from "./domain/RateText.js"
 export { encodeRecord } from "./domain/RecordJson.js"
 export * from "./domain/RequestSpec.js"
-export { Interrupted, SomeRecordsFailed } from "./domain/RunOutcome.js"
 export { parseSize } from "./domain/SizeText.js"
 export { UsageError } from "./domain/UsageError.js"
+export {
+  defaultFetchOptions,
+  type FetchOptions,
+  makeFetchOptions,
+  redactHeaders,
+  sensitiveHeaders,
+  withSecretHeaders
+} from "./http/FetchOptions.js"
 
 export { acceptEncoding } from "./http/Decompression.js"
 export { Fetcher, parseHttpUrl } from "./http/Fetcher.js"
@@ -42,11 +51,8 @@ export { makeRateGate } from "./http/RateGate.js"
 export { type Answer, openGate, type RequestGate } from "./http/RequestGate.js"
 export * as RetryPolicy from "./http/RetryPolicy.js"
 export type { TlsSettings } from "./http/TlsOptions.js"
-export { makeDispatcher, type PoolOptions } from "./http/UndiciAgent.js"
 export { makeUndiciHttpClient, undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 
-export { compareModes, type CompareResult, HttpClientFactory } from "./engine/Compare.js"
-export { type FetchJob, runFetchJob } from "./engine/FetchJob.js"
 export { expandRanges } from "./engine/RangeExpansion.js"
 export { defaultRunOptions, fetchAll, type RunOptions, runStream } from "./engine/Runner.js"
 

@@ -6,10 +6,10 @@
  */
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
-import type { FetchOptions } from "../domain/FetchOptions.js"
 import { formatRate, type Rate } from "../domain/RateText.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { stripUserinfo } from "../http/Credentials.js"
+import type { FetchOptions } from "../http/FetchOptions.js"
 
 /** How many requests a dry run shows. */
 export const dryRunShown = 5

@@ -10,9 +10,9 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type { FetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { Fetcher } from "../http/Fetcher.js"
+import type { FetchOptions } from "../http/FetchOptions.js"
 import { fetchAll } from "./Runner.js"
 
 /** Builds a new HTTP client (a new pool) each time it is provided. */

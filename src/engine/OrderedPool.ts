@@ -18,7 +18,8 @@ import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { withInFlight } from "./InFlight.js"
+import { withInFlight } from "../http/InFlight.js"
+import type { Starter } from "../http/Starter.js"
 
 /** A slot not yet resolved. */
 const pending: unique symbol = Symbol.for("volley/OrderedPool/pending") as never
@@ -50,17 +51,6 @@ type Slot<B, E> = { readonly value: B } | typeof skipped | { readonly cause: Cau
 
 /** What `take` returns when there is no input to start now. */
 const noInput: unique symbol = Symbol.for("volley/OrderedPool/noInput") as never
-
-/**
- * Starts the work on `a` without a fiber and returns its cancel action. Calls exactly one of
- * `succeed` (with the result) or `continueWith` (with an effect that finishes the work in a
- * fiber) once, perhaps before returning.
- */
-export type Starter<A, B, E = never, R = never> = (
-  a: A,
-  succeed: (b: B) => void,
-  continueWith: (effect: Effect.Effect<B, E, R>) => void
-) => () => void
 
 export interface OrderedPoolOptions<A, B, E, R> {
   /** Inputs in flight at once. */

@@ -9,12 +9,13 @@ import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import type { FetchOptions } from "../domain/FetchOptions.js"
-import { makeFetchOptions } from "../domain/FetchOptions.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { Fetcher } from "../http/Fetcher.js"
-import { orderedPool, type Starter } from "./OrderedPool.js"
+import type { FetchOptions } from "../http/FetchOptions.js"
+import { makeFetchOptions } from "../http/FetchOptions.js"
+import type { Starter } from "../http/Starter.js"
+import { orderedPool } from "./OrderedPool.js"
 
 /** How a run fans out. */
 export interface RunOptions {

@@ -26,23 +26,23 @@ import {
   isTransientStatus,
   StatusError
 } from "../domain/FetchError.js"
-import { type FetchOptions, revealHeaders } from "../domain/FetchOptions.js"
 import type { FailedRecord, FetchRecord, OkRecord, RecordHeaders } from "../domain/FetchRecord.js"
 import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { makeResponseBody, recordBody, type ResponseBody } from "../domain/ResponseBody.js"
-import { currentInFlight, type InFlight } from "../engine/InFlight.js"
-import type { Starter } from "../engine/OrderedPool.js"
+import { userAgent } from "../domain/Version.js"
 import type { Extractor } from "../extract/Extractor.js"
 import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
-import { userAgent } from "../Version.js"
 import { basicAuthorization, type Login, type LoginSource, stripUserinfo, takeUserinfo } from "./Credentials.js"
 import { acceptEncoding } from "./Decompression.js"
 import type { ExchangeLog } from "./ExchangeLog.js"
+import { type FetchOptions, revealHeaders } from "./FetchOptions.js"
+import { currentInFlight, type InFlight } from "./InFlight.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
 import { describeWait, isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
 import { fileSink } from "./SaveBody.js"
+import type { Starter } from "./Starter.js"
 import {
   attemptWith,
   headerValue,

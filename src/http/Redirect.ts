@@ -6,7 +6,7 @@
  */
 import * as Either from "effect/Either"
 import { StatusError } from "../domain/FetchError.js"
-import { sensitiveHeaders } from "../domain/FetchOptions.js"
+import { sensitiveHeaders } from "./FetchOptions.js"
 import type { BodySink } from "./SaveBody.js"
 
 /** One request of an attempt: the first, or one a redirect led to. */

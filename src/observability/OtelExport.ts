@@ -21,7 +21,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
 import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
 import type * as Layer from "effect/Layer"
-import { version } from "../Version.js"
+import { version } from "../domain/Version.js"
 import type { Env, OtelPlan } from "./OtelEnv.js"
 
 const positiveInt = (text: string | undefined, fallback: number) => {

@@ -6,10 +6,10 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Stream, TestClock } from "effect"
-import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
-import { runFetchJob } from "../../src/engine/FetchJob.js"
+import { runFetchJob } from "../../src/cli/FetchJob.js"
 import { defaultRunOptions, fetchAll, runStream } from "../../src/engine/Runner.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
+import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import { makeCapture } from "../../src/report/Stdout.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 

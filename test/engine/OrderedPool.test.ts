@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Either, Fiber, Ref, Stream } from "effect"
-import { orderedPool, type Starter } from "../../src/engine/OrderedPool.js"
+import { orderedPool } from "../../src/engine/OrderedPool.js"
+import type { Starter } from "../../src/http/Starter.js"
 
 const range = (n: number) => Stream.range(0, n - 1)
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)

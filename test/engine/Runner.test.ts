@@ -1,10 +1,10 @@
 import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Layer, Stream, TestClock } from "effect"
-import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
 import { inputRequests } from "../../src/engine/Input.js"
 import { defaultRunOptions, fetchAll, runStream } from "../../src/engine/Runner.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
+import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
 /** Answers /n after a delay that shrinks with n, so later URLs finish first. */

@@ -4,11 +4,11 @@
  */
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import type { FetchOptions } from "../../src/domain/FetchOptions.js"
-import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
 import { jmespathExtractor } from "../../src/extract/JmesPath.js"
 import { acceptEncoding } from "../../src/http/Decompression.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
+import type { FetchOptions } from "../../src/http/FetchOptions.js"
+import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
 import { sample, startRealWebServer } from "../support/RealWebServer.js"
 

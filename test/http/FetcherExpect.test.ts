@@ -5,10 +5,10 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, TestClock } from "effect"
 import { makeExpectation } from "../../src/check/Expectation.js"
-import type { FetchOptions } from "../../src/domain/FetchOptions.js"
-import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
 import { jmespathExtractor } from "../../src/extract/JmesPath.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
+import type { FetchOptions } from "../../src/http/FetchOptions.js"
+import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
 const withChecks = (

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, TestClock } from "effect"
-import type { FetchOptions } from "../../src/domain/FetchOptions.js"
-import { makeFetchOptions } from "../../src/domain/FetchOptions.js"
 import { encodeRecord } from "../../src/domain/RecordJson.js"
 import type { Extractor } from "../../src/extract/Extractor.js"
 import { jmespathExtractor } from "../../src/extract/JmesPath.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
+import type { FetchOptions } from "../../src/http/FetchOptions.js"
+import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
 const fast = (overrides: Partial<FetchOptions> = {}) =>

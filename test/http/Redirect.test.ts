@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import { redactHeaders, withSecretHeaders } from "../../src/domain/FetchOptions.js"
+import { redactHeaders, withSecretHeaders } from "../../src/http/FetchOptions.js"
 import { type Hop, isRedirect, nextHop } from "../../src/http/Redirect.js"
 
 const post: Hop = {

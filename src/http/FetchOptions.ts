@@ -7,15 +7,15 @@
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type { Expectation } from "../check/Check.js"
+import { defaultMaxJsonDepth } from "../domain/ExactJson.js"
+import type { Method } from "../domain/RequestSpec.js"
 import type { Extractor } from "../extract/Extractor.js"
-import type { SessionCookies } from "../http/CookieJar.js"
-import type { LoginSource } from "../http/Credentials.js"
-import type { ExchangeLog } from "../http/ExchangeLog.js"
-import type { RequestGate } from "../http/RequestGate.js"
-import { openGate } from "../http/RequestGate.js"
-import { defaultRetryOptions, type RetryOptions } from "../http/RetryPolicy.js"
-import { defaultMaxJsonDepth } from "./ExactJson.js"
-import type { Method } from "./RequestSpec.js"
+import type { SessionCookies } from "./CookieJar.js"
+import type { LoginSource } from "./Credentials.js"
+import type { ExchangeLog } from "./ExchangeLog.js"
+import type { RequestGate } from "./RequestGate.js"
+import { openGate } from "./RequestGate.js"
+import { defaultRetryOptions, type RetryOptions } from "./RetryPolicy.js"
 
 export interface FetchOptions {
   /** Deadline of one attempt: headers and the whole body. */
