@@ -10,6 +10,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { defaultMaxJsonDepth, jsonDepthExceeds, parseExactJson, stringifyJson } from "../domain/ExactJson.js"
 import { InvalidInputLine } from "../domain/FetchError.js"
 import { type IndexedRequest, Method } from "../domain/RequestSpec.js"
 import { expandRanges } from "./RangeExpansion.js"
@@ -86,6 +87,16 @@ const firstProblem = (error: ParseResult.ParseError): string => {
 }
 
 /**
+ * The `json` of a line serialised with its numbers as written: a big integer or a long decimal
+ * goes out digit for digit, not rounded through a double.
+ */
+const exactJsonBody = (text: string, json: unknown): string | undefined => {
+  const exact = parseExactJson(text)
+  const value = exact?.exact === true ? (exact.value as { readonly json?: unknown }).json : json
+  return stringifyJson(value)
+}
+
+/**
  * The request of one NDJSON line (`line`: its number in the input, from 1), or, when it is not
  * one, an input that fails with `InvalidInputLine` naming the line. `json` is serialised and
  * sets `Content-Type: application/json` (unless the line sets one); a body without a method is a
@@ -96,6 +107,7 @@ export const parseNdjsonLine = (text: string, line: number): Omit<IndexedRequest
     request: { url: "" },
     invalid: new InvalidInputLine({ line, message: `input line ${line}: ${message}` })
   })
+  if (jsonDepthExceeds(text, defaultMaxJsonDepth)) return invalid(`nested deeper than ${defaultMaxJsonDepth} levels`)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -106,7 +118,7 @@ export const parseNdjsonLine = (text: string, line: number): Omit<IndexedRequest
   if (Either.isLeft(decoded)) return invalid(`not a request ${firstProblem(decoded.left)}`)
   const { body, headers, id, json, method, url } = decoded.right
   if (body !== undefined && json !== undefined) return invalid("give \"body\" or \"json\", not both")
-  const sent = json === undefined ? body : JSON.stringify(json)
+  const sent = json === undefined ? body : exactJsonBody(text, json)
   const withType =
     json !== undefined && !Object.keys(headers ?? {}).some((name) => name.toLowerCase() === "content-type")
       ? { ...headers, "content-type": "application/json" }

@@ -24,6 +24,18 @@ describe("NDJSON input", () => {
       })
   })
 
+  it("json goes out with its numbers as written: big integers and long decimals not rounded", () => {
+    const line = `{"url":"http://a/1","json":{"big":12345678901234567890,"pi":3.14159265358979323846,"n":2}}`
+    expect(parseNdjsonLine(line, 1).request.body).toBe(
+      `{"big":12345678901234567890,"pi":3.14159265358979323846,"n":2}`
+    )
+  })
+
+  it("a line nested deeper than the JSON depth limit is refused, not parsed", () => {
+    const deep = `{"url":"http://a","json":${"[".repeat(600)}${"]".repeat(600)}}`
+    expect(parseNdjsonLine(deep, 2).invalid?.message).toBe("input line 2: nested deeper than 512 levels")
+  })
+
   it("a bad line is an InvalidInputLine naming the line", () => {
     const message = (text: string) => parseNdjsonLine(text, 4).invalid?.message
     expect(message("{nope")).toMatch(/^input line 4: not JSON/)
