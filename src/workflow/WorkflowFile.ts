@@ -75,6 +75,45 @@ const tooDeepAt = (text: string): { readonly line: number; readonly what: string
   return undefined
 }
 
+/** What a YAML value is, in the words of the workflow format. */
+const kindOf = (value: unknown): string =>
+  value === null || value === undefined
+    ? "nothing"
+    : Array.isArray(value)
+    ? "a list"
+    : typeof value === "object"
+    ? "a mapping"
+    : typeof value === "string"
+    ? "text"
+    : `a ${typeof value}`
+
+/** What the format wants where a whole structure has the wrong shape (a schema dump otherwise). */
+const expectedAt = (path: ReadonlyArray<PropertyKey>): string =>
+  path.length === 1 && path[0] === "steps"
+    ? "a mapping of step names to steps (name: { request: … })"
+    : path.length === 2 && path[0] === "steps"
+    ? "a mapping of the step's fields (request, forEach, needs, …)"
+    : path.length === 0
+    ? "a mapping with 'steps' (and optionally name, vars, defaults)"
+    : "another shape (see the workflow format in the README)"
+
+/**
+ * The problem in one short line: the schema's own words for a simple value ("Expected string,
+ * actual 5"), but for a structure of the wrong shape what was expected and what is there rather
+ * than the schema's type printed whole.
+ */
+const shortProblem = (
+  document: unknown,
+  issue: { readonly path: ReadonlyArray<PropertyKey>; readonly message: string }
+): string => {
+  if (!issue.message.startsWith("Expected ") || issue.message.length <= 120) return issue.message
+  let value = document
+  for (const key of issue.path) {
+    value = typeof value === "object" && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined
+  }
+  return `expected ${expectedAt(issue.path)}, got ${kindOf(value)}`
+}
+
 /** Parses and checks workflow text; `source` names it in messages. */
 export const parseWorkflow = (
   text: string,
@@ -132,7 +171,7 @@ export const parseWorkflow = (
     const decoded = yield* Schema.decodeUnknown(WorkflowSchema, decodeOptions)(js).pipe(
       Effect.mapError((error) => {
         const issue = firstIssue(error)
-        return new UsageError({ message: describeProblem(locator, issue.path, issue.message) })
+        return new UsageError({ message: describeProblem(locator, issue.path, shortProblem(js, issue)) })
       })
     )
     return yield* compileWorkflow(decoded, locator, vars)

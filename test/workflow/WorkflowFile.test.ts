@@ -53,6 +53,11 @@ describe("workflow files", () => {
       expect(yield* problem("steps:\n  a:\n    forEach: \"[\"\n    request: http://x\n")).toMatch(
         /^wf\.yaml: step 'a' field 'forEach': does not parse/
       )
+      // A structure of the wrong shape says what was expected, not the schema's type printed whole.
+      expect(yield* problem("steps:\n  - name: a\n    request: http://x\n")).toBe(
+        "wf.yaml: field 'steps': expected a mapping of step names to steps (name: { request: … }), got a list (line 2)"
+      )
+      expect(yield* problem("steps:\n  a: http://x\n")).toMatch(/^wf\.yaml: step 'a': .{0,160}$/)
       expect(yield* problem("steps:\n  a:\n    needs: []\n")).toMatch(
         /^wf\.yaml: step 'a' field 'request': is missing/
       )
