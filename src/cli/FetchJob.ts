@@ -73,7 +73,10 @@ export const runFetchJob = <E, R>(
     )
     // HAR needs each record's headers and body text: the Fetcher hands them over through a log.
     const exchanges = job.format === "har" ? makeExchangeLog() : undefined
-    const run = exchanges === undefined ? job.run : { ...job.run, fetch: { ...job.run.fetch, exchanges } }
+    // HAR wants every answer's headers and HTTP version: kept as --include-headers keeps them.
+    const run = exchanges === undefined
+      ? job.run
+      : { ...job.run, fetch: { ...job.run.fetch, exchanges, includeHeaders: true } }
     const writer = yield* openOutput(job.format, job.target, { exchanges })
     const progress = yield* makeProgress({ enabled: job.progress, total: job.total })
 

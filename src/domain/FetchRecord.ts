@@ -37,6 +37,8 @@ export const OkRecord = Schema.Struct({
   finalUrl: Schema.optional(Schema.String),
   /** The last answer's headers, with `--include-headers`. */
   headers: Schema.optional(RecordHeaders),
+  /** The HTTP version of the last answer ("1.1" or "2"), with `--include-headers`, when known. */
+  httpVersion: Schema.optional(Schema.Literal("1.1", "2")),
   /** The input's `id` (an NDJSON input line's). */
   id: Schema.optional(Schema.Union(Schema.String, Schema.Number)),
   /** Where the body was saved (`--save-dir`), its size and SHA-256 (hex); the record has no body. */
@@ -59,6 +61,7 @@ export const FailedRecord = Schema.Struct({
   error: RecordError,
   finalUrl: Schema.optional(Schema.String),
   headers: Schema.optional(RecordHeaders),
+  httpVersion: Schema.optional(Schema.Literal("1.1", "2")),
   id: Schema.optional(Schema.Union(Schema.String, Schema.Number))
 })
 export type FailedRecord = typeof FailedRecord.Type

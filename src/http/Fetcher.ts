@@ -124,6 +124,7 @@ const failedRecord = (
     error: { _tag: error._tag, message: error.message },
     ...(finalUrl === undefined ? {} : { finalUrl }),
     ...(answer?.rawHeaders === undefined ? {} : { headers: recordHeaders(answer.rawHeaders) }),
+    ...(answer?.httpVersion === undefined ? {} : { httpVersion: answer.httpVersion }),
     ...(id === undefined ? {} : { id })
   }
   return body === undefined ? record : keepJsonText(record, body.jsonText, body.exactNumbers)
@@ -282,6 +283,7 @@ const makeFetcher = (transport: Transport) => {
     if (p.options.extractor !== undefined) record.value = value
     if (answer.url !== p.hop.url.href) record.finalUrl = answer.url
     if (answer.rawHeaders !== undefined) record.headers = recordHeaders(answer.rawHeaders)
+    if (answer.httpVersion !== undefined) record.httpVersion = answer.httpVersion
     if (p.id !== undefined) record.id = p.id
     if (body.jsonText !== undefined || body.exactNumbers) {
       keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)

@@ -18,9 +18,11 @@ import { isIP } from "node:net"
 import * as tls from "node:tls"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
+import { withCookies } from "./CookieJar.js"
 import { makeDeadlines, maxTimerMs } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
+import type { Answer } from "./RequestGate.js"
 import { tlsConnectOptions, type TlsSettings } from "./TlsOptions.js"
 import {
   bodyContentType,
@@ -32,7 +34,8 @@ import {
   type SendOutcome,
   timeoutError,
   type Transport,
-  transportFailure
+  transportFailure,
+  withHttpVersion
 } from "./Transport.js"
 import { loopbackAwareLookup } from "./UndiciAgent.js"
 
@@ -63,6 +66,18 @@ export interface Http2Transport {
 }
 
 /** A transport speaking HTTP/2 to https origins that agree, and `fallback` to the rest. */
+/** An answer that came over HTTP/2: with `--include-headers`, its headers and version too. */
+const h2Answer = (
+  status: number,
+  headers: Readonly<Record<string, string | undefined>>,
+  bytes: Buffer,
+  href: string,
+  raw: Answer["rawHeaders"]
+): Answer => {
+  const answer = makeAnswer(status, headers, bytes, href, raw)
+  return raw === undefined ? answer : { ...answer, httpVersion: "2" }
+}
+
 export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: Transport): Http2Transport => {
   const deadlines = makeDeadlines()
   const routes = new Map<string, Route>()
@@ -162,7 +177,8 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
       // The rest of the attempt is the fallback's, under its own deadline.
       deadline?.clear()
       cancelFallback = fallback.start!(hop, limits, (outcome) => {
-        if (settle()) done(outcome)
+        // Plain http://, or an origin whose ALPN chose http/1.1: the fallback spoke HTTP/1.1.
+        if (settle()) done(limits.keepHeaders === true ? withHttpVersion(outcome, "1.1") : outcome)
       })
     }
 
@@ -183,12 +199,13 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
         ":path": hop.url.pathname + hop.url.search,
         ":authority": hop.url.host
       }
-      for (const name in hop.headers) {
+      const own = limits.cookies === undefined ? hop.headers : withCookies(hop.headers, limits.cookies, hop.url)
+      for (const name in own) {
         const lower = name.toLowerCase()
-        if (!droppedHeaders.has(lower)) headers[lower] = hop.headers[name]
+        if (!droppedHeaders.has(lower)) headers[lower] = own[name]
       }
-      if (hop.body !== undefined && headerValue(hop.headers, "content-type") === undefined) {
-        headers["content-type"] = bodyContentType(hop.headers, hop.body)
+      if (hop.body !== undefined && headerValue(own, "content-type") === undefined) {
+        headers["content-type"] = bodyContentType(own, hop.body)
       }
       let request: http2.ClientHttp2Stream
       try {
@@ -200,6 +217,8 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
       if (hop.body !== undefined) request.end(hop.body)
       let status = 0
       const answerHeaders: Record<string, string | undefined> = {}
+      /** The headers as received, with `--include-headers` (a repeated one as a list). */
+      let rawHeaders: Record<string, string | ReadonlyArray<string>> | undefined
       let redirect: Hop | undefined
       let started = false
       /** The stream ended or failed (its `close` that follows says nothing new). */
@@ -213,18 +232,23 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
         if (finished) return
         started = true
         status = Number(raw[":status"])
+        if (limits.keepHeaders === true) rawHeaders = {}
         for (const name in raw) {
           if (name.startsWith(":")) continue
           const value = raw[name]
+          if (rawHeaders !== undefined && value !== undefined) {
+            rawHeaders[name] = Array.isArray(value) ? value : String(value)
+          }
           answerHeaders[name] = Array.isArray(value)
             ? value.join(", ")
             : value === undefined
             ? undefined
             : String(value)
         }
+        if (limits.cookies !== undefined) limits.cookies.store(hop.url, raw["set-cookie"])
         const location = answerHeaders["location"]
         if (isRedirect(status, location)) {
-          const next = nextHop(hop, status, location, limits.maxRedirects)
+          const next = nextHop(hop, status, location, limits.maxRedirects, limits.secretHeaders)
           if (next._tag === "Left") return fail(next.left)
           redirect = next.right
           return
@@ -242,7 +266,7 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
         if (codings.right.length === 0) return
         decoder = makeBodyDecoder(codings.right, maxBytes, href, (result) => {
           if (result._tag === "Left") return fail(result.left)
-          finish(Either.right(makeAnswer(status, answerHeaders, result.right, href)))
+          finish(Either.right(h2Answer(status, answerHeaders, result.right, href, rawHeaders)))
         })
       })
       request.on("data", (chunk: Buffer) => {
@@ -262,7 +286,7 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
         if (decoder !== undefined) return decoder.end()
         const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
         chunks = []
-        finish(Either.right(makeAnswer(status, answerHeaders, bytes, href)))
+        finish(Either.right(h2Answer(status, answerHeaders, bytes, href, rawHeaders)))
       })
       request.on("error", (error) => {
         over = true

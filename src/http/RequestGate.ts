@@ -8,6 +8,9 @@ import type * as Effect from "effect/Effect"
 import type { FetchError } from "../domain/FetchError.js"
 import type { SavedFile } from "./SaveBody.js"
 
+/** An HTTP version as records (and HAR, with its `HTTP/` prefix) name it. */
+export type HttpVersion = "1.1" | "2"
+
 /** What came back from one attempt, before the status is judged. */
 export interface Answer {
   readonly status: number
@@ -19,6 +22,8 @@ export interface Answer {
   readonly url: string
   /** The headers as received, a repeated one as a list: only when the limits ask (`keepHeaders`). */
   readonly rawHeaders?: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>
+  /** The HTTP version the answer came in, when known: only when the limits keep headers. */
+  readonly httpVersion?: HttpVersion
   /** Where the body was saved (`--save-dir`); `text` is then empty. */
   readonly saved?: SavedFile
 }

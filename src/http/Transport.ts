@@ -20,7 +20,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { HttpMethod } from "@effect/platform/HttpMethod"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import type { BodyTooLarge, DecodeError, StatusError } from "../domain/FetchError.js"
 import { TimeoutError, TransportError } from "../domain/FetchError.js"
@@ -29,7 +29,7 @@ import { bodyText } from "./Charset.js"
 import { type SessionCookies, withCookies } from "./CookieJar.js"
 import type { InFlight } from "./InFlight.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
-import type { Answer } from "./RequestGate.js"
+import type { Answer, HttpVersion } from "./RequestGate.js"
 import { type BodySink, mayPause, type SavedFile } from "./SaveBody.js"
 import { certificateProblem } from "./TlsOptions.js"
 
@@ -168,6 +168,10 @@ export const makeAnswer = (
     : { status, headers, text: body.text, url }
   return rawHeaders === undefined ? answer : { ...answer, rawHeaders }
 }
+
+/** The outcome with the HTTP version its answer came in (kept only with `--include-headers`). */
+export const withHttpVersion = (outcome: SendOutcome, httpVersion: HttpVersion): SendOutcome =>
+  outcome._tag === "Right" ? Either.right({ ...outcome.right, httpVersion }) : outcome
 
 /** Where volley's own undici client keeps a response's headers as received. */
 export const RawHeadersTypeId: unique symbol = Symbol.for("volley/RawHeaders") as never

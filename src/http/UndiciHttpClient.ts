@@ -165,7 +165,8 @@ export const undiciHttpClientLayer = (options: PoolOptions = {}): Layer.Layer<Ht
     HttpClient.HttpClient,
     Effect.gen(function*() {
       const agent = yield* scopedAgent(options)
-      const undici = makeUndiciTransport(agent)
+      // With --http2 the agent offers h2 too (through a proxy), so its version is not known.
+      const undici = makeUndiciTransport(agent, options.http2 === true ? undefined : "1.1")
       const direct = options.unixSocket === undefined && proxyRoutes(options, options.env) === undefined
       if (options.http2 !== true || !direct) return withTransport(makeClient(agent), undici)
       // node:http2 loads only for --http2.

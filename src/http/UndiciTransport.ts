@@ -24,6 +24,7 @@ import {
   streamAbove
 } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
+import type { HttpVersion } from "./RequestGate.js"
 import { type BodySink, mayPause } from "./SaveBody.js"
 import {
   bodyContentType,
@@ -36,7 +37,8 @@ import {
   type SendOutcome,
   timeoutError,
   type Transport,
-  transportFailure
+  transportFailure,
+  withHttpVersion
 } from "./Transport.js"
 
 type Headers = Record<string, string | undefined>
@@ -60,8 +62,12 @@ const flatHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefi
 const joined = (chunks: Array<Buffer>, length: number): Buffer =>
   chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
 
-/** A transport sending with `dispatcher` (an undici `Agent`, `Pool` or `Client`). */
-export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport => {
+/**
+ * A transport sending with `dispatcher` (an undici `Agent`, `Pool` or `Client`). `httpVersion`:
+ * what its answers come in, when it is certain (an agent that never offers h2 speaks HTTP/1.1;
+ * undici tells a handler nothing of the protocol it negotiated).
+ */
+export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, httpVersion?: HttpVersion): Transport => {
   const deadlines = makeDeadlines()
   // Limits are made once per set of options; their time-out is decoded once too.
   const timeouts = new WeakMap<SendLimits, number>()
@@ -97,7 +103,8 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher): Transport =>
       return true
     }
     const finish = (outcome: SendOutcome) => {
-      if (settle(outcome._tag === "Right")) done(outcome)
+      if (!settle(outcome._tag === "Right")) return
+      done(httpVersion !== undefined && limits.keepHeaders === true ? withHttpVersion(outcome, httpVersion) : outcome)
     }
     const fail = (error: SendError) => {
       const control = controller

@@ -85,13 +85,15 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
   const encoded = answer !== undefined && headerOf(answer.headers, "content-encoding") !== undefined
   const mimeType = answer === undefined ? "" : headerOf(answer.headers, "content-type") ?? ""
   const finalUrl = answer === undefined ? url : withoutCredentials(answer.url)
+  // The version the answer came in; HAR has no "unknown", and undici's HTTP/1.1 is the default.
+  const httpVersion = answer?.httpVersion === "2" ? "HTTP/2" : "HTTP/1.1"
   return {
     startedDateTime: new Date(exchange?.startedMs ?? nowMs - record.ms).toISOString(),
     time: record.ms,
     request: {
       method: exchange?.method ?? "GET",
       url,
-      httpVersion: "HTTP/1.1",
+      httpVersion,
       cookies: [],
       headers: requestHeaders,
       queryString: queryString(url),
@@ -110,7 +112,7 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
     response: {
       status,
       statusText: answer === undefined ? "" : STATUS_CODES[status] ?? "",
-      httpVersion: "HTTP/1.1",
+      httpVersion,
       cookies: [],
       headers: answer === undefined ? [] : harHeaders(answer.headers, exchange?.secretHeaders),
       content: {

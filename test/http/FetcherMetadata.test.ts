@@ -60,8 +60,11 @@ describe("Fetcher response metadata", () => {
         const failed = yield* fetchWith(lane, `${server.url}/gone-after-hop`, options)
         expect(failed).toMatchObject({ ok: false, status: 404, finalUrl: `${server.url}/missing` })
         expect(failed.headers).toMatchObject({ "x-token": "abc" })
-        // Everything but the time taken and the server's clock (a second may tick between lanes).
-        const comparable = ({ ms: _ms, headers, ...rest }: typeof redirected) => {
+        // The fast lane knows its agent speaks HTTP/1.1; any other client does not say.
+        expect(redirected.httpVersion).toBe(lane === "fast" ? "1.1" : undefined)
+        // Everything but the time taken, the server's clock (a second may tick between lanes)
+        // and the version.
+        const comparable = ({ httpVersion: _version, ms: _ms, headers, ...rest }: typeof redirected) => {
           const { date: _date, ...kept } = headers ?? {}
           return { ...rest, headers: kept }
         }
@@ -87,6 +90,7 @@ describe("Fetcher response metadata", () => {
       const record = yield* fetchWith("fast", `${server.url}/json-hop`, makeFetchOptions({ includeHeaders: true }))
       const line = encodeRecord(record)
       expect(line).toContain(`"body":{"n":1.0}`)
+      expect(line).toContain(`"httpVersion":"1.1"`)
       expect(JSON.parse(line)).toMatchObject({
         finalUrl: `${server.url}/json`,
         headers: { "content-type": "application/json" }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
+import { makeSessionCookies } from "../../src/http/CookieJar.js"
 import { makeHttp2Transport } from "../../src/http/Http2Transport.js"
 import type { Hop } from "../../src/http/Redirect.js"
 import type { TlsSettings } from "../../src/http/TlsOptions.js"
@@ -28,16 +29,21 @@ const hop = (url: string, more: Partial<Hop> = {}): Hop => ({
 })
 
 /** Sends `target` with the h2 transport (undici as its fallback); the outcome. */
-const send = (target: Hop, settings: TlsSettings = trusted) =>
+const send = (target: Hop, settings: TlsSettings = trusted, sendLimits: SendLimits = limits) =>
   Effect.gen(function*() {
     const agent = yield* scopedAgent({ env: {}, tls: settings })
     const h2 = yield* Effect.acquireRelease(
       Effect.sync(() => makeHttp2Transport(settings, makeUndiciTransport(agent))),
       (made) => Effect.sync(made.close)
     )
-    const result = yield* Effect.either(h2.transport.send(target, limits))
+    const result = yield* Effect.either(h2.transport.send(target, sendLimits))
     return result._tag === "Right"
-      ? { status: result.right.status, body: JSON.parse(result.right.text) as Record<string, unknown> }
+      ? {
+        status: result.right.status,
+        body: JSON.parse(result.right.text) as Record<string, unknown>,
+        rawHeaders: result.right.rawHeaders,
+        httpVersion: result.right.httpVersion
+      }
       : { error: result.left._tag, message: result.left.message }
   })
 
@@ -69,6 +75,28 @@ describe("Http2Transport", () => {
       expect(posted).toMatchObject({ body: { received: "{\"a\":1}", httpVersion: "2.0" } })
       const gz = yield* send(hop(`${url}/gzip`, { headers: { "accept-encoding": "gzip" }, decode: true }))
       expect(gz).toMatchObject({ body: { path: "/gzip", httpVersion: "2.0" } })
+    }))
+
+  it.scoped("with --include-headers: the headers as received and the version, over h2 and the fallback", () =>
+    Effect.gen(function*() {
+      const keep: SendLimits = { ...limits, keepHeaders: true }
+      const url = yield* http2Server({ ...signed, allowHTTP1: false })
+      const h2 = yield* send(hop(`${url}/a`), trusted, keep)
+      expect(h2).toMatchObject({ httpVersion: "2", rawHeaders: { "content-type": "application/json" } })
+      expect(Object.keys(h2.rawHeaders ?? {}).some((name) => name.startsWith(":"))).toBe(false)
+      const h1 = yield* send(hop(`${yield* httpsServer(signed)}/b`), trusted, keep)
+      expect(h1).toMatchObject({ httpVersion: "1.1", rawHeaders: { "content-type": "application/json" } })
+      // Without it, neither (the default record is unchanged).
+      expect(yield* send(hop(`${url}/c`))).toMatchObject({ httpVersion: undefined, rawHeaders: undefined })
+    }))
+
+  it.scoped("keeps the session's cookies over h2: a redirect hop's Set-Cookie is sent on the next hop", () =>
+    Effect.gen(function*() {
+      const url = yield* http2Server({ ...signed, allowHTTP1: false })
+      const cookies = makeSessionCookies()
+      const answer = yield* send(hop(`${url}/set-cookie`), trusted, { ...limits, cookies })
+      expect(answer).toMatchObject({ status: 200, body: { path: "/after-cookie", headers: { cookie: "a=1; b=2" } } })
+      expect(cookies.header(new URL(`${url}/other`))).toBe("a=1; b=2")
     }))
 
   it.scoped("a certificate that is not trusted is the same plain-words error as on undici", () =>

@@ -29,6 +29,11 @@ const answer: Handler = (req, res) => {
     res.writeHead(302, { location: "/after-redirect" })
     return void res.end()
   }
+  // Two cookies (a repeated header), then a redirect to the echo (which shows the Cookie sent).
+  if (req.url === "/set-cookie") {
+    res.writeHead(302, { location: "/after-cookie", "set-cookie": ["a=1; Path=/", "b=2; Path=/"] })
+    return void res.end()
+  }
   if (req.url === "/gzip" && /gzip/.test(String(req.headers["accept-encoding"] ?? ""))) {
     res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" })
     return void res.end(gzipSync(body))
