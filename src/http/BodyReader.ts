@@ -12,7 +12,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { constants } from "node:buffer"
-import { BodyTooLarge, DecodeError, TransportError } from "../domain/FetchError.js"
+import { BodyTooLarge, connectionLost, DecodeError, type TransportError } from "../domain/FetchError.js"
 import { type DecodeFailure, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 
 /**
@@ -38,8 +38,7 @@ const tooLarge = (url: string, limitBytes: number, seen: string) =>
 /** The `BodyTooLarge` of a body past `limitBytes` (or past what a string can hold). */
 export const bodyTooLarge = tooLarge
 
-const lost = (url: string) => (cause: { readonly message: string }) =>
-  new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
+const lost = (url: string) => (cause: { readonly message: string }) => connectionLost(url, cause.message)
 
 /** Reading one chunk and stopping destroys the body stream, which releases the connection. */
 const dropBody = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore(Stream.runHead(response.stream))
