@@ -19,6 +19,15 @@ export const parseDuration = (text: string): Either.Either<Duration.Duration, st
   return Either.right(Duration.millis(Number(match[1]) * unit))
 }
 
+/**
+ * Milliseconds for people: under a second in `ms` (`msDigits` decimals), else in `s`
+ * (`secondDigits` decimals) — `850 ms`, `1.25 s`. Every report's times are written by this.
+ */
+export const formatMillis = (
+  ms: number,
+  options: { readonly msDigits?: number; readonly secondDigits?: number } = {}
+) => ms >= 1000 ? `${(ms / 1000).toFixed(options.secondDigits ?? 2)} s` : `${ms.toFixed(options.msDigits ?? 0)} ms`
+
 /** A duration written as text (`10s`), decoded to a `Duration`. */
 export const DurationFromText = Schema.transformOrFail(Schema.String, Schema.DurationFromSelf, {
   strict: true,

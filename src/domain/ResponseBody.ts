@@ -5,6 +5,7 @@
  */
 import * as Option from "effect/Option"
 import { defaultMaxJsonDepth, jsonDepthExceeds, oneLineJson, parseExactJson } from "./ExactJson.js"
+import { DecodeError } from "./FetchError.js"
 
 /** A body read in full. `json` is set when the text parsed as JSON. */
 export interface ResponseBody {
@@ -77,3 +78,18 @@ export const makeResponseBody = (
 
 /** The record's `body`: the parsed JSON when there is some, else the text. */
 export const recordBody = (body: ResponseBody): unknown => Option.getOrElse(body.json, () => body.text)
+
+/** The start of a body, on one line, for error messages. */
+export const preview = (text: string, max = 60): string => {
+  const line = text.replace(/\s+/g, " ").trim()
+  return line.length > max ? JSON.stringify(line.slice(0, max) + "…") : JSON.stringify(line)
+}
+
+/** The `DecodeError` of a body that had to be JSON and is not; `consequence` says what could not run. */
+export const notJson = (body: ResponseBody, url: string, consequence?: string): DecodeError =>
+  new DecodeError({
+    url,
+    message: `body is not JSON (${body.contentType ?? "no content type"})${
+      consequence === undefined ? "" : `, ${consequence}`
+    }: ${preview(body.text)}`
+  })

@@ -28,3 +28,15 @@ export const parseSize = (text: string): Either.Either<number, string> => {
     ? Either.left(`'${text}' is not a size (examples: 512KiB, 10MiB, 1GB)`)
     : Either.right(Math.floor(Number(match[1]) * multiplier))
 }
+
+/** A size for messages, in the largest binary unit that holds it whole: `10MiB`, `1536B`. */
+export const formatSize = (bytes: number): string => {
+  const units = ["B", "KiB", "MiB", "GiB"] as const
+  let value = bytes
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1 && value % 1024 === 0) {
+    value /= 1024
+    unit++
+  }
+  return `${value}${units[unit]}`
+}

@@ -10,6 +10,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { messageOf } from "../domain/ErrorText.js"
 import { defaultMaxJsonDepth, jsonDepthExceeds, parseExactJson, stringifyJson } from "../domain/ExactJson.js"
 import { InvalidInputLine } from "../domain/FetchError.js"
 import { type IndexedRequest, Method } from "../domain/RequestSpec.js"
@@ -112,7 +113,7 @@ export const parseNdjsonLine = (text: string, line: number): Omit<IndexedRequest
   try {
     value = JSON.parse(text)
   } catch (cause) {
-    return invalid(`not JSON (${cause instanceof Error ? cause.message : String(cause)})`)
+    return invalid(`not JSON (${messageOf(cause)})`)
   }
   const decoded = decodeLine(value)
   if (Either.isLeft(decoded)) return invalid(`not a request ${firstProblem(decoded.left)}`)

@@ -9,9 +9,9 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { DecodeError, SchemaError } from "../domain/FetchError.js"
+import { SchemaError } from "../domain/FetchError.js"
+import { notJson } from "../domain/ResponseBody.js"
 import type { Extractor } from "./Extractor.js"
-import { preview } from "./JmesPath.js"
 
 /**
  * Decodes the JSON body (or, with `on: "value"`, the value `base` extracted) with `schema`.
@@ -34,10 +34,7 @@ export const schemaExtractor = <A, I>(
         } else if (Option.isSome(body.json)) {
           input = body.json.value
         } else {
-          return yield* new DecodeError({
-            url,
-            message: `body is not JSON (${body.contentType ?? "no content type"}): ${preview(body.text)}`
-          })
+          return yield* notJson(body, url)
         }
         const decoded = decode(input)
         if (Either.isRight(decoded)) return decoded.right

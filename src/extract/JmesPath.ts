@@ -9,7 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { messageOf } from "../domain/ErrorText.js"
-import { DecodeError, ExtractError } from "../domain/FetchError.js"
+import { ExtractError } from "../domain/FetchError.js"
+import { notJson } from "../domain/ResponseBody.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
 
@@ -129,15 +130,7 @@ export const jmespathExtractor = (
         needsJson: true,
         apply: (body, url) =>
           Option.match(body.json, {
-            onNone: () =>
-              Effect.fail(
-                new DecodeError({
-                  url,
-                  message: `body is not JSON (${body.contentType ?? "no content type"}), so '${query}' cannot run: ${
-                    preview(body.text)
-                  }`
-                })
-              ),
+            onNone: () => Effect.fail(notJson(body, url, `so '${query}' cannot run`)),
             onSome: (json) =>
               Either.match(compiled.search(json), {
                 onLeft: (reason) => Effect.fail(new ExtractError({ url, message: `'${query}' failed: ${reason}` })),
@@ -149,9 +142,3 @@ export const jmespathExtractor = (
           })
       })
   })
-
-/** The start of a body, on one line, for error messages. */
-export const preview = (text: string, max = 60): string => {
-  const line = text.replace(/\s+/g, " ").trim()
-  return line.length > max ? JSON.stringify(line.slice(0, max) + "…") : JSON.stringify(line)
-}

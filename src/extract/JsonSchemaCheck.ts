@@ -15,10 +15,10 @@ import { Ajv2020 } from "ajv/dist/2020.js"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { messageOf } from "../domain/ErrorText.js"
-import { DecodeError, SchemaError } from "../domain/FetchError.js"
+import { SchemaError } from "../domain/FetchError.js"
+import { notJson } from "../domain/ResponseBody.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
-import { preview } from "./JmesPath.js"
 
 /** A compiled schema: undefined when the value fits, else the first failure. */
 export interface JsonValidator {
@@ -107,12 +107,7 @@ export const withJsonSchema = (
       let checked: unknown = value
       if (on === "body") {
         if (Option.isNone(body.json)) {
-          return yield* new DecodeError({
-            url,
-            message: `body is not JSON (${body.contentType ?? "no content type"}), so it cannot be checked: ${
-              preview(body.text)
-            }`
-          })
+          return yield* notJson(body, url, "so it cannot be checked")
         }
         checked = body.json.value
       }

@@ -12,7 +12,8 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { constants } from "node:buffer"
-import { BodyTooLarge, DecodeError, TransportError } from "../domain/FetchError.js"
+import { BodyTooLarge, connectionLost, DecodeError, type TransportError } from "../domain/FetchError.js"
+import { formatSize } from "../domain/SizeText.js"
 import { type DecodeFailure, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 
 /**
@@ -32,14 +33,13 @@ const tooLarge = (url: string, limitBytes: number, seen: string) =>
     limitBytes,
     message: limitBytes > maxTextBytes
       ? `body is larger than the ${Math.round(maxTextBytes / 2 ** 20)} MiB a body can hold in memory (${seen})`
-      : `body is larger than the ${formatBytes(limitBytes)} limit (${seen})`
+      : `body is larger than the ${formatSize(limitBytes)} limit (${seen})`
   })
 
 /** The `BodyTooLarge` of a body past `limitBytes` (or past what a string can hold). */
 export const bodyTooLarge = tooLarge
 
-const lost = (url: string) => (cause: { readonly message: string }) =>
-  new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
+const lost = (url: string) => (cause: { readonly message: string }) => connectionLost(url, cause.message)
 
 /** Reading one chunk and stopping destroys the body stream, which releases the connection. */
 const dropBody = (response: HttpClientResponse.HttpClientResponse) => Effect.ignore(Stream.runHead(response.stream))
@@ -111,16 +111,4 @@ export const readBody = (
 const joinChunks = (chunks: Chunk.Chunk<Uint8Array>): Buffer => {
   if (Chunk.size(chunks) === 1) return asBuffer(Chunk.unsafeHead(chunks))
   return Buffer.concat(Chunk.toReadonlyArray(chunks))
-}
-
-/** `10MiB`-style rendering for messages. */
-export const formatBytes = (bytes: number): string => {
-  const units = ["B", "KiB", "MiB", "GiB"] as const
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1 && value % 1024 === 0) {
-    value /= 1024
-    unit++
-  }
-  return `${value}${units[unit]}`
 }

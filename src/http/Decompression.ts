@@ -22,6 +22,7 @@ import { Transform, type TransformCallback } from "node:stream"
 import * as zlib from "node:zlib"
 import { messageOf } from "../domain/ErrorText.js"
 import { BodyTooLarge, DecodeError } from "../domain/FetchError.js"
+import { formatSize } from "../domain/SizeText.js"
 
 /** zlib's zstd decoder, when this Node has one (22.15+; not 20). */
 const zstd = zlib as unknown as {
@@ -88,7 +89,7 @@ const tooLarge = (url: string, limitBytes: number) =>
   new BodyTooLarge({
     url,
     limitBytes,
-    message: `decoded body is larger than the ${formatLimit(limitBytes)} limit`
+    message: `decoded body is larger than the ${formatSize(limitBytes)} limit`
   })
 
 const invalid = (url: string, encoding: string, cause: unknown) =>
@@ -96,9 +97,6 @@ const invalid = (url: string, encoding: string, cause: unknown) =>
     url,
     message: `body is not valid ${encoding}: ${messageOf(cause)}`
   })
-
-const formatLimit = (bytes: number): string =>
-  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)}MiB` : bytes % 1024 === 0 ? `${bytes / 1024}KiB` : `${bytes}B`
 
 /**
  * zlib's output buffer for a body: zlib writes its output into buffers of `chunkSize` (16 KiB by

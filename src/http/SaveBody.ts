@@ -9,6 +9,7 @@
 import { createHash, type Hash } from "node:crypto"
 import * as fs from "node:fs"
 import { basename, extname, join } from "node:path"
+import { messageOf } from "../domain/ErrorText.js"
 
 /** Where a saved body went. */
 export interface SavedFile {
@@ -65,7 +66,7 @@ export const fileSink = (path: string): BodySink => {
         // Opened at once, so a discard right after removes a file that exists.
         fd = fs.openSync(temp, "w")
       } catch (cause) {
-        return `cannot write ${temp}: ${cause instanceof Error ? cause.message : String(cause)}`
+        return `cannot write ${temp}: ${messageOf(cause)}`
       }
       stream = fs.createWriteStream(temp, { fd })
       stream.on("error", (error) => {

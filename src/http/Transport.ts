@@ -23,7 +23,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import type { BodyTooLarge, DecodeError, StatusError } from "../domain/FetchError.js"
-import { TimeoutError, TransportError } from "../domain/FetchError.js"
+import { connectionLost, TimeoutError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, readBody } from "./BodyReader.js"
 import { bodyText } from "./Charset.js"
 import { type SessionCookies, withCookies } from "./CookieJar.js"
@@ -148,10 +148,7 @@ export const transportFailure = (url: URL, cause: unknown, reading = false): Tra
   const problem = certificateProblem(cause, url)
   if (problem !== undefined) return new TransportError({ url: url.href, message: problem, permanent: true })
   const message = describeTransportFailure(cause)
-  return new TransportError({
-    url: url.href,
-    message: reading ? `connection lost while reading the body: ${message}` : message
-  })
+  return reading ? connectionLost(url.href, message) : new TransportError({ url: url.href, message })
 }
 
 /** The answer for a body's bytes: its text by its charset, or base64 when it is not text. */
@@ -246,9 +243,7 @@ const saveBody = (
     })
   const stream = response.stream.pipe(
     Stream.catchTag("ResponseError", (error) => error.reason === "EmptyBody" ? Stream.empty : Stream.fail(error)),
-    Stream.mapError((cause) =>
-      new TransportError({ url, message: `connection lost while reading the body: ${cause.message}` })
-    )
+    Stream.mapError((cause) => connectionLost(url, cause.message))
   )
   const finish = Effect.async<SavedFile, TransportError>((resume) =>
     sink.finish((result) =>

@@ -4,12 +4,13 @@
  *
  * @module
  */
+import { formatMillis } from "../domain/DurationText.js"
 import type { CompareResult, ModeResult } from "../engine/Compare.js"
 
 const barWidth = 14
 const urlWidth = 28
 
-const seconds = (ms: number) => ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`
+const seconds = (ms: number) => formatMillis(ms)
 
 const bar = (ms: number, max: number) => {
   const cells = max <= 0 ? 0 : Math.max(ms > 0 ? 1 : 0, Math.round((ms / max) * barWidth))

@@ -3,9 +3,10 @@
  *
  * @module
  */
+import { formatMillis } from "../domain/DurationText.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
 
-const wait = (ms: number) => ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`
+const wait = (ms: number) => formatMillis(ms, { secondDigits: 1 })
 
 /** `retry 2/4 http://…/flaky: StatusError: HTTP 503 Service Unavailable (after 203 ms)`. */
 export const retryLine = (event: RetryEvent): string =>

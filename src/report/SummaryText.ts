@@ -3,9 +3,10 @@
  *
  * @module
  */
+import { formatMillis } from "../domain/DurationText.js"
 import type { RunSummary } from "../engine/RunStats.js"
 
-const ms = (value: number) => value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`
+const ms = (value: number) => formatMillis(value, { msDigits: 1 })
 
 /** The summary as a few lines of text. */
 export const renderSummary = (summary: RunSummary): string => {

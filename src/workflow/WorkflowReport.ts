@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { formatMillis } from "../domain/DurationText.js"
 import type { FailedRecord, FetchRecord } from "../domain/FetchRecord.js"
 import type { Workflow } from "./Workflow.js"
 import type { StepResult, WorkflowResult } from "./WorkflowRunner.js"
@@ -36,7 +37,7 @@ const firstFailure = (records: StepResult["records"]): string | undefined => {
   })`
 }
 
-const seconds = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`)
+const seconds = (ms: number) => formatMillis(ms)
 
 /** One line per step, in dependency order, then the total. */
 export const workflowText = (result: WorkflowResult): string => {

@@ -26,7 +26,14 @@ layer(DemoLayer, { excludeTestServices: true })("volley demo", (it) => {
       expect(text).toMatch(/concurrent \(100\) +[\d.]+ m?s +100 +0/)
       expect(text).toMatch(/The 100 records are saved in\n  \S+cat-facts\.json/)
       expect(text).toContain("10 ok, 0 failed after 30 attempts")
-      expect(text).toMatch(/All 20 at once, no retries: 5 ok, 15 failed \(15 StatusError\)/)
+      // How many of the burst land in the server's one-second window depends on the machine's
+      // speed: only what holds at any speed is checked (all 20 answered, every failure a 429).
+      const burst = /All 20 at once, no retries: (\d+) ok, (\d+) failed(?: \((\d+) StatusError\))?/.exec(text)
+      expect(burst).not.toBeNull()
+      const [ok, failed, statusErrors] = [1, 2, 3].map((group) => Number(burst![group] ?? 0))
+      expect(ok! + failed!).toBe(20)
+      expect(ok).toBeGreaterThanOrEqual(5)
+      expect(statusErrors).toBe(failed)
       expect(text).toContain("With --rate 5: 20 ok, 0 failed")
       expect(text).toContain("--select 'pre.data'        → \"12\\n49\\n86\\n23\\n60\\n97\\n34\\n71\"")
       expect(text).toContain("[\"12\",\"49\",\"86\",\"23\",\"60\",\"97\",\"34\",\"71\"]")

@@ -62,3 +62,40 @@ describe("Template", () => {
     expect(Either.isLeft(failed) && failed.left.unsafeValue).toBe(false)
   })
 })
+
+describe("Template parsing", () => {
+  it("unbalanced or empty braces are refused, naming the template", () => {
+    for (const source of ["{{ vars.base }}/a}}", "{{ vars.base }}/{{ item", "/a{{b}"]) {
+      expect(parseTemplate(source)).toEqual(Either.left(`unbalanced {{ }} in '${source}'`))
+    }
+    expect(parseTemplate("{{ vars.base }}/{{ }}")).toEqual(Either.left("empty {{ }} in '{{ vars.base }}/{{ }}'"))
+    expect(parseTemplate("{{ vars.base }}/{{ a[ }}")).toSatisfy(
+      (parsed: Either.Either<unknown, string>) =>
+        Either.isLeft(parsed) && parsed.left.startsWith("'{{ a[ }}' does not parse")
+    )
+  })
+
+  it("references are the root names every expression reads", () => {
+    const parsed = Either.getOrThrow(parseTemplate("{{ vars.base }}/{{ a.id || b.id }}?x={{+ item.q }}"))
+    expect([...parsed.references].sort()).toEqual(["a", "b", "item", "vars"])
+    expect(Either.getOrThrow(parseTemplate("http://x/plain")).references).toEqual([])
+  })
+
+  it("null and missing values render as nothing; numbers and booleans as JSON writes them", () => {
+    const context = { vars: { base }, item: { n: 0.1, t: true, z: null } }
+    expect(render("{{ vars.base }}/{{ item.n }}/{{ item.t }}/{{ item.z }}/{{ item.none }}", context)).toEqual(
+      Either.right(`${base}/0.1/true//`)
+    )
+    const exact = new LosslessNumber("1.000000000000000000001")
+    expect(render("{{ n }}", { n: exact }, "text")).toEqual(Either.right("1.000000000000000000001"))
+  })
+
+  it("the base URL must be first: a URL in the middle is encoded like any value", () => {
+    expect(render("{{ vars.base }}/go/{{ next }}", { vars: { base }, next: "https://other.test/x" })).toEqual(
+      Either.right(`${base}/go/https%3A%2F%2Fother.test%2Fx`)
+    )
+    expect(render("{{+ next }}/more", { next: "https://api.test/a b" })).toEqual(
+      Either.right("https://api.test/a%20b/more")
+    )
+  })
+})
