@@ -5,9 +5,10 @@
  * @module
  */
 import type { FetchRecord } from "../domain/FetchRecord.js"
+import { attemptTimesOf } from "../http/AttemptTimes.js"
 import { makeLatencyHistogram } from "./LatencyHistogram.js"
 
-/** A snapshot of a run's numbers. */
+/** A snapshot of a run's numbers; the latency percentiles are per attempt, backoff waits left out. */
 export interface RunSummary {
   readonly total: number
   readonly ok: number
@@ -48,7 +49,10 @@ export const makeRunStats = (startMs: number): RunStats => {
         failed++
         failedByTag[record.error._tag] = (failedByTag[record.error._tag] ?? 0) + 1
       }
-      if (record.attempts > 0) latency.add(record.ms)
+      // Latency is per attempt: a retried request adds each attempt, not the waits between them.
+      const times = attemptTimesOf(record)
+      if (times !== undefined) { for (const ms of times) latency.add(ms) }
+      else if (record.attempts > 0) latency.add(record.ms)
     },
     done: () => ok + failed,
     failed: () => failed,

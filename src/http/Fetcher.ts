@@ -33,6 +33,7 @@ import { makeResponseBody, recordBody, type ResponseBody } from "../domain/Respo
 import { userAgent } from "../domain/Version.js"
 import type { Extractor } from "../extract/Extractor.js"
 import { countRecord, countStarted, isBuiltInTracer, tracedWith } from "../observability/FetchTelemetry.js"
+import { setAttemptTimes } from "./AttemptTimes.js"
 import { basicAuthorization, type Login, type LoginSource, stripUserinfo, takeUserinfo } from "./Credentials.js"
 import { acceptEncoding } from "./Decompression.js"
 import type { ExchangeLog } from "./ExchangeLog.js"
@@ -289,6 +290,7 @@ const makeFetcher = (transport: Transport) => {
       keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)
     }
     if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, answer)
+    if (p.attemptMs !== undefined) setAttemptTimes(record, p.attemptMs)
     return countRecord(record)
   }
   const bodyOf = (p: Pending, answer: Answer) =>
@@ -338,23 +340,21 @@ const makeFetcher = (transport: Transport) => {
   }
   const failed = (p: Pending, error: FetchError) => {
     if (p.options.exchanges !== undefined) logExchange(p, p.options.exchanges, p.lastAnswer)
-    return Effect.succeed(
-      countRecord(
-        failedRecord(
-          p.index,
-          p.url,
-          // A RateLimited attempt was refused before it was sent.
-          error._tag === "RateLimited" ? p.attempts - 1 : p.attempts,
-          elapsedMs(p),
-          error,
-          p.lastAnswer,
-          p.options.keepBody,
-          p.options.maxJsonDepth,
-          p.hop.url.href,
-          p.id
-        )
-      )
+    const record = failedRecord(
+      p.index,
+      p.url,
+      // A RateLimited attempt was refused before it was sent.
+      error._tag === "RateLimited" ? p.attempts - 1 : p.attempts,
+      elapsedMs(p),
+      error,
+      p.lastAnswer,
+      p.options.keepBody,
+      p.options.maxJsonDepth,
+      p.hop.url.href,
+      p.id
     )
+    if (p.attemptMs !== undefined) setAttemptTimes(record, p.attemptMs)
+    return Effect.succeed(countRecord(record))
   }
   /**
    * One attempt through the gate (rate limits, per-host caps and pauses). A connection this
@@ -380,15 +380,25 @@ const makeFetcher = (transport: Transport) => {
     let replayed = false
     let last = error
     let failedAt = p.clock.unsafeCurrentTimeMillis()
+    // The first attempt took all the time so far; each retry is timed on its own, without its wait.
+    const attemptMs = [elapsedMs(p)]
+    p.attemptMs = attemptMs
     const onRetry = p.options.retry.onRetry
-    const attempt = Effect.suspend(() => Effect.flatMap(send(p), (answer) => verdict(p, answer))).pipe(
-      Effect.tapError((e) =>
-        Effect.sync(() => {
-          last = e
-          failedAt = p.clock.unsafeCurrentTimeMillis()
-        })
+    const attempt = Effect.suspend(() => {
+      const startedNanos = p.clock.unsafeCurrentTimeNanos()
+      const took = () => Number(p.clock.unsafeCurrentTimeNanos() - startedNanos) / 1e6
+      return Effect.flatMap(send(p), (answer) => verdict(p, answer)).pipe(
+        Effect.tap(() => Effect.sync(() => attemptMs.push(took()))),
+        Effect.tapError((e) =>
+          Effect.sync(() => {
+            last = e
+            failedAt = p.clock.unsafeCurrentTimeMillis()
+            // A RateLimited attempt was refused before it was sent: it took no time at the server.
+            if (e._tag !== "RateLimited") attemptMs.push(took())
+          })
+        )
       )
-    )
+    })
     const again = Effect.suspend(() => {
       if (!replayed) {
         replayed = true
@@ -499,7 +509,8 @@ const makeFetcher = (transport: Transport) => {
         save: options.save === undefined ? undefined : fileSink(options.save.nameFor(index, url))
       },
       attempts: 1,
-      lastAnswer: undefined
+      lastAnswer: undefined,
+      attemptMs: undefined
     }
     const learn = transport.start === undefined
       ? undefined
@@ -580,6 +591,8 @@ interface Pending {
   readonly hop: Hop
   attempts: number
   lastAnswer: Answer | undefined
+  /** Each attempt's duration, once a first attempt has failed (a first success has only `ms`). */
+  attemptMs: Array<number> | undefined
 }
 
 /** Hands the input's exchange to the run's log (for reports that need headers and bodies). */
