@@ -162,6 +162,9 @@ export const fetchOptions = {
   includeHeaders: Options.boolean("include-headers").pipe(
     Options.withDescription("add the last answer's headers to each record (lower-case names; repeats as lists)")
   ),
+  timings: Options.boolean("timings").pipe(
+    Options.withDescription("add where the last attempt's time went: {dns, connect, tls, ttfb, total} in ms")
+  ),
   noBody: Options.boolean("no-body").pipe(Options.withDescription("leave the body out of records")),
   output: optionalText("output", "FILE", "write all records to FILE (one file, not one per URL) [default stdout]", "o"),
   format: choiceOption("format", outputFormats, "ndjson").pipe(
@@ -272,6 +275,7 @@ export const fetchHelp: CommandHelp = {
       "--format",
       "--no-body",
       "--include-headers",
+      "--timings",
       "--save-dir",
       "--save-name",
       "--progress",
@@ -536,7 +540,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     expect,
     logins: yield* loginsOf(flags),
     cookies: jar,
-    includeHeaders: flags.includeHeaders
+    includeHeaders: flags.includeHeaders,
+    timings: flags.timings
   }
   if (flags.dryRun) {
     const first = Chunk.toArray(yield* Stream.runCollect(Stream.take(requests, dryRunShown)))

@@ -19,6 +19,19 @@ export const RecordHeaders = Schema.Record({
 })
 export type RecordHeaders = typeof RecordHeaders.Type
 
+/**
+ * Where the last attempt's time went, in ms (`--timings`): DNS, TCP connect and TLS of the
+ * connections it opened (absent when it reused one), first byte and the whole attempt.
+ */
+export const RecordTimings = Schema.Struct({
+  dns: Schema.optional(Schema.NonNegative),
+  connect: Schema.optional(Schema.NonNegative),
+  tls: Schema.optional(Schema.NonNegative),
+  ttfb: Schema.NonNegative,
+  total: Schema.NonNegative
+})
+export type RecordTimings = typeof RecordTimings.Type
+
 /** An input that was fetched (and, when asked, extracted and validated) successfully. */
 export const OkRecord = Schema.Struct({
   index: Schema.NonNegativeInt,
@@ -39,6 +52,8 @@ export const OkRecord = Schema.Struct({
   headers: Schema.optional(RecordHeaders),
   /** The HTTP version of the last answer ("1.1" or "2"), with `--include-headers`, when known. */
   httpVersion: Schema.optional(Schema.Literal("1.1", "2")),
+  /** Where the last attempt's time went, with `--timings`. */
+  timings: Schema.optional(RecordTimings),
   /** The input's `id` (an NDJSON input line's). */
   id: Schema.optional(Schema.Union(Schema.String, Schema.Number)),
   /** Where the body was saved (`--save-dir`), its size and SHA-256 (hex); the record has no body. */
@@ -62,6 +77,7 @@ export const FailedRecord = Schema.Struct({
   finalUrl: Schema.optional(Schema.String),
   headers: Schema.optional(RecordHeaders),
   httpVersion: Schema.optional(Schema.Literal("1.1", "2")),
+  timings: Schema.optional(RecordTimings),
   id: Schema.optional(Schema.Union(Schema.String, Schema.Number))
 })
 export type FailedRecord = typeof FailedRecord.Type

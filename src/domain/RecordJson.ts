@@ -49,6 +49,7 @@ const spliced = (record: FetchRecord, text: RecordJsonText): string => {
   if (record.finalUrl !== undefined) out += `,"finalUrl":${JSON.stringify(record.finalUrl)}`
   if (record.headers !== undefined) out += `,"headers":${JSON.stringify(record.headers)}`
   if (record.httpVersion !== undefined) out += `,"httpVersion":"${record.httpVersion}"`
+  if (record.timings !== undefined) out += `,"timings":${JSON.stringify(record.timings)}`
   if (record.id !== undefined) out += `,"id":${JSON.stringify(record.id)}`
   if (record.ok && record.file !== undefined) {
     out += `,"file":${JSON.stringify(record.file)},"bytes":${record.bytes},"sha256":${JSON.stringify(record.sha256)}`

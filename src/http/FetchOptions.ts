@@ -60,6 +60,11 @@ export interface FetchOptions {
   /** Put the last answer's headers in each record (`headers`: lower-case names, repeats as lists). */
   readonly includeHeaders?: boolean | undefined
   /**
+   * Put where the last attempt's time went in each record (`timings`: dns, connect, tls, ttfb,
+   * total in ms): on volley's own undici transport; a client of your own gives none.
+   */
+  readonly timings?: boolean | undefined
+  /**
    * Save each successful body to a file instead of the record (`--save-dir`): `nameFor` gives
    * the path of input `index` (never one path for two inputs).
    */

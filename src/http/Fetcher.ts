@@ -126,6 +126,7 @@ const failedRecord = (
     ...(finalUrl === undefined ? {} : { finalUrl }),
     ...(answer?.rawHeaders === undefined ? {} : { headers: recordHeaders(answer.rawHeaders) }),
     ...(answer?.httpVersion === undefined ? {} : { httpVersion: answer.httpVersion }),
+    ...(answer?.timings === undefined ? {} : { timings: answer.timings }),
     ...(id === undefined ? {} : { id })
   }
   return body === undefined ? record : keepJsonText(record, body.jsonText, body.exactNumbers)
@@ -193,6 +194,7 @@ const prepare = (options: FetchOptions): Prepared => {
       maxRedirects: options.maxRedirects,
       secretHeaders: options.secretHeaders,
       ...(options.includeHeaders === true ? { keepHeaders: true } : {}),
+      ...(options.timings === true ? { timings: true } : {}),
       ...(options.cookies === undefined ? {} : { cookies: options.cookies })
     },
     headers: decode ? { ...headers, "accept-encoding": acceptEncoding } : headers,
@@ -285,6 +287,7 @@ const makeFetcher = (transport: Transport) => {
     if (answer.url !== p.hop.url.href) record.finalUrl = answer.url
     if (answer.rawHeaders !== undefined) record.headers = recordHeaders(answer.rawHeaders)
     if (answer.httpVersion !== undefined) record.httpVersion = answer.httpVersion
+    if (answer.timings !== undefined) record.timings = answer.timings
     if (p.id !== undefined) record.id = p.id
     if (body.jsonText !== undefined || body.exactNumbers) {
       keepJsonText(record, p.options.keepBody ? body.jsonText : undefined, body.exactNumbers)

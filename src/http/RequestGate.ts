@@ -6,6 +6,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type { FetchError } from "../domain/FetchError.js"
+import type { Timings } from "./ConnectTimings.js"
 import type { SavedFile } from "./SaveBody.js"
 
 /** An HTTP version as records (and HAR, with its `HTTP/` prefix) name it. */
@@ -26,6 +27,8 @@ export interface Answer {
   readonly httpVersion?: HttpVersion
   /** Where the body was saved (`--save-dir`); `text` is then empty. */
   readonly saved?: SavedFile
+  /** Where the attempt's time went: only when the limits ask (`timings`) and the transport can tell. */
+  readonly timings?: Timings
 }
 
 /** Wraps one attempt to `host`. */

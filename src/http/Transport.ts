@@ -43,6 +43,8 @@ export interface SendLimits {
   readonly secretHeaders?: ReadonlySet<string>
   /** Keep the final answer's headers as received (`Answer.rawHeaders`), repeated ones as lists. */
   readonly keepHeaders?: boolean
+  /** Time the attempt's phases (`Answer.timings`), where the transport can. */
+  readonly timings?: boolean
   /** The session's cookies: sent on every hop they match, and every hop's `Set-Cookie` kept. */
   readonly cookies?: SessionCookies
 }

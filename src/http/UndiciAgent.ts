@@ -16,6 +16,7 @@ import type * as Scope from "effect/Scope"
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns"
 import type { EnvHttpProxyAgent } from "undici"
 import Agent from "undici/lib/dispatcher/agent.js"
+import { timedConnector } from "./ConnectTimings.js"
 import { proxyRoutes, type ProxySettings } from "./ProxyConfig.js"
 import { tlsConnectOptions, type TlsSettings } from "./TlsOptions.js"
 
@@ -82,7 +83,12 @@ export const makeDispatcher = (options: PoolOptions = {}): Effect.Effect<Undici.
   }
   // A unix socket is where every request goes: no proxy then (as curl does).
   const routes = options.unixSocket === undefined ? proxyRoutes(options, options.env) : undefined
-  if (routes === undefined) return Effect.sync((): Undici.Dispatcher => new Agent(agentOptions))
+  if (routes === undefined) {
+    // A connector of undici's own, watched so `--timings` can say how long each phase took (an
+    // agent given a connector function offers h2 only if the connector does).
+    const timed = timedConnector({ ...connect, ...(options.http2 === true ? { allowH2: true } : {}) })
+    return Effect.sync((): Undici.Dispatcher => new Agent({ ...agentOptions, connect: timed }))
+  }
   // undici's index only when a proxy is set (the bundle evaluates it lazily too): the proxy
   // agent opens its tunnels with the `connect` method the index installs on every dispatcher.
   return Effect.promise(() => import("undici")).pipe(

@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
+import { attemptTimings, claimPhases, type ConnectSpent, watchSockets } from "./ConnectTimings.js"
 import { withCookies } from "./CookieJar.js"
 import { makeDeadlines, maxTimerMs } from "./Deadlines.js"
 import {
@@ -24,7 +25,7 @@ import {
   streamAbove
 } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
-import type { HttpVersion } from "./RequestGate.js"
+import type { Answer, HttpVersion } from "./RequestGate.js"
 import { type BodySink, mayPause } from "./SaveBody.js"
 import {
   bodyContentType,
@@ -57,6 +58,10 @@ const flatHeaders = (raw: Record<string, string | ReadonlyArray<string> | undefi
   }
   return raw as Headers
 }
+
+/** The answer with its attempt's timings. */
+const withTimings = (answer: Answer, spent: ConnectSpent, startedAt: number, headAt: number): SendOutcome =>
+  Either.right({ ...answer, timings: attemptTimings(spent, startedAt, headAt) })
 
 /** The body chunks as one buffer. */
 const joined = (chunks: Array<Buffer>, length: number): Buffer =>
@@ -102,9 +107,18 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, httpVersion?:
       decoder = undefined
       return true
     }
+    // `--timings`: when the attempt began, its head came, and what its connections cost.
+    const timed = limits.timings === true
+    const startedAt = timed ? performance.now() : 0
+    let headAt = 0
+    const spent: ConnectSpent = {}
+    if (timed) watchSockets()
     const finish = (outcome: SendOutcome) => {
       if (!settle(outcome._tag === "Right")) return
-      done(httpVersion !== undefined && limits.keepHeaders === true ? withHttpVersion(outcome, httpVersion) : outcome)
+      const versioned = httpVersion !== undefined && limits.keepHeaders === true
+        ? withHttpVersion(outcome, httpVersion)
+        : outcome
+      done(timed && versioned._tag === "Right" ? withTimings(versioned.right, spent, startedAt, headAt) : versioned)
     }
     const fail = (error: SendError) => {
       const control = controller
@@ -154,6 +168,10 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, httpVersion?:
         },
         onResponseStart: (_control, statusCode, rawHeaders) => {
           if (statusCode < 200) return
+          if (timed) {
+            claimPhases(spent)
+            headAt = performance.now()
+          }
           started = true
           status = statusCode
           headers = flatHeaders(rawHeaders)

@@ -12,3 +12,14 @@ declare module "undici/lib/api/api-request.js" {
   const request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
   export default request
 }
+
+// undici's connector factory: what an agent's `connect` options become (see ConnectTimings.ts).
+// Its connector returns the socket it opens (the published type says void).
+declare module "undici/lib/core/connect.js" {
+  import type { Socket } from "node:net"
+  import type { buildConnector } from "undici"
+  const build: (
+    options: buildConnector.BuildOptions
+  ) => (options: buildConnector.Options, callback: buildConnector.Callback) => Socket
+  export default build
+}
