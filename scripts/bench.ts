@@ -198,6 +198,8 @@ try {
       ...(variant === undefined ? {} : {
         variant,
         variant_req_per_s: Math.round(scenario.urls / results[`volley ${variant}`]!.wall),
+        // html: the peak without extraction, beside volley_peak_mib with it.
+        variant_peak_mib: Math.round(results[`volley ${variant}`]!.peak),
         // tls: volley --http2 against volley's HTTP/1.1; gzip: decoding against not decoding;
         // html: extracting against not extracting (below 1: the parse's share of the time).
         variant_ratio: Number((results["volley"]!.wall / results[`volley ${variant}`]!.wall).toFixed(2))

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import * as cheerio from "cheerio/slim"
+import type * as Cheerio from "cheerio/slim"
 import * as Effect from "effect/Effect"
-import { Parser } from "htmlparser2"
+import { Tokenizer } from "htmlparser2"
 import { messageOf } from "../domain/ErrorText.js"
 import { ExtractError } from "../domain/FetchError.js"
 import { UsageError } from "../domain/UsageError.js"
@@ -20,21 +20,69 @@ const specialAttribute =
   /^(?:autofocus|autoplay|async|checked|controls|defer|disabled|hidden|loop|multiple|open|readonly|required|scoped|selected|value)$/i
 
 /**
- * An attribute of every element of one tag name (`--select a --select-attr href`), read as the
- * parser opens each tag, without building the document: on 100 generated 200 KB pages (`npm run
- * bench -- --scenario html`) cheerio's document was most of the time. The same answer as
- * cheerio's: cheerio builds its document from these same htmlparser2 events with the same
- * options (an implied tag is opened here too), a tag selector matches an element by its
- * lower-cased name alone, and the matches come in document order, the order tags open in.
+ * An attribute of every element of one tag name (`--select a --select-attr href`), read from
+ * htmlparser2's tokenizer as each tag opens, without building the document: on 100 generated
+ * 200 KB pages (`npm run bench -- --scenario html`) cheerio's document was most of the time, and
+ * then htmlparser2's `Parser` over the tokenizer (a stack of open elements, an attribute object
+ * per tag, a string per text run) a third of what was left. The same answer as cheerio's:
+ * cheerio builds its document from this same tokenizer with the same options (entities decoded;
+ * `<script>`, `<style>`, `<textarea>` and `<title>` contents are the tokenizer's own raw text, so
+ * an `<a` inside them opens nothing), and these callbacks do what `Parser` does with the events
+ * that carry attributes: names lower-cased, the first of a repeated attribute kept, a tag counted
+ * once its `>` (or `/>`) is read (a tag cut off by the end of the page is not an element). The
+ * tags `Parser` adds itself (an implied `<p>` for a stray `</p>`, `<br>` for `</br>`) have no
+ * attributes, and a tag selector matches an element by its lower-cased name alone; the matches
+ * come in document order, the order tags open in. Checked against cheerio in
+ * test/extract/CssSelect.test.ts.
  */
 const streamTagAttribute = (html: string, tag: string, attr: string): Array<string> => {
   const values: Array<string> = []
-  const parser = new Parser({
-    onopentag: (name, attribs) => {
-      if (name === tag && Object.hasOwn(attribs, attr)) values.push(attribs[attr]!)
-    }
+  // In a tag of the wanted name: its attribute names so far (the first one wins), and the value.
+  let inWanted = false
+  let names: Array<string> = []
+  let name = ""
+  let value = ""
+  let found: string | undefined
+  const tagEnd = (): void => {
+    if (inWanted && found !== undefined) values.push(found)
+    inWanted = false
+  }
+  const ignore = (): void => {}
+  const tokenizer = new Tokenizer({ decodeEntities: true }, {
+    onopentagname: (start, end) => {
+      inWanted = end - start === tag.length && html.slice(start, end).toLowerCase() === tag
+      names = []
+      found = undefined
+    },
+    onattribname: (start, end) => {
+      if (!inWanted) return
+      name = html.slice(start, end).toLowerCase()
+      value = ""
+    },
+    onattribdata: (start, end) => {
+      if (inWanted) value += html.slice(start, end)
+    },
+    onattribentity: (codepoint) => {
+      if (inWanted) value += String.fromCodePoint(codepoint)
+    },
+    onattribend: () => {
+      if (!inWanted || names.includes(name)) return
+      names.push(name)
+      if (name === attr) found = value
+    },
+    onopentagend: tagEnd,
+    onselfclosingtag: tagEnd,
+    oncdata: ignore,
+    onclosetag: ignore,
+    oncomment: ignore,
+    ondeclaration: ignore,
+    onend: ignore,
+    onprocessinginstruction: ignore,
+    ontext: ignore,
+    ontextentity: ignore
   })
-  parser.end(html)
+  tokenizer.write(html)
+  tokenizer.end()
   return values
 }
 
@@ -47,6 +95,40 @@ export const cssExtractor = (
   options: { readonly attr?: string | undefined; readonly flag?: string } = {}
 ): Effect.Effect<Extractor, UsageError> => {
   const flag = options.flag ?? "--select"
+  const attr = options.attr
+  // A bare tag name is a valid selector: it needs no check, and no cheerio.
+  const streamed = attr !== undefined && /^[a-z][a-z0-9]*$/.test(selector) && !specialAttribute.test(attr)
+  const description = attr === undefined ? `css ${selector}` : `css ${selector} @${attr}`
+  const finish = (url: string, values: Array<string>): Effect.Effect<unknown, ExtractError> => {
+    if (values.length === 0) {
+      const what = attr === undefined ? `selector '${selector}'` : `selector '${selector}' with attribute '${attr}'`
+      return Effect.fail(new ExtractError({ url, message: `${what} matched nothing` }))
+    }
+    return Effect.succeed(values.length === 1 ? values[0] : values)
+  }
+  if (streamed) {
+    return Effect.succeed<Extractor>({
+      description,
+      needsJson: false,
+      apply: (body, url) => Effect.suspend(() => finish(url, streamTagAttribute(body.text, selector, attr)))
+    })
+  }
+  // cheerio (and the css-select, domhandler and parse5-free modules it brings) is loaded only for
+  // the selectors that need it: loading it and its first use were 0.3 s of a run's start.
+  return Effect.flatMap(
+    Effect.promise(() => import("cheerio/slim")),
+    (cheerio) => cheerioExtractor(cheerio, selector, options, flag, description, finish)
+  )
+}
+
+const cheerioExtractor = (
+  cheerio: typeof Cheerio,
+  selector: string,
+  options: { readonly attr?: string | undefined },
+  flag: string,
+  description: string,
+  finish: (url: string, values: Array<string>) => Effect.Effect<unknown, ExtractError>
+): Effect.Effect<Extractor, UsageError> => {
   const selectWithCheerio = (html: string): Array<string> => {
     const $ = cheerio.load(html)
     const values: Array<string> = []
@@ -61,19 +143,9 @@ export const cssExtractor = (
   } catch (cause) {
     return Effect.fail(new UsageError({ message: `${flag}: invalid CSS selector '${selector}': ${messageOf(cause)}` }))
   }
-  const attr = options.attr
-  const streamed = attr !== undefined && /^[a-z][a-z0-9]*$/.test(selector) && !specialAttribute.test(attr)
   return Effect.succeed<Extractor>({
-    description: attr === undefined ? `css ${selector}` : `css ${selector} @${attr}`,
+    description,
     needsJson: false,
-    apply: (body, url) =>
-      Effect.suspend(() => {
-        const values = streamed ? streamTagAttribute(body.text, selector, attr) : selectWithCheerio(body.text)
-        if (values.length === 0) {
-          const what = attr === undefined ? `selector '${selector}'` : `selector '${selector}' with attribute '${attr}'`
-          return Effect.fail(new ExtractError({ url, message: `${what} matched nothing` }))
-        }
-        return Effect.succeed(values.length === 1 ? values[0] : values)
-      })
+    apply: (body, url) => Effect.suspend(() => finish(url, selectWithCheerio(body.text)))
   })
 }

@@ -79,7 +79,10 @@ describe("cssExtractor", () => {
       `<table><tr><td><a href="/t1"><img src="/i.png" alt="i"></td></tr></table><![CDATA[<a href="/cd">]]>`,
       `<svg><a href="/svg" xlink:href="/xl"></a></svg><textarea><a href="/text"></textarea><a data-x="y" href="/d">`,
       `</a><a href="/stray-close"`,
-      `<a href="/unterminated`
+      `<a href="/unterminated`,
+      `<STYLE>a[href="/css"] { }</STYLE><TITLE><a href="/title"></TITLE><a HREF="/after-title">`,
+      `<a href="/e?x=1&copy=2&amp&lt;&#39;&#x1F600;&bogus;"><a href="&notit; &notin; &AMP">`,
+      `<!DOCTYPE html><?xml version="1.0"?><a/><a href=/s/><A Href='/5' /><a\thref\n=\n'/ws'>`
     ]
     it("on hand-picked pages", () => {
       for (const html of pages) {
@@ -121,7 +124,21 @@ describe("cssExtractor", () => {
         "<a href='/3' href=\"/4\">",
         "<svg>",
         "<textarea>",
-        "</textarea>"
+        "</textarea>",
+        "<style>",
+        "</style>",
+        "<title>",
+        "</title>",
+        "<!DOCTYPE html>",
+        "<?xml version=\"1.0\"?>",
+        "<a/>",
+        "<a href=/s/>",
+        "<A Href='/5' />",
+        "<a href=\"/e?x=1&copy=2&amp&lt;&#39;&#x1F600;&bogus;\">",
+        "<a href=\"&notit; &notin; &AMP\">",
+        "<a\thref\n=\n'/ws'>",
+        "<math>",
+        "</svg>"
       )
       fc.assert(
         fc.property(fc.array(token, { maxLength: 40 }), (tokens) => {
