@@ -29,7 +29,7 @@ import { makeFetchOptions, redactHeaders, withSecretHeaders } from "../http/Fetc
 import { netrcSource, parseNetrc } from "../http/Netrc.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
-import { makeFileNamer, saveNamePlaceholders } from "../http/SaveBody.js"
+import { defaultSaveName, makeFileNamer, saveNameProblem } from "../http/SaveBody.js"
 import { outputFormats } from "../report/OutputFormat.js"
 import { acquireOutputLock } from "../report/OutputLock.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
@@ -394,15 +394,9 @@ const saveOf = Effect.fnUntraced(function*(flags: FetchFlags) {
     return undefined
   }
   const dir = flags.saveDir.value
-  const template = Option.getOrElse(flags.saveName, () => "{index}-{name}")
-  const unknown = /\{([^}]*)\}/g.exec(template.replace(/\{(index|host|path|name|ext)\}/g, ""))
-  if (unknown !== null) {
-    return yield* new UsageError({
-      message: `--save-name: unknown placeholder {${unknown[1]}} (use ${
-        saveNamePlaceholders.map((p) => `{${p}}`).join(" ")
-      })`
-    })
-  }
+  const template = Option.getOrElse(flags.saveName, () => defaultSaveName)
+  const problem = saveNameProblem(template)
+  if (problem !== undefined) return yield* new UsageError({ message: `--save-name: ${problem}` })
   if (!flags.dryRun) {
     const fs = yield* FileSystem.FileSystem
     yield* fs.makeDirectory(dir, { recursive: true }).pipe(

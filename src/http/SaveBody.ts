@@ -138,6 +138,17 @@ const decoded = (part: string): string => {
 /** The placeholders of `--save-name`. */
 export const saveNamePlaceholders = ["index", "host", "path", "name", "ext"] as const
 
+/** The default file name template: the input's index and the URL's last segment. */
+export const defaultSaveName = "{index}-{name}"
+
+/** Why `template` cannot name files (a placeholder volley does not know), or `undefined`. */
+export const saveNameProblem = (template: string): string | undefined => {
+  const unknown = /\{([^}]*)\}/g.exec(template.replace(/\{(index|host|path|name|ext)\}/g, ""))
+  return unknown === null
+    ? undefined
+    : `unknown placeholder {${unknown[1]}} (use ${saveNamePlaceholders.map((p) => `{${p}}`).join(" ")})`
+}
+
 /**
  * The file name for input `index` at `url` by `template`: `{index}`, `{host}`, `{path}` (the
  * URL's path, slashes as `_`), `{name}` (its last segment, `index` when there is none) and

@@ -28,6 +28,7 @@ import { cssExtractor } from "../extract/CssSelect.js"
 import type { Extractor } from "../extract/Extractor.js"
 import { jmespathExtractor, type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
 import { regexExtractor } from "../extract/RegexMatch.js"
+import { defaultSaveName, saveNameProblem } from "../http/SaveBody.js"
 import { planWaves } from "./Plan.js"
 import { parseTemplate, type Template } from "./Template.js"
 import { type ExpectField, type ExtractField, type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
@@ -49,6 +50,8 @@ export interface CompiledStep {
   readonly extractor: Extractor | undefined
   /** Accepted statuses and assertions (`expect:`); the 2xx rule when undefined. */
   readonly expect: Expectation | undefined
+  /** Each successful body to a file in `dir`, named by the `name` template (`save:`). */
+  readonly save: { readonly dir: string; readonly name: string } | undefined
 }
 
 export interface Workflow {
@@ -185,6 +188,14 @@ export const compileWorkflow = (
       const expect = step.expect === undefined ? undefined : yield* expectationOf(step.expect).pipe(
         Effect.catchAll((e) => fail(locator, ["steps", name, "expect"], e.message))
       )
+      const save = step.save === undefined
+        ? undefined
+        : typeof step.save === "string"
+        ? { dir: step.save, name: defaultSaveName }
+        : { dir: step.save.dir, name: step.save.name ?? defaultSaveName }
+      if (save !== undefined && save.dir === "") yield* fail(locator, ["steps", name, "save"], "expected a directory")
+      const nameProblem = save === undefined ? undefined : saveNameProblem(save.name)
+      if (nameProblem !== undefined) yield* fail(locator, ["steps", name, "save", "name"], nameProblem)
       steps.push({
         name,
         url,
@@ -198,7 +209,8 @@ export const compileWorkflow = (
         retries: step.retries ?? decoded.defaults?.retries,
         decompress: step.decompress ?? decoded.defaults?.decompress,
         extractor,
-        expect
+        expect,
+        save
       })
     }
     const waves = planWaves(new Map(steps.map((s) => [s.name, s.dependsOn])))

@@ -11,11 +11,14 @@ import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { mkdir } from "node:fs/promises"
+import { messageOf } from "../domain/ErrorText.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { RequestSpec } from "../domain/RequestSpec.js"
 import { makeSessionCookies } from "../http/CookieJar.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { makeFetchOptions } from "../http/FetchOptions.js"
+import { makeFileNamer } from "../http/SaveBody.js"
 import { renderTemplate, type TemplateProblem } from "./Template.js"
 import type { CompiledStep, Workflow } from "./Workflow.js"
 
@@ -104,7 +107,14 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
       const context: Record<string, unknown> = { vars: workflow.vars }
       for (const dep of deps) context[dep.name] = dep.records
       const start = yield* Clock.currentTimeMillis
+      // A step that saves writes the bytes as sent, of any size (as `--save-dir` does).
+      const save = step.save
       const fetchOptions = makeFetchOptions({
+        ...(save === undefined ? {} : {
+          save: { nameFor: makeFileNamer(save.dir, save.name) },
+          maxBodyBytes: Infinity,
+          decompress: false
+        }),
         ...(step.timeout === undefined ? {} : { timeout: step.timeout }),
         ...(step.retries === undefined
           ? {}
@@ -141,6 +151,13 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
           ms: now - start,
           reason
         }))
+
+      if (save !== undefined) {
+        const made = yield* Effect.either(Effect.tryPromise(() => mkdir(save.dir, { recursive: true })))
+        if (Either.isLeft(made)) {
+          return yield* failedStep(`save: cannot make ${save.dir}: ${messageOf(made.left.error)}`)
+        }
+      }
 
       /** The request of one item, or its failed record when a value made it unsafe. */
       const fetchItem = (index: number, request: RequestSpec | TemplateProblem) =>

@@ -65,6 +65,13 @@ export const ExpectField = Schema.Struct({
 })
 export type ExpectField = typeof ExpectField.Type
 
+/** Where a step saves its bodies: a directory, or `{ dir, name }` (name: as `--save-name`). */
+export const SaveField = Schema.Union(
+  Schema.String,
+  Schema.Struct({ dir: Schema.String, name: Schema.optional(Schema.String) })
+).annotations({ message: () => ({ message: "expected a directory, or { dir, name }", override: true }) })
+export type SaveField = typeof SaveField.Type
+
 export const StepSchema = Schema.Struct({
   request: RequestField,
   /** JMESPath over the context; the step runs once per element. */
@@ -72,6 +79,8 @@ export const StepSchema = Schema.Struct({
   needs: Schema.optional(Schema.Array(Schema.String)),
   extract: Schema.optional(ExtractField),
   expect: Schema.optional(ExpectField),
+  /** Stream each successful body to a file in this directory instead of the record. */
+  save: Schema.optional(SaveField),
   ...StepSettings
 })
 export type StepSchema = typeof StepSchema.Type

@@ -64,7 +64,7 @@ describe("workflow files", () => {
       // A typo'd key is named, with the key it was meant to be, not reported as a missing one.
       expect(yield* problem("steps:\n  a:\n    requst: http://x/\n")).toBe(
         "wf.yaml: step 'a': unknown key 'requst'; did you mean 'request'? " +
-          "(expected one of request, forEach, needs, extract, expect, concurrency, timeout, retries, decompress) (line 3)"
+          "(expected one of request, forEach, needs, extract, expect, save, concurrency, timeout, retries, decompress) (line 3)"
       )
       expect(yield* problem("vars: {base: 'http://x'}\nsteps:\n  a:\n    request: '{{ vars.bse }}/y'\n")).toBe(
         "wf.yaml: step 'a' field 'request': refers to unknown variable 'vars.bse'; did you mean 'base'? " +
