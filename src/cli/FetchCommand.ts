@@ -24,12 +24,12 @@ import { UsageError } from "../domain/UsageError.js"
 import { loadResumeState } from "../engine/ResumeState.js"
 import { makeSessionCookies, type SessionCookies } from "../http/CookieJar.js"
 import { stripUserinfo } from "../http/Credentials.js"
-import { Fetcher } from "../http/Fetcher.js"
+import { Fetcher, parseHttpUrl } from "../http/Fetcher.js"
 import { makeFetchOptions, redactHeaders, withSecretHeaders } from "../http/FetchOptions.js"
 import { netrcSource, parseNetrc } from "../http/Netrc.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import type { RetryEvent } from "../http/RetryPolicy.js"
-import { defaultSaveName, makeFileNamer, saveNameProblem } from "../http/SaveBody.js"
+import { defaultSaveName, makeFileNamer, makeResumableNamer, saveNameProblem } from "../http/SaveBody.js"
 import { outputFormats } from "../report/OutputFormat.js"
 import { acquireOutputLock } from "../report/OutputLock.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
@@ -387,8 +387,11 @@ const writeJar = (path: string, jar: SessionCookies) =>
     Effect.orElse(() => Effect.void)
   )
 
-/** `--save-dir DIR` (made if missing) and `--save-name TEMPLATE` as the Fetcher's `save`. */
-const saveOf = Effect.fnUntraced(function*(flags: FetchFlags) {
+/**
+ * `--save-dir DIR` (made if missing) and `--save-name TEMPLATE` as the Fetcher's `save`; with
+ * `--resume` and no `--output`, also which inputs are saved already (their file is there).
+ */
+const saveOf = Effect.fnUntraced(function*(flags: FetchFlags, resumeByFiles: boolean) {
   if (Option.isNone(flags.saveDir)) {
     if (Option.isSome(flags.saveName)) return yield* new UsageError({ message: "--save-name needs --save-dir" })
     return undefined
@@ -403,7 +406,8 @@ const saveOf = Effect.fnUntraced(function*(flags: FetchFlags) {
       Effect.mapError((e) => new UsageError({ message: `--save-dir ${dir}: cannot make it: ${e.message}` }))
     )
   }
-  return { nameFor: makeFileNamer(dir, template) }
+  if (!resumeByFiles) return { nameFor: makeFileNamer(dir, template) }
+  return makeResumableNamer(dir, template)
 })
 
 /** The method, headers and body the data and header flags ask for, with curl's rules. */
@@ -461,8 +465,19 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   }
   if (Option.isSome(flags.output) && !flags.dryRun) yield* checkWritable(flags.output.value)
   if (flags.retryFailed && !flags.resume) return yield* new UsageError({ message: "--retry-failed needs --resume" })
-  if (flags.resume && (Option.isNone(flags.output) || flags.format !== "ndjson")) {
-    return yield* new UsageError({ message: "--resume needs --output FILE with --format ndjson (the default)" })
+  // Without --output, the files of --save-dir are what is resumed: an input whose file is there is done.
+  const resumeByFiles = flags.resume && Option.isNone(flags.output) && Option.isSome(flags.saveDir)
+  if (flags.resume && !resumeByFiles && (Option.isNone(flags.output) || flags.format !== "ndjson")) {
+    return yield* new UsageError({
+      message: "--resume needs --output FILE with --format ndjson (the default), or --save-dir DIR"
+    })
+  }
+  if (resumeByFiles && (flags.retryFailed || flags.force)) {
+    return yield* new UsageError({
+      message: `${
+        flags.retryFailed ? "--retry-failed" : "--force"
+      } needs --output: with --save-dir alone, every input without its file is fetched again`
+    })
   }
   if (flags.force && !flags.resume) return yield* new UsageError({ message: "--force needs --resume" })
   const input = yield* resolveInput(flags.urls, flags.input, flags.inputFormat)
@@ -488,7 +503,19 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   if (warning !== undefined) yield* stderr.write(warning)
   // Past the open-file limit, more in flight only means connections failing with EMFILE.
   const concurrency = effectiveConcurrency(flags.concurrency, fileLimit)
-  const requests = resume === undefined
+  const saving = yield* saveOf(flags, resumeByFiles)
+  const isSaved = saving !== undefined && "isSaved" in saving ? saving.isSaved : undefined
+  if (isSaved !== undefined && Option.isSome(flags.saveDir)) {
+    yield* stderr.write(`resuming: inputs whose file is in ${flags.saveDir.value} are skipped\n`)
+  }
+  const requests = isSaved !== undefined
+    ? Stream.filter(input.requests, ({ index, invalid, request }) => {
+      if (invalid !== undefined) return true
+      const url = parseHttpUrl(request.url)
+      // A URL that is not one is fetched (and fails as it would have); the rest by their file.
+      return Either.isLeft(url) || !isSaved(index, url.right)
+    })
+    : resume === undefined
     ? input.requests
     : Stream.filterEffect(
       input.requests,
@@ -530,7 +557,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     maxJsonDepth: flags.maxJsonDepth,
     // A saved body is written as sent: volley offers no Accept-Encoding of its own.
     decompress: !flags.noDecompress && Option.isNone(flags.saveDir),
-    save: yield* saveOf(flags),
+    save: saving,
     expect,
     logins: yield* loginsOf(flags),
     cookies: jar,

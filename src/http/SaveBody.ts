@@ -183,3 +183,35 @@ export const makeFileNamer = (dir: string, template: string) => {
     return join(dir, name)
   }
 }
+
+/** A namer for `--resume` over `--save-dir` alone: the files already there are the record. */
+export interface ResumableNamer {
+  /** The path of input `index` (what the Fetcher asks when it saves). */
+  readonly nameFor: (index: number, url: URL) => string
+  /**
+   * Whether input `index` is saved already: its file is there under its final name (a file is
+   * renamed to it only once whole). Asked once per input, in input order, before it is fetched,
+   * so names are given as a first run gave them (a name taken twice gets `-INDEX` either way).
+   */
+  readonly isSaved: (index: number, url: URL) => boolean
+}
+
+export const makeResumableNamer = (dir: string, template: string): ResumableNamer => {
+  const namer = makeFileNamer(dir, template)
+  // Names given by `isSaved` to inputs that are fetched, until the Fetcher asks for them.
+  const given = new Map<number, string>()
+  return {
+    nameFor: (index, url) => {
+      const name = given.get(index)
+      if (name === undefined) return namer(index, url)
+      given.delete(index)
+      return name
+    },
+    isSaved: (index, url) => {
+      const name = namer(index, url)
+      if (fs.existsSync(name)) return true
+      given.set(index, name)
+      return false
+    }
+  }
+}

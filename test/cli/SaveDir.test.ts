@@ -64,6 +64,34 @@ layer(NodeContext.layer, { excludeTestServices: true })("volley fetch --save-dir
       expect(bad.stderr).toContain("unknown placeholder {nope}")
     }))
 
+  it.scoped("--resume with --save-dir alone: an input whose file is there is not fetched; names as the first run gave", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const server = yield* startLoopbackServer(files)
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const save = `${dir}/files`
+      // Two inputs share a name: the second gets -INDEX, on the first run and on the resumed one.
+      const urls = [`${server.url}/a/data.bin?n=30`, `${server.url}/b/data.bin?n=40`, `${server.url}/c/x.bin?n=50`]
+      const args = ["fetch", ...urls, "--save-dir", save, "--save-name", "{host}-{name}", "--no-progress"]
+      const first = yield* runInProcess(args)
+      expect(first.code).toBe(0)
+      const names = records(first.stdout).map((r) => r.file)
+      expect(names).toEqual([`${save}/127.0.0.1-data.bin`, `${save}/127.0.0.1-data-1.bin`, `${save}/127.0.0.1-x.bin`])
+      // The second file lost; a torn temporary of the third does not count as missing or whole.
+      yield* fs.remove(names[1])
+      yield* fs.writeFileString(`${names[1]}.volley-part`, "torn")
+      const hits = server.hits()
+      const resumed = yield* runInProcess([...args, "--resume"])
+      expect(resumed.code).toBe(0)
+      expect(resumed.stderr).toContain(`resuming: inputs whose file is in ${save} are skipped`)
+      expect(server.hits()).toBe(hits + 1)
+      expect(records(resumed.stdout).map((r) => [r.index, r.file, r.bytes])).toEqual([[1, names[1], 40]])
+      expect(Buffer.compare(Buffer.from(yield* fs.readFile(names[1])), bytesOf(40, "/b/data.bin".length))).toBe(0)
+      const refused = yield* runInProcess([...args, "--resume", "--retry-failed"])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toMatch(/--retry-failed needs --output: with --save-dir alone/)
+    }))
+
   it.scoped("killed in the middle of a body (built CLI): no file under the final name", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
