@@ -24,9 +24,10 @@ import * as Stream from "effect/Stream"
 import { VolleyConfig } from "./config/VolleyConfig.js"
 import type { FetchRecord } from "./domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "./domain/RequestSpec.js"
-import { runStream } from "./engine/Runner.js"
+import { defaultRunOptions, runStream } from "./engine/Runner.js"
 import { Fetcher } from "./http/Fetcher.js"
 import { type FetchOptions, makeFetchOptions } from "./http/FetchOptions.js"
+import { defaultRetryOptions } from "./http/RetryPolicy.js"
 import type { PoolOptions } from "./http/UndiciAgent.js"
 import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 import type { Workflow } from "./workflow/Workflow.js"
@@ -91,14 +92,14 @@ export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService
       ...(defaults.maxRedirects === undefined ? {} : { maxRedirects: defaults.maxRedirects }),
       ...(defaults.decompress === undefined ? {} : { decompress: defaults.decompress }),
       retry: {
-        retries: defaults.retries ?? 3,
-        backoff: defaults.backoff ?? "200 millis",
-        maxBackoff: defaults.maxBackoff ?? "30 seconds"
+        retries: defaults.retries ?? defaultRetryOptions.retries,
+        backoff: defaults.backoff ?? defaultRetryOptions.backoff,
+        maxBackoff: defaults.maxBackoff ?? defaultRetryOptions.maxBackoff
       }
     })
     const runOptions = (options: CallOptions = {}) => ({
-      concurrency: options.concurrency ?? defaults.concurrency ?? 10,
-      failFast: options.failFast ?? false,
+      concurrency: options.concurrency ?? defaults.concurrency ?? defaultRunOptions.concurrency,
+      failFast: options.failFast ?? defaultRunOptions.failFast,
       batchSize: options.batchSize,
       fetch: options.fetch === undefined ? baseFetch : { ...baseFetch, ...options.fetch }
     })
@@ -116,7 +117,9 @@ export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService
         Stream.runCollect(stream(Stream.fromIterable(requests), options)).pipe(
           Effect.map((chunk) => Array.from(chunk))
         ),
-      runWorkflow: (workflow, options) => runWorkflow(workflow, options).pipe(Effect.provideService(Fetcher, fetcher)),
+      // Steps start from the layer's defaults, as fetchAll does.
+      runWorkflow: (workflow, options) =>
+        runWorkflow(workflow, { ...options, fetch: baseFetch }).pipe(Effect.provideService(Fetcher, fetcher)),
       fetchOne: (request, options) =>
         fetcher.fetchOne(
           { index: 0, request: toSpec(request) },

@@ -33,6 +33,38 @@ describe("Volley service", () => {
       expect(result.steps["b"]!.records).toMatchObject({ ok: true, body: { path: "//a" } })
     }).pipe(provide))
 
+  it.effect("a workflow's steps start from the layer's defaults (retries), and fan out in item order", () =>
+    Effect.gen(function*() {
+      const flaky = testing.makeWithTraffic(({ url }) =>
+        url.pathname === "/list"
+          ? { json: [3, 2, 1] }
+          : url.pathname === "/down"
+          ? { status: 503 }
+          : { json: { n: Number(url.pathname.slice(6)) }, delay: `${Number(url.pathname.slice(6)) * 10} millis` }
+      )
+      const workflow = yield* Workflow.make({
+        steps: {
+          down: Workflow.request("http://t/down"),
+          list: Workflow.request("http://t/list"),
+          items: { request: "http://t/item/{{ item }}", forEach: "list.body" }
+        }
+      })
+      const result = yield* Effect.gen(function*() {
+        const volley = yield* Volley.Volley
+        const fiber = yield* Effect.fork(volley.runWorkflow(workflow))
+        yield* TestClock.adjust("1 minute")
+        return yield* Fiber.join(fiber)
+      }).pipe(Effect.provide(Volley.layerWithoutHttpClient({ retries: 0 })), Effect.provide(flaky.layer))
+      // retries: 0 from the layer: one attempt, not volley's default four.
+      expect(result.steps["down"]!.records).toMatchObject({ ok: false, attempts: 1, status: 503 })
+      // The slowest item first in the list: the records still come in item order.
+      expect((result.steps["items"]!.records as ReadonlyArray<{ body: unknown }>).map((r) => r.body)).toEqual([
+        { n: 3 },
+        { n: 2 },
+        { n: 1 }
+      ])
+    }))
+
   it.effect("Workflow.make reports a bad definition as a UsageError", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(Workflow.make({ steps: { a: Workflow.request("http://t/{{ nope.x }}") } }))

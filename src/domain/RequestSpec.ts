@@ -5,7 +5,7 @@
  * @module
  */
 import * as Schema from "effect/Schema"
-import type { InvalidInputLine } from "./FetchError.js"
+import type { InvalidInputLine, InvalidUrl } from "./FetchError.js"
 
 /**
  * An HTTP method: any RFC 9110 token (`GET`, `PROPFIND`, `PURGE`), upper-cased on decode as the
@@ -35,6 +35,9 @@ export interface IndexedRequest {
   readonly request: RequestSpec
   /** The input's own name for it (an NDJSON line's `id`), copied to its record. */
   readonly id?: string | number
-  /** Why the input is not a request (a bad NDJSON line): its record fails with this, unsent. */
-  readonly invalid?: InvalidInputLine
+  /**
+   * Why the input is not a request (a bad NDJSON line, a workflow item whose value made its URL
+   * unsafe): its record fails with this, unsent.
+   */
+  readonly invalid?: InvalidInputLine | InvalidUrl
 }

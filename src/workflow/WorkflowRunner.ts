@@ -6,18 +6,22 @@
  *
  * @module
  */
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import { mkdir } from "node:fs/promises"
 import { messageOf } from "../domain/ErrorText.js"
+import { InvalidUrl } from "../domain/FetchError.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
-import type { RequestSpec } from "../domain/RequestSpec.js"
+import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
+import { defaultRunOptions, runStream } from "../engine/Runner.js"
 import { makeSessionCookies } from "../http/CookieJar.js"
 import { Fetcher } from "../http/Fetcher.js"
-import { makeFetchOptions } from "../http/FetchOptions.js"
+import { defaultFetchOptions, type FetchOptions } from "../http/FetchOptions.js"
 import { makeFileNamer } from "../http/SaveBody.js"
 import { renderTemplate, type TemplateProblem } from "./Template.js"
 import type { CompiledStep, Workflow } from "./Workflow.js"
@@ -43,14 +47,11 @@ export interface WorkflowResult {
 }
 
 /** The record of an item whose URL a template value made unsafe: nothing was sent. */
-const unsafeRecord = (index: number, template: string, message: string): FetchRecord => ({
-  index,
-  url: template,
-  ok: false,
-  attempts: 0,
-  ms: 0,
-  error: { _tag: "InvalidUrl", message }
-})
+/** The input for one item: its request, or, when a value made it unsafe, why (its record fails unsent). */
+const itemInput = (index: number, template: string, request: RequestSpec | TemplateProblem): IndexedRequest =>
+  "message" in request
+    ? { index, request: { url: template }, invalid: new InvalidUrl({ input: template, message: request.message }) }
+    : { index, request }
 
 class StopAll extends Data.TaggedError("StopAll")<{ readonly step: string }> {}
 
@@ -64,11 +65,20 @@ const skipped = (name: string, reason: string): StepResult => ({
   reason
 })
 
+/** How a workflow runs: fail-fast, and the fetch settings its steps start from (the layer's defaults). */
+export interface WorkflowRunOptions {
+  /** Stop every step once one fails. */
+  readonly failFast?: boolean
+  /** What a step does not set (time-out, retries, limits…): volley's defaults when absent. */
+  readonly fetch?: FetchOptions
+}
+
 /** Runs every step of `workflow`; never fails: a step's failure is in its result. */
 export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
   workflow: Workflow,
-  options: { readonly failFast?: boolean } = {}
+  options: WorkflowRunOptions = {}
 ) {
+  const base = options.fetch ?? defaultFetchOptions
   const fetcher = yield* Fetcher
   // One jar for the run, as a browser session: every step's Set-Cookie, sent on later matching requests.
   const cookies = makeSessionCookies()
@@ -109,23 +119,22 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
       const start = yield* Clock.currentTimeMillis
       // A step that saves writes the bytes as sent, of any size (as `--save-dir` does).
       const save = step.save
-      const fetchOptions = makeFetchOptions({
+      const fetchOptions: FetchOptions = {
+        ...base,
         ...(save === undefined ? {} : {
           save: { nameFor: makeFileNamer(save.dir, save.name) },
           maxBodyBytes: Infinity,
           decompress: false
         }),
         ...(step.timeout === undefined ? {} : { timeout: step.timeout }),
-        ...(step.retries === undefined
-          ? {}
-          : { retry: { retries: step.retries, backoff: "200 millis", maxBackoff: "30 seconds" } }),
+        ...(step.retries === undefined ? {} : { retry: { ...base.retry, retries: step.retries } }),
         ...(step.decompress === undefined ? {} : { decompress: step.decompress }),
         extractor: step.extractor,
         expect: step.expect,
         // Later steps' templates may read a step's `headers` (a token, a `Link`) and `finalUrl`.
         includeHeaders: true,
         cookies
-      })
+      }
       const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>, reason?: string) =>
         Effect.map(Clock.currentTimeMillis, (now): StepResult => {
           const list = Array.isArray(records) ? records : [records as FetchRecord]
@@ -159,16 +168,12 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
         }
       }
 
-      /** The request of one item, or its failed record when a value made it unsafe. */
-      const fetchItem = (index: number, request: RequestSpec | TemplateProblem) =>
-        "message" in request
-          ? Effect.succeed(unsafeRecord(index, step.url.source, request.message))
-          : fetcher.fetchOne({ index, request }, fetchOptions)
-
       if (step.forEach === undefined) {
         const request = requestFor(step, context)
         if (Either.isLeft(request) && !request.left.unsafeValue) return yield* failedStep(request.left.message)
-        return yield* finish(yield* fetchItem(0, Either.merge(request)))
+        return yield* finish(
+          yield* fetcher.fetchOne(itemInput(0, step.url.source, Either.merge(request)), fetchOptions)
+        )
       }
       const items = step.forEach.search(context)
       if (Either.isLeft(items)) return yield* failedStep(`forEach '${step.forEach.source}' failed: ${items.left}`)
@@ -184,10 +189,12 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
         }
         requests.push(Either.merge(request))
       }
-      const records = yield* Effect.forEach(requests, (request, index) => fetchItem(index, request), {
-        concurrency: step.concurrency
-      })
-      return yield* finish(records)
+      // Through the engine `volley fetch` uses: the ordered pool, in item order.
+      const records = yield* Stream.runCollect(runStream(
+        Stream.fromIterable(requests.map((request, index) => itemInput(index, step.url.source, request))),
+        { ...defaultRunOptions, concurrency: step.concurrency, fetch: fetchOptions }
+      ))
+      return yield* finish(Chunk.toArray(records))
     }).pipe(
       // One span per step (its requests' spans inside), when a tracer is installed.
       Effect.tap((result) => Effect.annotateCurrentSpan({ "volley.step.status": result.status })),

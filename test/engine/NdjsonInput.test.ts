@@ -50,7 +50,9 @@ describe("NDJSON input", () => {
     Effect.gen(function*() {
       const file = Stream.make(`# requests\n{"url":"http://b/{1..2}"}\n\nbad\n`, `{"url":"http://c","id":1}`)
       const inputs = Chunk.toArray(yield* Stream.runCollect(ndjsonInputRequests(["http://a/{1..2}"], file)))
-      expect(inputs.map((i) => [i.index, i.request.url, i.invalid?.line])).toEqual([
+      expect(
+        inputs.map((i) => [i.index, i.request.url, i.invalid?._tag === "InvalidInputLine" ? i.invalid.line : undefined])
+      ).toEqual([
         [0, "http://a/1", undefined],
         [1, "http://a/2", undefined],
         [2, "http://b/{1..2}", undefined],

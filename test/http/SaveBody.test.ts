@@ -6,7 +6,7 @@
 import { FileSystem, HttpClient } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { createHash } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Fetcher } from "../../src/http/Fetcher.js"
@@ -156,7 +156,7 @@ describe("saving a body past 2 GiB (fast transport)", () => {
       const options = makeFetchOptions({
         maxBodyBytes: Infinity,
         decompress: false,
-        timeout: "5 minutes",
+        timeout: Duration.minutes(5),
         save: { nameFor: makeFileNamer(dir, "{name}") }
       })
       const record = yield* fetchWith("fast", 0, `${server.url}/huge.bin`, options)
