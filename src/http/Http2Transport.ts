@@ -137,6 +137,8 @@ const h2Headers = (own: Readonly<Record<string, string>>, cacheable: boolean): h
 export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: Transport): Http2Transport => {
   const deadlines = makeDeadlines()
   const origins = new Map<string, Origin>()
+  /** The owner closed the transport: a session still being opened is closed as it opens. */
+  let closed = false
   const connectOptions = tlsConnectOptions(settings)
 
   /** The session of `origin` with room for one more stream, the least loaded. */
@@ -221,6 +223,10 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
     socket.once("error", onError)
     socket.once("secureConnect", () => {
       socket.off("error", onError)
+      if (closed) {
+        socket.destroy()
+        return settle({ _tag: "Failed", error: new Error("the HTTP/2 transport was closed") })
+      }
       if (socket.alpnProtocol !== "h2") {
         socket.destroy()
         return settle(viaH1)
@@ -460,6 +466,7 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
   return {
     transport,
     close: () => {
+      closed = true
       for (const origin of origins.values()) for (const live of origin.sessions) live.session.close()
       origins.clear()
     }
