@@ -55,6 +55,43 @@ describe("Decompression", () => {
     expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "DecodeError", url: "http://x.test/" })
   })
 
+  it("one call, bounded: a small bomb (and a stacked one) is BodyTooLarge; a truncated body a DecodeError", async () => {
+    const mib = 1024 * 1024
+    // 32 MiB of zeros is ~32 KiB of gzip, under the one-call threshold; gzip of that gzip, ~100 bytes.
+    const zeros = Buffer.alloc(32 * mib)
+    const bomb = zlib.gzipSync(zeros)
+    expect(bomb.length).toBeLessThanOrEqual(streamAbove)
+    const stacked = zlib.gzipSync(bomb)
+    for (const [codings, body] of [[["gzip"], bomb], [["gzip", "gzip"], stacked]] as const) {
+      const once = decodeAll(codings, body, mib, "u")
+      expect(Either.isLeft(once) && once.left).toMatchObject({ _tag: "BodyTooLarge", limitBytes: mib })
+      // The decoder takes the same path for a body under the threshold (written in pieces).
+      const piecewise = await streamed(codings, body, mib)
+      expect(Either.isLeft(piecewise) && piecewise.left._tag).toBe("BodyTooLarge")
+    }
+    const br = decodeAll(
+      ["br"],
+      zlib.brotliCompressSync(zeros, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }),
+      mib,
+      "u"
+    )
+    expect(Either.isLeft(br) && br.left._tag).toBe("BodyTooLarge")
+    const gz = zlib.gzipSync(text)
+    for (const broken of [gz.subarray(0, gz.length - 10), Buffer.concat([gz.subarray(0, 12), Buffer.alloc(40, 7)])]) {
+      const result = decodeAll(["gzip"], broken, 1e6, "http://x.test/")
+      expect(Either.isLeft(result) && result.left).toMatchObject({ _tag: "DecodeError", url: "http://x.test/" })
+      expect(Either.isLeft(await streamed(["gzip"], broken, 1e6)) ? "failed" : "decoded").toBe("failed")
+    }
+    // A raw deflate body that is cut short, and a zlib one with a bad checksum.
+    const raw = zlib.deflateRawSync(text)
+    const short = decodeAll(["deflate"], raw.subarray(0, raw.length - 5), 1e6, "u")
+    expect(Either.isLeft(short) && short.left._tag).toBe("DecodeError")
+    const wrapped = Buffer.from(zlib.deflateSync(text))
+    wrapped.writeUInt8(wrapped.readUInt8(wrapped.length - 1) ^ 0xff, wrapped.length - 1)
+    const checksum = decodeAll(["deflate"], wrapped, 1e6, "u")
+    expect(Either.isLeft(checksum) && checksum.left._tag).toBe("DecodeError")
+  })
+
   it("streams bodies larger than the one-call threshold, with the same results", async () => {
     // Random bytes do not compress: the body is large on the wire too.
     const big = randomBytes(1024 * 1024)

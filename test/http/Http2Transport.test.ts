@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect } from "effect"
+import * as http2 from "node:http2"
+import type { AddressInfo } from "node:net"
 import { makeSessionCookies } from "../../src/http/CookieJar.js"
-import { makeHttp2Transport } from "../../src/http/Http2Transport.js"
+import { makeHttp2Transport, maxSessionsPerOrigin } from "../../src/http/Http2Transport.js"
 import type { Hop } from "../../src/http/Redirect.js"
 import type { TlsSettings } from "../../src/http/TlsOptions.js"
 import type { SendLimits } from "../../src/http/Transport.js"
@@ -125,5 +127,59 @@ describe("Http2Transport", () => {
       )
       const ports = new Set(answers.map((a) => (JSON.parse(a.text) as { clientPort: number }).clientPort))
       expect(ports.size).toBe(1)
+    }))
+
+  it.scoped("opens another session when the first is at the peer's stream limit, up to a bound", () =>
+    Effect.gen(function*() {
+      // A server allowing one stream per session, answering only once `hold` requests are in
+      // flight at the same time: two at once can only both arrive on two sessions.
+      let hold = 1
+      const waiting: Array<http2.Http2ServerResponse> = []
+      const server = http2.createSecureServer({ ...signed, settings: { maxConcurrentStreams: 1 } }, (_req, res) => {
+        waiting.push(res)
+        if (waiting.length < hold) return
+        for (const pending of waiting.splice(0)) {
+          pending.writeHead(200, { "content-type": "application/json" })
+          pending.end(JSON.stringify({ clientPort: pending.req.socket.remotePort }))
+        }
+      })
+      server.on("sessionError", () => {})
+      const url = yield* Effect.acquireRelease(
+        Effect.async<string>((resume) => {
+          server.listen(
+            0,
+            "127.0.0.1",
+            () => resume(Effect.succeed(`https://127.0.0.1:${(server.address() as AddressInfo).port}`))
+          )
+        }),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const agent = yield* scopedAgent({ env: {}, tls: trusted })
+      const h2 = makeHttp2Transport(trusted, makeUndiciTransport(agent))
+      yield* Effect.addFinalizer(() => Effect.sync(h2.close))
+      const portOf = (answer: { readonly text: string }) =>
+        (JSON.parse(answer.text) as { clientPort: number }).clientPort
+      // The first request opens a session and learns the peer's limit (its SETTINGS).
+      const first = portOf(yield* h2.transport.send(hop(`${url}/warm`), limits))
+      hold = 2
+      const pair = yield* Effect.forEach(
+        ["/a", "/b"],
+        (path) => h2.transport.send(hop(`${url}${path}`), limits),
+        { concurrency: 2 }
+      )
+      const pairPorts = new Set(pair.map(portOf))
+      expect(pairPorts.size).toBe(2)
+      expect(pairPorts.has(first)).toBe(true)
+      // More at once than sessions may be opened: the rest queue on open sessions, and all end.
+      hold = 1
+      const many = yield* Effect.forEach(
+        Array.from({ length: 3 * maxSessionsPerOrigin }, (_, i) => i),
+        (i) => h2.transport.send(hop(`${url}/m/${i}`), limits),
+        { concurrency: "unbounded" }
+      )
+      expect(many.every((answer) => answer.status === 200)).toBe(true)
+      const sessions = new Set(many.map(portOf))
+      expect(sessions.size).toBeGreaterThan(1)
+      expect(sessions.size).toBeLessThanOrEqual(maxSessionsPerOrigin)
     }))
 })
