@@ -20,6 +20,7 @@ import { isIP } from "node:net"
 import * as tls from "node:tls"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
+import { attemptTimings } from "./ConnectTimings.js"
 import { withCookies } from "./CookieJar.js"
 import { makeDeadlines, maxTimerMs } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
@@ -308,12 +309,21 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
       decoder = undefined
       return true
     }
+    // `--timings` over HTTP/2: first byte and total (a session's connection is shared by many
+    // attempts, so no attempt is said to have paid for its phases).
+    const timed = limits.timings === true
+    const startedAt = timed ? performance.now() : 0
+    let headAt = 0
     const finish = (outcome: SendOutcome) => {
       if (!settle()) return
       const open = stream
       stream = undefined
       if (open !== undefined && !open.closed) open.close(http2.constants.NGHTTP2_CANCEL)
-      done(outcome)
+      done(
+        timed && outcome._tag === "Right"
+          ? Either.right({ ...outcome.right, timings: attemptTimings({}, startedAt, headAt) })
+          : outcome
+      )
     }
     const fail = (error: SendError) => finish(Either.left(error))
     const timeoutMs = timeoutMsOf(limits)
@@ -377,6 +387,7 @@ export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: 
       const tooLarge = (seen: string) => fail(bodyTooLarge(href, limits.maxBodyBytes, seen))
       request.on("response", (raw) => {
         if (finished) return
+        if (timed) headAt = performance.now()
         started = true
         status = Number(raw[":status"])
         if (limits.keepHeaders === true) rawHeaders = {}

@@ -44,7 +44,8 @@ const send = (target: Hop, settings: TlsSettings = trusted, sendLimits: SendLimi
         status: result.right.status,
         body: JSON.parse(result.right.text) as Record<string, unknown>,
         rawHeaders: result.right.rawHeaders,
-        httpVersion: result.right.httpVersion
+        httpVersion: result.right.httpVersion,
+        timings: result.right.timings
       }
       : { error: result.left._tag, message: result.left.message }
   })
@@ -90,6 +91,18 @@ describe("Http2Transport", () => {
       expect(h1).toMatchObject({ httpVersion: "1.1", rawHeaders: { "content-type": "application/json" } })
       // Without it, neither (the default record is unchanged).
       expect(yield* send(hop(`${url}/c`))).toMatchObject({ httpVersion: undefined, rawHeaders: undefined })
+    }))
+
+  it.scoped("with timings: first byte and total over h2; the fallback's HTTP/1.1 adds its connection's phases", () =>
+    Effect.gen(function*() {
+      const timed: SendLimits = { ...limits, timings: true }
+      const url = yield* http2Server({ ...signed, allowHTTP1: false })
+      const h2 = yield* send(hop(`${url}/a`), trusted, timed)
+      expect(Object.keys(h2.timings ?? {}).sort()).toEqual(["total", "ttfb"])
+      expect(h2.timings!.total).toBeGreaterThanOrEqual(h2.timings!.ttfb)
+      const h1 = yield* send(hop(`${yield* httpsServer(signed)}/b`), trusted, timed)
+      expect(Object.keys(h1.timings ?? {}).sort()).toEqual(["connect", "tls", "total", "ttfb"])
+      expect(yield* send(hop(`${url}/c`))).toMatchObject({ timings: undefined })
     }))
 
   it.scoped("keeps the session's cookies over h2: a redirect hop's Set-Cookie is sent on the next hop", () =>
