@@ -23,8 +23,8 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { VolleyConfig } from "./config/VolleyConfig.js"
 import type { FetchRecord } from "./domain/FetchRecord.js"
-import type { IndexedRequest, RequestSpec } from "./domain/RequestSpec.js"
-import { defaultRunOptions, runStream } from "./engine/Runner.js"
+import type { RequestSpec } from "./domain/RequestSpec.js"
+import { defaultRunOptions, indexedRequests, runStream } from "./engine/Runner.js"
 import { Fetcher } from "./http/Fetcher.js"
 import { type FetchOptions, makeFetchOptions } from "./http/FetchOptions.js"
 import { defaultRetryOptions } from "./http/RetryPolicy.js"
@@ -104,13 +104,7 @@ export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService
       fetch: options.fetch === undefined ? baseFetch : { ...baseFetch, ...options.fetch }
     })
     const stream = <E, R>(requests: Stream.Stream<string | RequestSpec, E, R>, options?: CallOptions) =>
-      runStream(
-        requests.pipe(
-          Stream.zipWithIndex,
-          Stream.map(([request, index]): IndexedRequest => ({ index, request: toSpec(request) }))
-        ),
-        runOptions(options)
-      ).pipe(Stream.provideService(Fetcher, fetcher))
+      runStream(indexedRequests(requests), runOptions(options)).pipe(Stream.provideService(Fetcher, fetcher))
     return {
       stream,
       fetchAll: (requests, options) =>

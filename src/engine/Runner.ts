@@ -115,20 +115,27 @@ const batches = <E, R>(
   )
 }
 
+/** URLs or requests as the engine's inputs: each with its index in the stream. */
+export const indexedRequests = <E, R>(
+  requests: Stream.Stream<string | RequestSpec, E, R>
+): Stream.Stream<IndexedRequest, E, R> =>
+  requests.pipe(
+    Stream.zipWithIndex,
+    Stream.map(([request, index]): IndexedRequest => ({
+      index,
+      request: typeof request === "string" ? { url: request } : request
+    }))
+  )
+
 /** Fetches a list of URLs or requests and returns every record, in input order. */
 export const fetchAll = (
   requests: Iterable<string | RequestSpec>,
   options: Partial<Omit<RunOptions, "fetch">> & { readonly fetch?: Partial<FetchOptions> } = {}
 ): Effect.Effect<Array<FetchRecord>, never, Fetcher> =>
   Stream.runCollect(
-    runStream(
-      Stream.fromIterable(requests).pipe(
-        Stream.zipWithIndex,
-        Stream.map(([request, index]): IndexedRequest => ({
-          index,
-          request: typeof request === "string" ? { url: request } : request
-        }))
-      ),
-      { ...defaultRunOptions, ...options, fetch: makeFetchOptions(options.fetch) }
-    )
+    runStream(indexedRequests(Stream.fromIterable(requests)), {
+      ...defaultRunOptions,
+      ...options,
+      fetch: makeFetchOptions(options.fetch)
+    })
   ).pipe(Effect.map(Chunk.toArray))
