@@ -67,7 +67,12 @@ export { regexExtractor } from "./extract/RegexMatch.js"
 export * as Workflow from "./workflow/Workflow.js"
 export { loadWorkflowFile, parseWorkflow } from "./workflow/WorkflowFile.js"
 export { workflowJson, workflowPlan, workflowText } from "./workflow/WorkflowReport.js"
-export { runWorkflow, type StepResult, type WorkflowResult } from "./workflow/WorkflowRunner.js"
+export {
+  runWorkflow,
+  type StepResult,
+  type WorkflowResult,
+  type WorkflowRunOptions
+} from "./workflow/WorkflowRunner.js"
 
 export * as Telemetry from "./observability/FetchTelemetry.js"
 export { type DemoServer, startDemoServer } from "./server/DemoServer.js"
