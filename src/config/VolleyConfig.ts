@@ -18,6 +18,7 @@ import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
+import { Defaults, defaultText } from "../domain/Defaults.js"
 import { parseDuration } from "../domain/DurationText.js"
 import { parseSize } from "../domain/SizeText.js"
 
@@ -45,11 +46,11 @@ export interface VolleySettings {
 
 /** The settings, read from `VOLLEY_*` variables (or any `ConfigProvider`). */
 export const VolleyConfig: Config.Config<VolleySettings> = Config.all({
-  concurrency: positive("VOLLEY_CONCURRENCY", 10),
-  timeout: parsed("VOLLEY_TIMEOUT", "30s", parseDuration),
-  retries: positive("VOLLEY_RETRIES", 3, 0),
-  backoff: parsed("VOLLEY_BACKOFF", "200ms", parseDuration),
-  maxBackoff: parsed("VOLLEY_MAX_BACKOFF", "30s", parseDuration),
-  maxBodyBytes: parsed("VOLLEY_MAX_BODY", "10MiB", parseSize),
-  maxRedirects: positive("VOLLEY_MAX_REDIRECTS", 5, 0)
+  concurrency: positive("VOLLEY_CONCURRENCY", Defaults.concurrency),
+  timeout: parsed("VOLLEY_TIMEOUT", defaultText.timeout, parseDuration),
+  retries: positive("VOLLEY_RETRIES", Defaults.retries, 0),
+  backoff: parsed("VOLLEY_BACKOFF", defaultText.backoff, parseDuration),
+  maxBackoff: parsed("VOLLEY_MAX_BACKOFF", defaultText.maxBackoff, parseDuration),
+  maxBodyBytes: parsed("VOLLEY_MAX_BODY", defaultText.maxBody, parseSize),
+  maxRedirects: positive("VOLLEY_MAX_REDIRECTS", Defaults.maxRedirects, 0)
 })

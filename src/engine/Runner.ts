@@ -9,6 +9,7 @@ import * as Chunk from "effect/Chunk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { Defaults } from "../domain/Defaults.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { Fetcher } from "../http/Fetcher.js"
@@ -29,7 +30,7 @@ export interface RunOptions {
 }
 
 export const defaultRunOptions: RunOptions = {
-  concurrency: 10,
+  concurrency: Defaults.concurrency,
   failFast: false,
   batchSize: undefined,
   fetch: makeFetchOptions()

@@ -7,6 +7,7 @@
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import type { Expectation } from "../check/Check.js"
+import { Defaults } from "../domain/Defaults.js"
 import { defaultMaxJsonDepth } from "../domain/ExactJson.js"
 import type { Method } from "../domain/RequestSpec.js"
 import type { Extractor } from "../extract/Extractor.js"
@@ -100,14 +101,14 @@ export const withSecretHeaders = (names: Iterable<string>): ReadonlySet<string> 
 }
 
 export const defaultFetchOptions: FetchOptions = {
-  timeout: Duration.seconds(30),
+  timeout: Duration.millis(Defaults.timeoutMs),
   retry: defaultRetryOptions,
   method: "GET",
   headers: {},
   body: undefined,
   extractor: undefined,
-  maxBodyBytes: 10 * 1024 * 1024,
-  maxRedirects: 5,
+  maxBodyBytes: Defaults.maxBodyBytes,
+  maxRedirects: Defaults.maxRedirects,
   gate: openGate,
   keepBody: true,
   decompress: true,

@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import { Defaults } from "../domain/Defaults.js"
 import { type FetchError, isTransient } from "../domain/FetchError.js"
 
 /** How many times to retry, and the bounds of the wait between attempts. */
@@ -40,9 +41,9 @@ export interface RetryEvent {
 }
 
 export const defaultRetryOptions: RetryOptions = {
-  retries: 3,
-  backoff: Duration.millis(200),
-  maxBackoff: Duration.seconds(30)
+  retries: Defaults.retries,
+  backoff: Duration.millis(Defaults.backoffMs),
+  maxBackoff: Duration.millis(Defaults.maxBackoffMs)
 }
 
 /**

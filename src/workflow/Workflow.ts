@@ -22,6 +22,7 @@ import * as Schema from "effect/Schema"
 import type { Expectation } from "../check/Check.js"
 import { makeExpectation } from "../check/Expectation.js"
 import { closestName } from "../domain/ClosestName.js"
+import { Defaults } from "../domain/Defaults.js"
 import type { Method } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
 import { cssExtractor } from "../extract/CssSelect.js"
@@ -204,7 +205,7 @@ export const compileWorkflow = (
         body,
         forEach,
         dependsOn: [...dependsOn],
-        concurrency: step.concurrency ?? decoded.defaults?.concurrency ?? 10,
+        concurrency: step.concurrency ?? decoded.defaults?.concurrency ?? Defaults.concurrency,
         timeout: step.timeout ?? decoded.defaults?.timeout,
         retries: step.retries ?? decoded.defaults?.retries,
         decompress: step.decompress ?? decoded.defaults?.decompress,
