@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { Defaults, defaultText } from "../domain/Defaults.js"
 import { compareModes, HttpClientFactory } from "../engine/Compare.js"
 import { undiciHttpClientLayer } from "../http/UndiciHttpClient.js"
 import { compareJson, compareText } from "../report/CompareReport.js"
@@ -30,11 +31,13 @@ import {
 export const compareOptions = {
   urls: urlsArg,
   input: inputOption,
-  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
+  concurrency: positiveIntOption("concurrency", Defaults.concurrency, { env: "VOLLEY_CONCURRENCY", alias: "c" }).pipe(
     Options.withDescription("requests in flight in the concurrent and batched runs")
   ),
   batchSize: optionalPositiveInt("batch-size").pipe(Options.withDescription("add a run in batches of N")),
-  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT").pipe(Options.withDescription("deadline of one attempt")),
+  timeout: durationOption("timeout", defaultText.timeout, "VOLLEY_TIMEOUT").pipe(
+    Options.withDescription("deadline of one attempt")
+  ),
   retries: positiveIntOption("retries", 0, { min: 0 }).pipe(
     Options.withDescription("retries of transient failures (default 0: time the plain requests)")
   ),

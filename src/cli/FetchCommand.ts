@@ -17,6 +17,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { homedir } from "node:os"
 import { join } from "node:path"
+import { Defaults, defaultText } from "../domain/Defaults.js"
 import { defaultMaxJsonDepth, maxJsonDepthLimit } from "../domain/ExactJson.js"
 import { Method } from "../domain/RequestSpec.js"
 import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
@@ -69,18 +70,22 @@ export const fetchOptions = {
       "text (a URL per line) or ndjson (a request per line: url, method, headers, body or json, id)"
     )
   ),
-  concurrency: positiveIntOption("concurrency", 10, { env: "VOLLEY_CONCURRENCY", alias: "c", max: maxConcurrency })
+  concurrency: positiveIntOption("concurrency", Defaults.concurrency, {
+    env: "VOLLEY_CONCURRENCY",
+    alias: "c",
+    max: maxConcurrency
+  })
     .pipe(Options.withDescription(`requests in flight at once, at most ${maxConcurrency}`)),
-  timeout: durationOption("timeout", "30s", "VOLLEY_TIMEOUT", { positive: true, alias: "m" }).pipe(
+  timeout: durationOption("timeout", defaultText.timeout, "VOLLEY_TIMEOUT", { positive: true, alias: "m" }).pipe(
     Options.withDescription("deadline of one attempt, body included: 500ms, 10s, 2m (-m as in curl)")
   ),
-  retries: positiveIntOption("retries", 3, { env: "VOLLEY_RETRIES", min: 0, alias: "retry" }).pipe(
+  retries: positiveIntOption("retries", Defaults.retries, { env: "VOLLEY_RETRIES", min: 0, alias: "retry" }).pipe(
     Options.withDescription("retries of transport errors, time-outs, 408/429/500/502/503/504")
   ),
-  backoff: durationOption("backoff", "200ms", "VOLLEY_BACKOFF").pipe(
+  backoff: durationOption("backoff", defaultText.backoff, "VOLLEY_BACKOFF").pipe(
     Options.withDescription("first wait before a retry; doubles each time, jittered")
   ),
-  maxBackoff: durationOption("max-backoff", "30s", "VOLLEY_MAX_BACKOFF").pipe(
+  maxBackoff: durationOption("max-backoff", defaultText.maxBackoff, "VOLLEY_MAX_BACKOFF").pipe(
     Options.withDescription(
       "longest wait before a retry or for a host the server paused; a longer Retry-After or reset fails the records"
     )
@@ -186,7 +191,7 @@ export const fetchOptions = {
   ),
   maxBody: optionalSizeOption("max-body").pipe(
     Options.withDescription(
-      "larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB; no limit with --save-dir [default 10MiB]"
+      `larger bodies fail with BodyTooLarge, unread: 512KiB, 10MiB; no limit with --save-dir [default ${defaultText.maxBody}]`
     )
   ),
   saveDir: optionalText(
@@ -202,7 +207,7 @@ export const fetchOptions = {
   maxJsonDepth: positiveIntOption("max-json-depth", defaultMaxJsonDepth, { max: maxJsonDepthLimit }).pipe(
     Options.withDescription(`JSON nested deeper fails its record (DecodeError), unparsed; at most ${maxJsonDepthLimit}`)
   ),
-  maxRedirects: positiveIntOption("max-redirects", 5, { min: 0 }).pipe(
+  maxRedirects: positiveIntOption("max-redirects", Defaults.maxRedirects, { min: 0 }).pipe(
     Options.withDescription("redirects followed per request")
   ),
   rate: rateOption("rate").pipe(
@@ -552,7 +557,10 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
     body: request.body,
     extractor,
     keepBody: !flags.noBody,
-    maxBodyBytes: Option.getOrElse(flags.maxBody, () => Option.isSome(flags.saveDir) ? Infinity : 10 * 1024 * 1024),
+    maxBodyBytes: Option.getOrElse(
+      flags.maxBody,
+      () => Option.isSome(flags.saveDir) ? Infinity : Defaults.maxBodyBytes
+    ),
     maxRedirects: flags.maxRedirects,
     maxJsonDepth: flags.maxJsonDepth,
     // A saved body is written as sent: volley offers no Accept-Encoding of its own.
