@@ -1,0 +1,96 @@
+/**
+ * A worker: a cluster runner that owns some host buckets and fetches the batches sent to them
+ * with volley's own Fetcher (the same retries, time-outs and per-host gates as a local run),
+ * storing each record as soon as it is fetched.
+ *
+ * @module
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
+import * as Scope from "effect/Scope"
+import { encodeRecord } from "../domain/RecordJson.js"
+import type { IndexedRequest } from "../domain/RequestSpec.js"
+import { Fetcher } from "../http/Fetcher.js"
+import type { FetchOptions } from "../http/FetchOptions.js"
+import { type ClusterError, clusterError } from "./ClusterError.js"
+import { type HostPort, runnerLayer } from "./ClusterLayer.js"
+import { type BatchInput, HostBucket } from "./Protocol.js"
+import { decodeSettings, fetchOptionsOf } from "./RunSettings.js"
+import { ensureSchema, insertResult, runSettings, storedIndices } from "./Store.js"
+
+export interface WorkerOptions {
+  readonly url: string
+  /** Requests in flight at once in this worker, over all its buckets and runs. */
+  readonly concurrency: number
+  readonly listen: HostPort
+  readonly advertise: HostPort
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+const toIndexed = (input: BatchInput): IndexedRequest => ({
+  index: input.index,
+  request: input.request,
+  ...(input.id === undefined ? {} : { id: input.id }),
+  ...(input.invalid === undefined ? {} : { invalid: input.invalid })
+})
+
+// A database that is briefly unreachable should not cost a batch: a few tries, then the batch
+// fails as a defect and the cluster delivers it again.
+const databaseRetry = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
+
+/** The entity's handlers, sharing one concurrency limit for the whole process. */
+const bucketHandlers = (permits: Effect.Semaphore) =>
+  Effect.gen(function*() {
+    const fetcher = yield* Fetcher
+    const context = yield* Effect.context<SqlClient.SqlClient>()
+    const scope = yield* Effect.scope
+    // One set of options (and so one per-host gate) per run in this bucket, made once.
+    const runs = new Map<string, Effect.Effect<FetchOptions, ClusterError>>()
+    const optionsFor = Effect.fnUntraced(function*(run: string) {
+      const known = runs.get(run)
+      if (known !== undefined) return yield* known
+      const load = yield* Effect.cached(
+        runSettings(run).pipe(
+          Effect.flatMap((text) =>
+            Effect.mapError(decodeSettings(text), clusterError(`the settings of run ${run} cannot be read`))
+          ),
+          Effect.flatMap((settings) => Scope.extend(fetchOptionsOf(settings), scope)),
+          Effect.provide(context)
+        )
+      )
+      runs.set(run, load)
+      return yield* load
+    })
+    return HostBucket.of({
+      FetchBatch: ({ payload }) =>
+        Effect.gen(function*() {
+          const options = yield* optionsFor(payload.run)
+          const stored = yield* storedIndices(payload.run, payload.inputs.map((input) => input.index)).pipe(
+            Effect.retry(databaseRetry)
+          )
+          // A batch delivered again (its worker died before the reply was stored) skips the stored.
+          const todo = payload.inputs.filter((input) => !stored.has(input.index))
+          yield* Effect.forEach(todo, (input) =>
+            permits.withPermits(1)(fetcher.fetchOne(toIndexed(input), options)).pipe(
+              Effect.flatMap((record) =>
+                insertResult(payload.run, { index: record.index, ok: record.ok, record: encodeRecord(record) }).pipe(
+                  Effect.retry(databaseRetry)
+                )
+              )
+            ), { concurrency: "unbounded", discard: true })
+          return todo.length
+        }).pipe(Effect.provide(context), Effect.orDie)
+    })
+  })
+
+/** The worker as a layer: running while the layer lives; closing it drains and leaves the cluster. */
+export const workerLayer = (options: WorkerOptions) =>
+  Layer.unwrapEffect(
+    Effect.map(Effect.makeSemaphore(options.concurrency), (permits) =>
+      HostBucket.toLayer(bucketHandlers(permits), { concurrency: "unbounded", mailboxCapacity: "unbounded" }))
+  ).pipe(
+    Layer.provideMerge(Layer.effectDiscard(ensureSchema)),
+    Layer.provideMerge(runnerLayer(options.url, options.env, { listen: options.listen, advertise: options.advertise }))
+  )
