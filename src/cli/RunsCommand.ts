@@ -145,9 +145,7 @@ const clusterHandler = Effect.fnUntraced(function*(flags: ClusterFlags) {
     const runs = yield* cluster.listRuns
     const lines = [
       `workers: ${runners.length}`,
-      ...runners.map((row) =>
-        `  ${row.address}  ${row.healthy ? "healthy" : "unhealthy"}  ${row.shards} shards  last seen ${row.lastSeen}`
-      ),
+      ...runners.map((row) => `  ${row.address}  ${row.healthy ? "healthy" : "unhealthy"}  last seen ${row.lastSeen}`),
       `runs: ${runs.length}`
     ]
     yield* stdout.write(lines.join("\n") + "\n" + runs.map((run) => "  " + progressLine(run)).join(""))

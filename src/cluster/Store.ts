@@ -172,24 +172,21 @@ export interface RunnerRow {
   readonly address: string
   readonly healthy: boolean
   readonly lastSeen: string
-  /** Shards whose lock it holds. */
-  readonly shards: number
 }
 
-/** The cluster's workers, from `@effect/cluster`'s own tables (none before a worker has started). */
-export const clusterRunners: Effect.Effect<ReadonlyArray<RunnerRow>, never, SqlClient.SqlClient> = Effect.gen(
-  function*() {
-    const sql = yield* SqlClient.SqlClient
-    const runners = yield* sql<{ address: string; healthy: boolean; last_heartbeat: unknown }>`
+/** The cluster's workers, from `@effect/cluster`'s own table (none before a worker has started). */
+export const clusterRunners: Effect.Effect<ReadonlyArray<RunnerRow>, never, SqlClient.SqlClient> = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) =>
+    sql<{ address: string; healthy: boolean; last_heartbeat: unknown }>`
       SELECT address, healthy, last_heartbeat FROM cluster_runners ORDER BY address`
-    const locks = yield* sql<{ address: string; shards: string | number }>`
-      SELECT address, count(*) AS shards FROM cluster_locks GROUP BY address`.pipe(Effect.orElseSucceed(() => []))
-    const shardsOf = new Map(locks.map((row) => [row.address, Number(row.shards)]))
-    return runners.map((row) => ({
+).pipe(
+  Effect.map((rows) =>
+    rows.map((row) => ({
       address: row.address,
       healthy: row.healthy,
-      lastSeen: row.last_heartbeat instanceof Date ? row.last_heartbeat.toISOString() : String(row.last_heartbeat),
-      shards: shardsOf.get(row.address) ?? 0
+      lastSeen: row.last_heartbeat instanceof Date ? row.last_heartbeat.toISOString() : String(row.last_heartbeat)
     }))
-  }
-).pipe(Effect.orElseSucceed(() => []))
+  ),
+  Effect.orElseSucceed(() => [])
+)
