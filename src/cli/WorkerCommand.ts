@@ -28,14 +28,18 @@ export const workerOptions = {
     Options.withDescription("requests in flight at once in this worker")
   ),
   listen: optionalText("listen", "HOST:PORT", "where the other processes reach this worker [default 127.0.0.1:34431]"),
-  advertise: optionalText("advertise", "HOST:PORT", "the address the others use, when not --listen (NAT, 0.0.0.0)")
+  advertise: optionalText("advertise", "HOST:PORT", "the address the others use, when not --listen (NAT, 0.0.0.0)"),
+  verbose: Options.boolean("verbose").pipe(
+    Options.withAlias("v"),
+    Options.withDescription("one line on stderr per batch: run, chunk, bucket, inputs, already stored")
+  )
 } as const
 
 export const workerHelp: CommandHelp = {
   name: "worker",
   summary: "run a cluster worker: fetch the batches of its host buckets until SIGTERM",
   usage: "volley worker --cluster postgres://… [--concurrency N] [--listen HOST:PORT] [--advertise HOST:PORT]",
-  groups: [["Worker", ["--cluster", "--concurrency", "--listen", "--advertise"]]],
+  groups: [["Worker", ["--cluster", "--concurrency", "--listen", "--advertise", "--verbose"]]],
   notes: [
     "All processes of a cluster need the same VOLLEY_CLUSTER_LOCK_EXPIRY (35s): a dead worker's buckets move after it."
   ],
@@ -54,7 +58,19 @@ const workerHandler = Effect.fnUntraced(function*(flags: WorkerFlags) {
   const advertise = Option.isSome(flags.advertise) ? yield* parseHostPort("--advertise", flags.advertise.value) : listen
   const stderr = yield* Stderr
   const cluster = yield* lazyModule(() => import("./ClusterModules.js"))
-  const layer = cluster.workerLayer({ url, concurrency: flags.concurrency, listen, advertise, env: process.env })
+  const layer = cluster.workerLayer({
+    url,
+    concurrency: flags.concurrency,
+    listen,
+    advertise,
+    env: process.env,
+    onBatch: flags.verbose
+      ? (batch) =>
+        stderr.write(
+          `batch ${batch.run}:${batch.chunk}:${batch.bucket}: ${batch.inputs} inputs, ${batch.stored} stored already\n`
+        )
+      : undefined
+  })
   yield* gracefully(Effect.scoped(Effect.gen(function*() {
     yield* Layer.build(layer)
     yield* stderr.write(

@@ -27,6 +27,10 @@ export interface WorkerOptions {
   readonly listen: HostPort
   readonly advertise: HostPort
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Told of each batch as it starts (`volley worker --verbose` prints a line). */
+  readonly onBatch?:
+    | ((batch: { run: string; chunk: number; bucket: number; inputs: number; stored: number }) => Effect.Effect<void>)
+    | undefined
 }
 
 const toIndexed = (input: BatchInput): IndexedRequest => ({
@@ -41,7 +45,7 @@ const toIndexed = (input: BatchInput): IndexedRequest => ({
 const databaseRetry = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
 
 /** The entity's handlers, sharing one concurrency limit for the whole process. */
-const bucketHandlers = (permits: Effect.Semaphore) =>
+const bucketHandlers = (permits: Effect.Semaphore, onBatch: WorkerOptions["onBatch"]) =>
   Effect.gen(function*() {
     const fetcher = yield* Fetcher
     const context = yield* Effect.context<SqlClient.SqlClient>()
@@ -72,6 +76,15 @@ const bucketHandlers = (permits: Effect.Semaphore) =>
           )
           // A batch delivered again (its worker died before the reply was stored) skips the stored.
           const todo = payload.inputs.filter((input) => !stored.has(input.index))
+          if (onBatch !== undefined) {
+            yield* onBatch({
+              run: payload.run,
+              chunk: payload.chunk,
+              bucket: payload.bucket,
+              inputs: payload.inputs.length,
+              stored: stored.size
+            })
+          }
           yield* Effect.forEach(todo, (input) =>
             permits.withPermits(1)(fetcher.fetchOne(toIndexed(input), options)).pipe(
               Effect.flatMap((record) =>
@@ -89,7 +102,10 @@ const bucketHandlers = (permits: Effect.Semaphore) =>
 export const workerLayer = (options: WorkerOptions) =>
   Layer.unwrapEffect(
     Effect.map(Effect.makeSemaphore(options.concurrency), (permits) =>
-      HostBucket.toLayer(bucketHandlers(permits), { concurrency: "unbounded", mailboxCapacity: "unbounded" }))
+      HostBucket.toLayer(bucketHandlers(permits, options.onBatch), {
+        concurrency: "unbounded",
+        mailboxCapacity: "unbounded"
+      }))
   ).pipe(
     Layer.provideMerge(Layer.effectDiscard(ensureSchema)),
     Layer.provideMerge(runnerLayer(options.url, options.env, { listen: options.listen, advertise: options.advertise }))
