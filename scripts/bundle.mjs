@@ -25,7 +25,6 @@ export const lazyPackages = [
   "ws",
   // The cluster mode (issue 16): only `--cluster`, `volley worker`, `runs` and `cluster` load these.
   "@effect/platform-node/NodeClusterSocket",
-  "@effect/platform-node-shared/*",
   "@effect/cluster",
   "@effect/cluster/*",
   "@effect/rpc",
