@@ -81,9 +81,13 @@ export const clusterFetch = Effect.fnUntraced(function*(job: ClusterFetch) {
     const { records, run } = yield* cluster.submitRun(job.requests, {
       settings,
       buckets: job.buckets,
-      chunkSize: job.chunkSize
+      chunkSize: job.chunkSize,
+      onSubmitted: (total) =>
+        stderr.write(`volley: all ${total} inputs submitted; the run no longer needs this process\n`)
     })
-    yield* stderr.write(`volley: run ${run} submitted to ${cluster.safeUrl(url)}\n`)
+    yield* stderr.write(
+      `volley: run ${run} submitted to ${cluster.safeUrl(url)} (re-attach: volley runs results ${run} --cluster URL)\n`
+    )
     return yield* writeRecordJob({
       total: job.total,
       format: job.format,

@@ -24,6 +24,8 @@ import { encodeSettings, type RunSettings } from "./RunSettings.js"
 import { ensureSchema, findRun, insertRun, type ResultRow, resultsFrom, setTotal } from "./Store.js"
 
 export interface SubmitOptions {
+  /** Told once every input has been sent (stored as messages): the run no longer needs this process. */
+  readonly onSubmitted?: ((total: number) => Effect.Effect<void>) | undefined
   readonly settings: RunSettings
   /** Host buckets (entities) of the run: more than workers × cores spreads the load. */
   readonly buckets: number
@@ -114,7 +116,11 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
           Effect.as(count + Chunk.size(chunk))
         )
       }),
-      Effect.tap((total) => Effect.zipRight(setTotal(run, total), Ref.set(sent, total)))
+      Effect.tap((total) =>
+        Effect.zipRight(setTotal(run, total), Ref.set(sent, total)).pipe(
+          Effect.zipRight(options.onSubmitted === undefined ? Effect.void : options.onSubmitted(total))
+        )
+      )
     )
     const records: Stream.Stream<FetchRecord, E | ClusterError, R | SqlClient.SqlClient> = Stream.merge(
       Stream.drain(Stream.fromEffect(send)),

@@ -247,6 +247,52 @@ describe.skipIf(!available)("cluster: workers and a submitter on PostgreSQL (bui
     expect(Number(row!.distinct_idx)).toBe(600)
   }, 90_000)
 
+  it(
+    "the submitter stopped mid-run and re-attached: volley runs results RUN gives every record, in order",
+    async () => {
+      const urls = inputFile("urls-attach.txt", 300)
+      const submit = startCli([
+        "fetch",
+        "-i",
+        join(dir, "urls-attach.txt"),
+        "--per-host",
+        "1",
+        "--no-progress",
+        "--chunk-size",
+        "30",
+        "--cluster",
+        url,
+        "-o",
+        join(dir, "out-attach.ndjson")
+      ])
+      await submit.stderrShows("inputs submitted")
+      const run = /run (run-[\w-]+) submitted/.exec(submit.stderr())?.[1]
+      submit.child.kill("SIGINT")
+      expect(await submit.exit, submit.stderr()).toBe(130)
+      const attached = startCli(["runs", "results", run!, "--cluster", url, "-o", join(dir, "attached.ndjson")])
+      expect(await attached.exit, attached.stderr()).toBe(0)
+      const records = readRecords(join(dir, "attached.ndjson"))
+      expect(records.map((r) => r.index)).toEqual(urls.map((_, i) => i))
+      expect(records.map((r) => r.url)).toEqual(urls)
+      const status = startCli(["runs", "status", run!, "--cluster", url])
+      let out = ""
+      status.child.stdout!.setEncoding("utf8").on("data", (text: string) => out += text)
+      expect(await status.exit).toBe(0)
+      expect(out).toContain(`${run}`)
+      expect(out).toContain("300/300 stored  done")
+    },
+    60_000
+  )
+
+  it("flags the cluster mode does not carry yet are refused before anything is sent (exit 2)", async () => {
+    const submit = startCli(["fetch", `${servers[0]!.url}/x`, "--rate", "5/s", "--cluster", url])
+    expect(await submit.exit).toBe(2)
+    expect(submit.stderr()).toContain("--cluster does not take --rate yet")
+    const worker = startCli(["worker"])
+    expect(await worker.exit).toBe(2)
+    expect(worker.stderr()).toContain("volley worker needs --cluster URL")
+  })
+
   it("SIGTERM: a worker drains, leaves the cluster and exits 0", async () => {
     const live = workers.filter(alive)
     expect(live.length).toBeGreaterThan(0)
