@@ -23,6 +23,7 @@ export interface ClusterFetch {
   readonly url: string
   readonly buckets: number
   readonly chunkSize: number
+  readonly resendUnsafe: boolean
   readonly requests: Stream.Stream<IndexedRequest, UsageError>
   readonly total: number | undefined
   readonly format: OutputFormat
@@ -74,7 +75,8 @@ export const clusterFetch = Effect.fnUntraced(function*(job: ClusterFetch) {
     maxRedirects: job.fetch.maxRedirects,
     maxJsonDepth: job.fetch.maxJsonDepth,
     decompress: job.fetch.decompress,
-    includeHeaders: job.fetch.includeHeaders === true
+    includeHeaders: job.fetch.includeHeaders === true,
+    resendUnsafe: job.resendUnsafe
   }
   const stderr = yield* Stderr
   const summary = yield* Effect.gen(function*() {

@@ -24,6 +24,9 @@ export const fetchClusterOptions = {
   ),
   chunkSize: positiveIntOption("chunk-size", 500, { max: 100_000 }).pipe(
     Options.withDescription("with --cluster: inputs per chunk (one stored batch per bucket in a chunk)")
+  ),
+  resendUnsafe: Options.boolean("resend-unsafe").pipe(
+    Options.withDescription("with --cluster: send POST/PUT/… again after a worker died (else: outcome unknown)")
   )
 } as const
 

@@ -259,7 +259,7 @@ export const fetchHelp: CommandHelp = {
     ["Concurrency and politeness", ["--concurrency", "--rate", "--per-host", "--adaptive", "--batch-size"]],
     ["Time-outs and retries", ["--timeout", "--retries", "--backoff", "--max-backoff", "--fail-fast"]],
     ["Checks", ["--expect-status", "--assert"]],
-    ["Cluster (see volley worker)", ["--cluster", "--buckets", "--chunk-size"]],
+    ["Cluster (see volley worker)", ["--cluster", "--buckets", "--chunk-size", "--resend-unsafe"]],
     ["Extraction", [
       "--extract",
       "--select",
@@ -574,6 +574,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       url: flags.cluster.value,
       buckets: flags.buckets,
       chunkSize: flags.chunkSize,
+      resendUnsafe: flags.resendUnsafe,
       requests,
       total: Option.getOrUndefined(total),
       format: flags.format,

@@ -28,9 +28,14 @@ export const RunSettings = Schema.Struct({
   maxRedirects: Schema.NonNegativeInt,
   maxJsonDepth: Schema.Int.pipe(Schema.positive()),
   decompress: Schema.Boolean,
-  includeHeaders: Schema.Boolean
+  includeHeaders: Schema.Boolean,
+  /** Send again, after a worker died, requests whose method is not safe to repeat (`--resend-unsafe`). */
+  resendUnsafe: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 export type RunSettings = typeof RunSettings.Type
+
+/** Methods a server must treat as safe to receive twice (RFC 9110 §9.2.1). */
+export const safeMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE"])
 
 /** The settings as JSON text, and back. `Infinity` (no body limit) is kept as -1. */
 export const RunSettingsJson = Schema.parseJson(RunSettings)

@@ -53,6 +53,12 @@ export const ensureSchema: Effect.Effect<void, ClusterError, SqlClient.SqlClient
       stored_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (run, idx)
     )`
+    // Requests that are not safe to repeat, claimed before they are sent (see claimSend).
+    yield* sql`CREATE TABLE IF NOT EXISTS volley_sent (
+      run text NOT NULL,
+      idx bigint NOT NULL,
+      PRIMARY KEY (run, idx)
+    )`
   }))
 }).pipe(Effect.mapError(clusterError("creating volley's tables")))
 
@@ -190,3 +196,15 @@ export const clusterRunners: Effect.Effect<ReadonlyArray<RunnerRow>, never, SqlC
   ),
   Effect.orElseSucceed(() => [])
 )
+
+/**
+ * Claims the sending of an input whose method is not safe to repeat: true the first time, false
+ * when an earlier delivery of its batch claimed it (a worker that died may have sent it).
+ */
+export const claimSend = (run: string, index: number): Effect.Effect<boolean, ClusterError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`INSERT INTO volley_sent (run, idx) VALUES (${run}, ${index})
+      ON CONFLICT (run, idx) DO NOTHING RETURNING idx`).pipe(
+      Effect.map((rows) => rows.length > 0),
+      Effect.mapError(clusterError(`claiming record ${index} of run ${run}`))
+    )

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
+import type { FetchRecord } from "../domain/FetchRecord.js"
 import { encodeRecord } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { Fetcher } from "../http/Fetcher.js"
@@ -17,8 +18,8 @@ import type { FetchOptions } from "../http/FetchOptions.js"
 import { type ClusterError, clusterError } from "./ClusterError.js"
 import { type HostPort, runnerLayer } from "./ClusterLayer.js"
 import { type BatchInput, HostBucket } from "./Protocol.js"
-import { decodeSettings, fetchOptionsOf } from "./RunSettings.js"
-import { ensureSchema, insertResult, runSettings, storedIndices } from "./Store.js"
+import { decodeSettings, fetchOptionsOf, type RunSettings, safeMethods } from "./RunSettings.js"
+import { claimSend, ensureSchema, insertResult, runSettings, storedIndices } from "./Store.js"
 
 export interface WorkerOptions {
   readonly url: string
@@ -32,6 +33,21 @@ export interface WorkerOptions {
     | ((batch: { run: string; chunk: number; bucket: number; inputs: number; stored: number }) => Effect.Effect<void>)
     | undefined
 }
+
+/** The record of an unsafe request a dead worker may have sent: not sent again, its outcome unknown. */
+const outcomeUnknown = (input: BatchInput, method: string): FetchRecord => ({
+  index: input.index,
+  url: input.request.url,
+  ok: false,
+  attempts: 0,
+  ms: 0,
+  error: {
+    _tag: "OutcomeUnknown",
+    message:
+      `outcome unknown: a worker that stopped may have sent this ${method} before its answer was stored; not sent again (--resend-unsafe sends it)`
+  },
+  ...(input.id === undefined ? {} : { id: input.id })
+})
 
 const toIndexed = (input: BatchInput): IndexedRequest => ({
   index: input.index,
@@ -51,7 +67,10 @@ const bucketHandlers = (permits: Effect.Semaphore, onBatch: WorkerOptions["onBat
     const context = yield* Effect.context<SqlClient.SqlClient>()
     const scope = yield* Effect.scope
     // One set of options (and so one per-host gate) per run in this bucket, made once.
-    const runs = new Map<string, Effect.Effect<FetchOptions, ClusterError>>()
+    const runs = new Map<
+      string,
+      Effect.Effect<{ readonly options: FetchOptions; readonly settings: RunSettings }, ClusterError>
+    >()
     const optionsFor = Effect.fnUntraced(function*(run: string) {
       const known = runs.get(run)
       if (known !== undefined) return yield* known
@@ -60,7 +79,9 @@ const bucketHandlers = (permits: Effect.Semaphore, onBatch: WorkerOptions["onBat
           Effect.flatMap((text) =>
             Effect.mapError(decodeSettings(text), clusterError(`the settings of run ${run} cannot be read`))
           ),
-          Effect.flatMap((settings) => Scope.extend(fetchOptionsOf(settings), scope)),
+          Effect.flatMap((settings) =>
+            Effect.map(Scope.extend(fetchOptionsOf(settings), scope), (options) => ({ options, settings }))
+          ),
           Effect.provide(context)
         )
       )
@@ -70,7 +91,7 @@ const bucketHandlers = (permits: Effect.Semaphore, onBatch: WorkerOptions["onBat
     return HostBucket.of({
       FetchBatch: ({ payload }) =>
         Effect.gen(function*() {
-          const options = yield* optionsFor(payload.run)
+          const { options, settings } = yield* optionsFor(payload.run)
           const stored = yield* storedIndices(payload.run, payload.inputs.map((input) => input.index)).pipe(
             Effect.retry(databaseRetry)
           )
@@ -85,8 +106,18 @@ const bucketHandlers = (permits: Effect.Semaphore, onBatch: WorkerOptions["onBat
               stored: stored.size
             })
           }
+          const fetchOne = (input: BatchInput): Effect.Effect<FetchRecord, ClusterError, SqlClient.SqlClient> => {
+            const send = permits.withPermits(1)(fetcher.fetchOne(toIndexed(input), options))
+            const method = (input.request.method ?? settings.method).toUpperCase()
+            if (settings.resendUnsafe || safeMethods.has(method) || input.invalid !== undefined) return send
+            // Not safe to repeat: sent only by the first delivery that claims it.
+            return Effect.flatMap(
+              claimSend(payload.run, input.index).pipe(Effect.retry(databaseRetry)),
+              (claimed) => claimed ? send : Effect.succeed(outcomeUnknown(input, method))
+            )
+          }
           yield* Effect.forEach(todo, (input) =>
-            permits.withPermits(1)(fetcher.fetchOne(toIndexed(input), options)).pipe(
+            fetchOne(input).pipe(
               Effect.flatMap((record) =>
                 insertResult(payload.run, { index: record.index, ok: record.ok, record: encodeRecord(record) }).pipe(
                   Effect.retry(databaseRetry)

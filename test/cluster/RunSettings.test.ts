@@ -23,13 +23,20 @@ const settings: RunSettings = {
   maxRedirects: 3,
   maxJsonDepth: 64,
   decompress: true,
-  includeHeaders: true
+  includeHeaders: true,
+  resendUnsafe: false
 }
 
 describe("run settings", () => {
   it("round-trip through JSON, Infinity included", async () => {
     const back = await Effect.runPromise(decodeSettings(encodeSettings(settings)))
     expect(back).toEqual(settings)
+  })
+
+  it("a run stored without resendUnsafe reads as false: unsafe requests are not sent twice", async () => {
+    const { resendUnsafe: _, ...older } = settings
+    const back = await Effect.runPromise(decodeSettings(JSON.stringify({ ...older, maxBodyBytes: 1000 })))
+    expect(back.resendUnsafe).toBe(false)
   })
 
   it("refuse a stored text that is not a run's settings", async () => {

@@ -36,11 +36,18 @@ interface HostServer {
   readonly server: Server
 }
 
-const stats = { inFlight: new Map<string, number>(), max: new Map<string, number>(), requests: 0 }
+const stats = {
+  inFlight: new Map<string, number>(),
+  max: new Map<string, number>(),
+  requests: 0,
+  /** How many times each path was received by POST. */
+  posts: new Map<string, number>()
+}
 
 const startServer = async (host: string, delayMs: number): Promise<HostServer> => {
   const server = createServer((req, res) => {
     stats.requests++
+    if (req.method === "POST") stats.posts.set(`${host}${req.url}`, (stats.posts.get(`${host}${req.url}`) ?? 0) + 1)
     const now = (stats.inFlight.get(host) ?? 0) + 1
     stats.inFlight.set(host, now)
     stats.max.set(host, Math.max(stats.max.get(host) ?? 0, now))
@@ -128,6 +135,7 @@ const alive = (worker: Running) => worker.child.exitCode === null && worker.chil
 
 const resetStats = () => {
   stats.max.clear()
+  stats.posts.clear()
   stats.requests = 0
 }
 
@@ -245,6 +253,57 @@ describe.skipIf(!available)("cluster: workers and a submitter on PostgreSQL (bui
     )
     expect(Number(row!.stored)).toBe(600)
     expect(Number(row!.distinct_idx)).toBe(600)
+  }, 90_000)
+
+  it("POST and a worker killed mid-run: never sent twice; a record each, ok or OutcomeUnknown", async () => {
+    resetStats()
+    const urls = inputFile("urls-post.txt", 300)
+    const out = join(dir, "out-post.ndjson")
+    const submit = startCli([
+      "fetch",
+      "-i",
+      join(dir, "urls-post.txt"),
+      "-X",
+      "POST",
+      "-d",
+      "x=1",
+      "--per-host",
+      "2",
+      "--no-progress",
+      "--chunk-size",
+      "20",
+      "--cluster",
+      url,
+      "-o",
+      out
+    ])
+    const run = await new Promise<string>((resolve) => {
+      const check = () => {
+        const found = /run (run-[\w-]+) submitted/.exec(submit.stderr())?.[1]
+        if (found !== undefined) resolve(found)
+        else setImmediate(check)
+      }
+      check()
+    })
+    const live = workers.filter(alive)
+    // One worker at least must stay to finish the run.
+    expect(live.length).toBeGreaterThan(1)
+    const victim = await Promise.race(live.map((w) => w.stderrShows(`batch ${run}:`).then(() => w)))
+    victim.child.kill("SIGKILL")
+    await victim.exit
+    const code = await submit.exit
+    expect([0, 1], submit.stderr()).toContain(code)
+    const records = readRecords(out) as Array<{ index: number; url: string; ok: boolean; error?: { _tag: string } }>
+    expect(records.map((r) => r.index)).toEqual(urls.map((_, i) => i))
+    for (const record of records) {
+      if (!record.ok) expect(record.error?._tag).toBe("OutcomeUnknown")
+    }
+    // At most once each: what a dead worker may have sent is not sent again.
+    for (const [path, count] of stats.posts) expect(count, path).toBe(1)
+    for (const record of records.filter((r) => r.ok)) {
+      const { hostname, pathname } = new URL(record.url)
+      expect(stats.posts.get(`${hostname}${pathname}`), record.url).toBe(1)
+    }
   }, 90_000)
 
   it(
