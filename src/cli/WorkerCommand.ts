@@ -27,6 +27,9 @@ export const workerOptions = {
   concurrency: positiveIntOption("concurrency", 50, { alias: "c", max: maxConcurrency }).pipe(
     Options.withDescription("requests in flight at once in this worker")
   ),
+  bucketConcurrency: positiveIntOption("bucket-concurrency", 1, { max: 1000 }).pipe(
+    Options.withDescription("batches of one host bucket handled at once")
+  ),
   listen: optionalText("listen", "HOST:PORT", "where the other processes reach this worker [default 127.0.0.1:34431]"),
   advertise: optionalText("advertise", "HOST:PORT", "the address the others use, when not --listen (NAT, 0.0.0.0)"),
   verbose: Options.boolean("verbose").pipe(
@@ -39,7 +42,7 @@ export const workerHelp: CommandHelp = {
   name: "worker",
   summary: "run a cluster worker: fetch the batches of its host buckets until SIGTERM",
   usage: "volley worker --cluster postgres://… [--concurrency N] [--listen HOST:PORT] [--advertise HOST:PORT]",
-  groups: [["Worker", ["--cluster", "--concurrency", "--listen", "--advertise", "--verbose"]]],
+  groups: [["Worker", ["--cluster", "--concurrency", "--bucket-concurrency", "--listen", "--advertise", "--verbose"]]],
   notes: [
     "All processes of a cluster need the same VOLLEY_CLUSTER_LOCK_EXPIRY (35s): a dead worker's buckets move after it."
   ],
@@ -61,6 +64,7 @@ const workerHandler = Effect.fnUntraced(function*(flags: WorkerFlags) {
   const layer = cluster.workerLayer({
     url,
     concurrency: flags.concurrency,
+    bucketConcurrency: flags.bucketConcurrency,
     listen,
     advertise,
     env: process.env,

@@ -55,8 +55,12 @@ export const shardingTimings = (expiry: Duration.Duration): Partial<ShardingConf
 }
 
 /** The PostgreSQL client of a cluster URL (`postgres://user@host:port/database`). */
-export const pgLayer = (url: string) =>
-  PgClient.layer({ url: Redacted.make(url), applicationName: "volley" }).pipe(
+export const pgLayer = (url: string, maxConnections?: number) =>
+  PgClient.layer({
+    url: Redacted.make(url),
+    applicationName: "volley",
+    ...(maxConnections === undefined ? {} : { maxConnections })
+  }).pipe(
     Layer.mapError(clusterError(`cannot use the cluster database ${safeUrl(url)}`))
   )
 

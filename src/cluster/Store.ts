@@ -208,3 +208,16 @@ export const claimSend = (run: string, index: number): Effect.Effect<boolean, Cl
       Effect.map((rows) => rows.length > 0),
       Effect.mapError(clusterError(`claiming record ${index} of run ${run}`))
     )
+
+/** Stores many records in one statement; records already stored for their index stay as they are. */
+export const insertResults = (rows: ReadonlyArray<{ readonly run: string; readonly result: ResultRow }>) =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) =>
+      sql`INSERT INTO volley_results ${
+        sql.insert(rows.map(({ result, run }) => ({ run, idx: result.index, ok: result.ok, record: result.record })))
+      } ON CONFLICT (run, idx) DO NOTHING`
+  ).pipe(
+    Effect.asVoid,
+    Effect.mapError(clusterError(`storing ${rows.length} records`))
+  )
