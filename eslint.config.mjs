@@ -11,6 +11,7 @@ const tiers = [
   ["config", "testing"],
   ["engine"],
   ["workflow"],
+  ["cluster"],
   ["report"],
   ["server"],
   ["demo"],

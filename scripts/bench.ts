@@ -9,6 +9,8 @@
  *   npm run bench -- --scenario tls     # HTTPS (certificate made at run time): HTTP/1.1 and --http2
  *   npm run bench -- --scenario gzip    # 1 KB JSON bodies sent gzip: decoded vs --no-decompress
  *   npm run bench -- --scenario limited  # pacing to an announced limit: attempts, failures, time
+ *   npm run bench -- --scenario cluster # 20k URLs at 100 ms on 64 hosts: --cluster with 1, 2, 3
+ *                                       # workers (c=50 each) beside the embedded run (scripts/bench-cluster.ts)
  *   npm run bench -- --scenario html    # 100 generated ~200 KB HTML pages, c=10: --select a
  *                                       # --select-attr href --no-body against --no-body alone
  */
@@ -26,6 +28,11 @@ const flag = (name: string) => {
 }
 const runs = Number(flag("runs") ?? 3)
 const only = flag("scenario")
+if (only === "cluster") {
+  // Its own script: workers, PostgreSQL and 64 loopback hosts (issue 16).
+  await import("./bench-cluster.js")
+  process.exit(0)
+}
 
 interface Scenario {
   readonly name: string

@@ -5,7 +5,7 @@
 // one file compiled from the code cache instead of a few hundred modules resolved and compiled.
 // Left to node_modules (they are dependencies, so they are installed beside the package): the
 // packages only a command or an option loads, lazily — OpenTelemetry, the HTML (cheerio, htmlparser2), XML, YAML,
-// JMESPath and JSON-schema engines, the demo server's WebSocket. They were 1.3 MB of the 2.5 MB
+// JMESPath and JSON-schema engines, the demo server's WebSocket, the cluster mode's packages. They were 1.3 MB of the 2.5 MB
 // bundle and never ran in a plain fetch (`NODE_DEBUG=module` shows no other package resolved).
 //
 // The source map (dist/volley.cjs.map, 16 MB) is for a checkout only: the package leaves it out,
@@ -22,7 +22,22 @@ export const lazyPackages = [
   "yaml",
   "fast-xml-parser",
   "@jmespath-community/jmespath",
-  "ws"
+  "ws",
+  // The cluster mode (issue 16): only `--cluster`, `volley worker`, `runs` and `cluster` load these.
+  "@effect/platform-node/NodeClusterSocket",
+  "@effect/cluster",
+  "@effect/cluster/*",
+  "@effect/rpc",
+  "@effect/rpc/*",
+  "@effect/sql",
+  "@effect/sql/*",
+  "@effect/sql-pg",
+  "@effect/sql-pg/*",
+  "@effect/workflow",
+  "@effect/workflow/*",
+  "@effect/experimental",
+  "@effect/experimental/*",
+  "pg"
 ]
 
 // Two parts of undici are left to node_modules (undici is a dependency, installed beside the

@@ -17,11 +17,22 @@ import { demoCommand, demoHelp } from "./DemoCommand.js"
 import { fetchCommand, fetchHelp, fetchOptions } from "./FetchCommand.js"
 import { type CommandHelp, renderCommandHelp, renderTopHelp } from "./HelpText.js"
 import { runCommand, runHelp, runOptions } from "./RunCommand.js"
+import { clusterCommand, clusterHelp, clusterOptions, runsCommand, runsHelp, runsOptions } from "./RunsCommand.js"
 import { serveCommand, serveHelp, serveOptions } from "./ServeCommand.js"
+import { workerCommand, workerHelp, workerOptions } from "./WorkerCommand.js"
 
 export const volley = Command.make("volley").pipe(
   Command.withDescription("Fetch many HTTP resources concurrently and reliably, as typed workflows"),
-  Command.withSubcommands([fetchCommand, compareCommand, runCommand, serveCommand, demoCommand])
+  Command.withSubcommands([
+    fetchCommand,
+    compareCommand,
+    runCommand,
+    serveCommand,
+    demoCommand,
+    workerCommand,
+    runsCommand,
+    clusterCommand
+  ])
 )
 
 /** The flags of a command's config (its arguments left out). */
@@ -33,7 +44,10 @@ const commands: ReadonlyArray<{ readonly help: CommandHelp; readonly options: Op
   { help: compareHelp, options: optionsOf(compareOptions) },
   { help: runHelp, options: optionsOf(runOptions) },
   { help: serveHelp, options: optionsOf(serveOptions) },
-  { help: demoHelp, options: optionsOf({}) }
+  { help: demoHelp, options: optionsOf({}) },
+  { help: workerHelp, options: optionsOf(workerOptions) },
+  { help: runsHelp, options: optionsOf(runsOptions) },
+  { help: clusterHelp, options: optionsOf(clusterOptions) }
 ]
 
 const commandFlags: Record<string, ReadonlyArray<FlagSpec>> = Object.fromEntries(

@@ -36,6 +36,7 @@ import { acquireOutputLock } from "../report/OutputLock.js"
 import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { retryLine } from "../report/RetryLine.js"
 import { Stderr, Stdout } from "../report/Stdout.js"
+import { fetchClusterOptions } from "./ClusterFlags.js"
 import { connectionHelpGroup, connectionLayer, connectionOptions, noDecompressOption } from "./ConnectionFlags.js"
 import { dryRunShown, dryRunText } from "./DryRun.js"
 import { runFetchJob } from "./FetchJob.js"
@@ -227,7 +228,8 @@ export const fetchOptions = {
     Options.withDescription("with --resume: rewrite the file even if it does not start with a volley record")
   ),
   noDecompress: noDecompressOption,
-  ...connectionOptions
+  ...connectionOptions,
+  ...fetchClusterOptions
 } as const
 
 /** How `volley fetch --help` groups its flags, and its examples. */
@@ -265,6 +267,7 @@ export const fetchHelp: CommandHelp = {
     ["Concurrency and politeness", ["--concurrency", "--rate", "--per-host", "--adaptive", "--batch-size"]],
     ["Time-outs and retries", ["--timeout", "--retries", "--backoff", "--max-backoff", "--fail-fast"]],
     ["Checks", ["--expect-status", "--assert"]],
+    ["Cluster (see volley worker)", ["--cluster", "--buckets", "--chunk-size", "--resend-unsafe"]],
     ["Extraction", [
       "--extract",
       "--select",
@@ -584,6 +587,38 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
       output: Option.getOrUndefined(flags.output),
       format: flags.format
     }))
+  }
+  if (Option.isSome(flags.cluster)) {
+    // Scale-out (issue 16): the workers fetch; this process submits and writes what they store.
+    const { clusterFetch } = yield* lazyModule(() => import("./ClusterFetch.js"))
+    const given: Array<[boolean, string]> = [
+      [wantsExtraction, "extractors"],
+      [expect !== undefined, "--expect-status/--assert"],
+      [fetch.save !== undefined, "--save-dir"],
+      [jar !== undefined, "cookie files"],
+      [fetch.logins !== undefined, "--netrc"],
+      [Option.isSome(flags.rate), "--rate"],
+      [flags.adaptive, "--adaptive"],
+      [Option.isSome(flags.batchSize), "--batch-size"],
+      [flags.failFast, "--fail-fast"],
+      [flags.resume, "--resume"],
+      [flags.verbose, "--verbose"]
+    ]
+    return yield* clusterFetch({
+      url: flags.cluster.value,
+      buckets: flags.buckets,
+      chunkSize: flags.chunkSize,
+      resendUnsafe: flags.resendUnsafe,
+      requests,
+      total: Option.getOrUndefined(total),
+      format: flags.format,
+      target,
+      progress,
+      request,
+      fetch: makeFetchOptions(fetch),
+      perHost: Option.getOrUndefined(flags.perHost),
+      unsupported: given.filter(([yes]) => yes).map(([, name]) => name)
+    })
   }
   const gate = yield* makePoliteGate({
     rate: Option.getOrUndefined(flags.rate),

@@ -10,6 +10,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
+import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { OutputClosed, OutputError } from "../domain/OutputError.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import type { UsageError } from "../domain/UsageError.js"
@@ -50,10 +51,36 @@ export const runFetchJob = <E, R>(
   E | UsageError | OutputError | OutputClosed,
   R | Fetcher | Stdout | Stderr | FileSystem.FileSystem
 > =>
+  writeRecordJob({
+    ...job,
+    batchSize: job.run.batchSize,
+    fetch: job.run.fetch,
+    records: (run, stopped) => runStream(job.inputs, { ...job.run, fetch: run }, stopped)
+  })
+
+/**
+ * The output side of a job: records from `records` (given the fetch options, which a HAR log
+ * extends, and the stop check) written in the order they come, with progress and the summary.
+ * A local run fetches them; a cluster run (`--cluster`) reads them as the workers store them.
+ */
+export interface RecordJob<E, R> extends Omit<FetchJob<never, never>, "inputs" | "run"> {
+  readonly batchSize: number | undefined
+  readonly fetch: RunOptions["fetch"]
+  readonly records: (fetch: RunOptions["fetch"], stopped: () => boolean) => Stream.Stream<FetchRecord, E, R>
+}
+
+export const writeRecordJob = <E, R>(
+  job: RecordJob<E, R>
+): Effect.Effect<
+  RunSummary,
+  E | UsageError | OutputError | OutputClosed,
+  R | Stdout | Stderr | FileSystem.FileSystem
+> =>
   Effect.scoped(Effect.gen(function*() {
     const stderr = yield* Stderr
     const stats = makeRunStats(yield* Clock.currentTimeMillis)
-    const batches = (done: number) => job.run.batchSize === undefined ? undefined : Math.ceil(done / job.run.batchSize)
+    const batchSize = job.batchSize
+    const batches = (done: number) => batchSize === undefined ? undefined : Math.ceil(done / batchSize)
     const summarize = (interrupted: boolean) =>
       Effect.map(Clock.currentTimeMillis, (now) => stats.summary(now, { batches: batches(stats.done()), interrupted }))
 
@@ -74,15 +101,13 @@ export const runFetchJob = <E, R>(
     // HAR needs each record's headers and body text: the Fetcher hands them over through a log.
     const exchanges = job.format === "har" ? makeExchangeLog() : undefined
     // HAR wants every answer's headers and HTTP version: kept as --include-headers keeps them.
-    const run = exchanges === undefined
-      ? job.run
-      : { ...job.run, fetch: { ...job.run.fetch, exchanges, includeHeaders: true } }
+    const fetch = exchanges === undefined ? job.fetch : { ...job.fetch, exchanges, includeHeaders: true }
     const writer = yield* openOutput(job.format, job.target, { exchanges })
     const progress = yield* makeProgress({ enabled: job.progress, total: job.total })
 
     // On a stop request no new input is taken; requests in flight finish and are written.
     yield* gracefully(
-      runStream(job.inputs, run, yield* stopCheck()).pipe(
+      job.records(fetch, yield* stopCheck()).pipe(
         Stream.runForEachChunk((records) =>
           // Counted once written: the summary never reports a record the output did not get.
           Effect.map(writer.write(records), () => {

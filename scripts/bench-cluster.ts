@@ -1,0 +1,142 @@
+/**
+ * `npm run bench -- --scenario cluster`: 20,000 URLs over 64 loopback hosts (127.0.0.1–64),
+ * each answered after 100 ms; `volley fetch --cluster` with 1, 2 and 3 workers of concurrency
+ * 50 each, beside the embedded run at -c 50 (the same 50 in flight as one worker). Prints wall
+ * times, the speed-up over one worker, the 1-worker cluster run against the embedded one, and
+ * records stored per second. Needs PostgreSQL on 127.0.0.1:5432 (a database of its own, dropped
+ * at the end).
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { once } from "node:events"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const bin = join(root, "bin/volley.js")
+const urlsCount = 20_000
+const delayMs = 100
+const perWorker = 50
+const hosts = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`)
+const database = "volley_bench_cluster"
+const admin = (sql: string) => spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-qc", sql, "postgres"])
+const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "5s" }
+
+if (spawnSync("pg_isready", ["-h", "127.0.0.1", "-t", "10"]).status !== 0) {
+  process.stderr.write("bench cluster: PostgreSQL does not answer on 127.0.0.1:5432\n")
+  process.exit(1)
+}
+admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+admin(`CREATE DATABASE ${database}`)
+const url = `postgres://postgres@127.0.0.1:5432/${database}`
+const work = mkdtempSync(join(tmpdir(), "volley-bench-cluster-"))
+
+const servers: Array<Server> = []
+const bases: Array<string> = []
+for (const host of hosts) {
+  const server = createServer((req, res) => {
+    setTimeout(() => {
+      res.setHeader("content-type", "application/json")
+      res.end(`{"path":${JSON.stringify(req.url)}}`)
+    }, delayMs)
+  })
+  server.listen(0, host)
+  await once(server, "listening")
+  servers.push(server)
+  bases.push(`http://${host}:${(server.address() as AddressInfo).port}`)
+}
+const input = join(work, "urls.txt")
+writeFileSync(
+  input,
+  Array.from({ length: urlsCount }, (_, i) => `${bases[i % bases.length]}/json/${i}`).join("\n") + "\n"
+)
+
+const run = (args: ReadonlyArray<string>) =>
+  new Promise<number>((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ["ignore", "ignore", "pipe"] })
+    let errors = ""
+    child.stderr.setEncoding("utf8").on("data", (text: string) => errors += text)
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve((performance.now() - started) / 1000)
+        : reject(new Error(`volley ${args.join(" ")} exited ${code}: ${errors.slice(-400)}`)))
+  })
+
+const startWorker = async (port: number): Promise<ChildProcess> => {
+  const child = spawn(process.execPath, [
+    bin,
+    "worker",
+    "--cluster",
+    url,
+    "--listen",
+    `127.0.0.1:${port}`,
+    "-c",
+    String(perWorker)
+  ], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  let errors = ""
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      errors += text
+      if (errors.includes("volley worker: ready")) resolve()
+    })
+    child.on("exit", (code) => reject(new Error(`worker exited ${code}: ${errors.slice(-400)}`)))
+  })
+  return child
+}
+
+const rows: Array<Record<string, number | string>> = []
+try {
+  const embedded = await run([
+    "fetch",
+    "-i",
+    input,
+    "-c",
+    String(perWorker),
+    "--no-progress",
+    "-o",
+    join(work, "local.out")
+  ])
+  rows.push({
+    mode: "embedded -c 50",
+    wall_s: Number(embedded.toFixed(2)),
+    req_per_s: Math.round(urlsCount / embedded)
+  })
+  let oneWorker = 0
+  for (const count of [1, 2, 3]) {
+    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(35_400 + i)))
+    const wall = await run([
+      "fetch",
+      "-i",
+      input,
+      "--no-progress",
+      "--cluster",
+      url,
+      "-o",
+      join(work, `cluster-${count}.out`)
+    ])
+    if (count === 1) oneWorker = wall
+    rows.push({
+      mode: `cluster, ${count} worker${count > 1 ? "s" : ""} × 50`,
+      wall_s: Number(wall.toFixed(2)),
+      req_per_s: Math.round(urlsCount / wall),
+      rows_stored_per_s: Math.round(urlsCount / wall),
+      speedup_vs_1_worker: Number((oneWorker / wall).toFixed(2)),
+      vs_embedded: Number((wall / embedded).toFixed(2))
+    })
+    for (const worker of workers) worker.kill("SIGTERM")
+    await Promise.all(workers.map((worker) => worker.exitCode === null ? once(worker, "exit") : undefined))
+  }
+} finally {
+  for (const server of servers) server.close()
+  admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+  rmSync(work, { recursive: true, force: true })
+}
+console.table(rows)
+console.log(`ideal with 50 in flight: ${(Math.ceil(urlsCount / perWorker) * delayMs / 1000).toFixed(1)} s`)

@@ -1,0 +1,24 @@
+/**
+ * The one failure the cluster mode adds: the database (or the cluster on it) could not be used.
+ *
+ * @module
+ */
+import * as Schema from "effect/Schema"
+
+export class ClusterError extends Schema.TaggedError<ClusterError>()("ClusterError", {
+  message: Schema.String
+}) {}
+
+/** A failure from the SQL client or the cluster, as a `ClusterError` saying what was being done. */
+export const clusterError = (doing: string) => (cause: unknown): ClusterError =>
+  new ClusterError({
+    message: `${doing}: ${
+      typeof cause === "object" && cause !== null && "message" in cause && typeof cause.message === "string"
+        ? cause.message
+        : String(cause)
+    }${
+      typeof cause === "object" && cause !== null && "cause" in cause && cause.cause instanceof Error
+        ? ` (${cause.cause.message})`
+        : ""
+    }`
+  })

@@ -1,0 +1,87 @@
+/**
+ * How every request of a cluster run is sent, stored with the run so that any worker, on any
+ * machine, fetches its batches the way the submitting command line asked.
+ *
+ * @module
+ */
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import { Method } from "../domain/RequestSpec.js"
+import { type FetchOptions, makeFetchOptions, redactHeaders, withSecretHeaders } from "../http/FetchOptions.js"
+import { makePoliteGate } from "../http/PoliteGate.js"
+
+/** The settings of a run, as stored (JSON): durations in milliseconds. */
+export const RunSettings = Schema.Struct({
+  timeoutMs: Schema.NonNegative,
+  retries: Schema.NonNegativeInt,
+  backoffMs: Schema.NonNegative,
+  maxBackoffMs: Schema.NonNegative,
+  perHost: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  method: Method,
+  headers: Schema.Record({ key: Schema.String, value: Schema.String }),
+  secretHeaders: Schema.Array(Schema.String),
+  body: Schema.optional(Schema.String),
+  keepBody: Schema.Boolean,
+  maxBodyBytes: Schema.Number,
+  maxRedirects: Schema.NonNegativeInt,
+  maxJsonDepth: Schema.Int.pipe(Schema.positive()),
+  decompress: Schema.Boolean,
+  includeHeaders: Schema.Boolean,
+  /** Send again, after a worker died, requests whose method is not safe to repeat (`--resend-unsafe`). */
+  resendUnsafe: Schema.optionalWith(Schema.Boolean, { default: () => false })
+})
+export type RunSettings = typeof RunSettings.Type
+
+/** Methods a server must treat as safe to receive twice (RFC 9110 §9.2.1). */
+export const safeMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE"])
+
+/** The settings as JSON text, and back. `Infinity` (no body limit) is kept as -1. */
+export const RunSettingsJson = Schema.parseJson(RunSettings)
+
+export const encodeSettings = (settings: RunSettings): string =>
+  Schema.encodeSync(RunSettingsJson)({
+    ...settings,
+    maxBodyBytes: Number.isFinite(settings.maxBodyBytes) ? settings.maxBodyBytes : -1
+  })
+
+export const decodeSettings = (text: string) =>
+  Effect.map(
+    Schema.decodeUnknown(RunSettingsJson)(text),
+    (settings): RunSettings => ({
+      ...settings,
+      maxBodyBytes: settings.maxBodyBytes < 0 ? Infinity : settings.maxBodyBytes
+    })
+  )
+
+/**
+ * The fetch options of a run on a worker, with the gate (per-host limit, learned pauses) that
+ * lives as long as `Scope`: one per run and worker, shared by every batch of the run there.
+ */
+export const fetchOptionsOf = (settings: RunSettings): Effect.Effect<FetchOptions, never, Scope.Scope> =>
+  Effect.map(
+    makePoliteGate({ rate: undefined, perHost: settings.perHost, maxPause: Duration.millis(settings.maxBackoffMs) }),
+    (gate) => {
+      const secretHeaders = withSecretHeaders(settings.secretHeaders)
+      return makeFetchOptions({
+        timeout: Duration.millis(settings.timeoutMs),
+        retry: {
+          retries: settings.retries,
+          backoff: Duration.millis(settings.backoffMs),
+          maxBackoff: Duration.millis(settings.maxBackoffMs)
+        },
+        method: settings.method,
+        headers: redactHeaders(settings.headers, secretHeaders),
+        secretHeaders,
+        body: settings.body,
+        keepBody: settings.keepBody,
+        maxBodyBytes: settings.maxBodyBytes,
+        maxRedirects: settings.maxRedirects,
+        maxJsonDepth: settings.maxJsonDepth,
+        decompress: settings.decompress,
+        includeHeaders: settings.includeHeaders,
+        gate
+      })
+    }
+  )

@@ -1,0 +1,133 @@
+/**
+ * Submitting a run and reading its records back: the input is streamed in chunks, each chunk
+ * split by host bucket into persisted batches; the records come back from the results table in
+ * input order, as soon as each next one is stored.
+ *
+ * @module
+ */
+import type * as Sharding from "@effect/cluster/Sharding"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { parseExactJson } from "../domain/ExactJson.js"
+import { FetchRecord } from "../domain/FetchRecord.js"
+import { keepJsonText } from "../domain/RecordJson.js"
+import type { IndexedRequest } from "../domain/RequestSpec.js"
+import { type ClusterError, clusterError } from "./ClusterError.js"
+import { type BatchInput, bucketOf, HostBucket } from "./Protocol.js"
+import { encodeSettings, type RunSettings } from "./RunSettings.js"
+import { ensureSchema, findRun, insertRun, type ResultRow, resultsFrom, setTotal } from "./Store.js"
+
+export interface SubmitOptions {
+  /** Told once every input has been sent (stored as messages): the run no longer needs this process. */
+  readonly onSubmitted?: ((total: number) => Effect.Effect<void>) | undefined
+  readonly settings: RunSettings
+  /** Host buckets (entities) of the run: more than workers × cores spreads the load. */
+  readonly buckets: number
+  /** Inputs per chunk; a chunk makes one batch per bucket it touches. */
+  readonly chunkSize: number
+  /** The run's id; a new one when not given. */
+  readonly run?: string | undefined
+}
+
+/** A new run id: time-ordered, unique enough for one cluster. */
+export const newRunId = (): string =>
+  `run-${Date.now().toString(36)}-${Math.floor(Math.random() * 36 ** 4).toString(36).padStart(4, "0")}`
+
+const decodeRecord = Schema.decodeUnknownEither(FetchRecord)
+
+/** A stored row as the record it was: numbers kept exact as the worker wrote them. */
+export const recordOf = (run: string, row: ResultRow): Effect.Effect<FetchRecord, ClusterError> => {
+  const parsed = parseExactJson(row.record)
+  const decoded = parsed === undefined ? undefined : decodeRecord(parsed.value)
+  return decoded === undefined || Either.isLeft(decoded)
+    ? Effect.fail(clusterError(`reading the records of run ${run}`)(`record ${row.index} is not a volley record`))
+    : Effect.succeed(keepJsonText(decoded.right, undefined, parsed?.exact === true))
+}
+
+/**
+ * The records of a run in input order, from `from` on, as they are stored; the stream ends after
+ * the last one once the run's size is known (`total`, or the run's row when the size is stored).
+ */
+export const runRecords = (
+  run: string,
+  options: { readonly from?: number; readonly total?: Effect.Effect<number | undefined>; readonly follow?: boolean } =
+    {}
+): Stream.Stream<FetchRecord, ClusterError, SqlClient.SqlClient> => {
+  const totalNow = options.total ??
+    Effect.map(findRun(run), (row) => row?.total).pipe(Effect.orElseSucceed(() => undefined))
+  return Stream.paginateChunkEffect(options.from ?? 0, (next) =>
+    Effect.gen(function*() {
+      const rows = yield* resultsFrom(run, next, 1000)
+      // Only the unbroken run of indices from `next` goes out: the output stays in input order.
+      let upTo = 0
+      while (upTo < rows.length && rows[upTo]!.index === next + upTo) upTo++
+      const records = yield* Effect.forEach(rows.slice(0, upTo), (row) => recordOf(run, row))
+      const after = next + upTo
+      if (upTo > 0) return [Chunk.unsafeFromArray(records), Option.some(after)] as const
+      const total = yield* totalNow
+      if (total !== undefined && after >= total) return [Chunk.empty<FetchRecord>(), Option.none()] as const
+      if (options.follow === false) return [Chunk.empty<FetchRecord>(), Option.none()] as const
+      // Polled: the table is the one place every worker's records meet.
+      yield* Effect.sleep("100 millis")
+      return [Chunk.empty<FetchRecord>(), Option.some(after)] as const
+    }))
+}
+
+/**
+ * Submits the inputs as a run and returns its id and its records (in input order, as stored).
+ * Sending runs beside the reading: a send that fails ends the records stream with its error.
+ */
+export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, options: SubmitOptions) =>
+  Effect.gen(function*() {
+    yield* ensureSchema
+    const run = options.run ?? newRunId()
+    yield* insertRun({ id: run, buckets: options.buckets, settings: encodeSettings(options.settings) })
+    const client = yield* HostBucket.client
+    const sent = yield* Ref.make<number | undefined>(undefined)
+    const send = inputs.pipe(
+      Stream.grouped(Math.max(1, options.chunkSize)),
+      Stream.zipWithIndex,
+      Stream.runFoldEffect(0, (count, [chunk, chunkIndex]) => {
+        const byBucket = new Map<number, Array<BatchInput>>()
+        for (const input of chunk) {
+          const bucket = bucketOf(input.request.url, options.buckets)
+          let list = byBucket.get(bucket)
+          if (list === undefined) byBucket.set(bucket, list = [])
+          list.push({
+            index: input.index,
+            request: input.request,
+            ...(input.id === undefined ? {} : { id: input.id }),
+            ...(input.invalid === undefined ? {} : { invalid: input.invalid })
+          })
+        }
+        return Effect.forEach(
+          byBucket,
+          ([bucket, batch]) =>
+            client(String(bucket)).FetchBatch({ run, chunk: chunkIndex, bucket, inputs: batch }, { discard: true }),
+          { concurrency: 16, discard: true }
+        ).pipe(
+          Effect.mapError(clusterError(`sending chunk ${chunkIndex} of run ${run}`)),
+          Effect.as(count + Chunk.size(chunk))
+        )
+      }),
+      Effect.tap((total) =>
+        Effect.zipRight(setTotal(run, total), Ref.set(sent, total)).pipe(
+          Effect.zipRight(options.onSubmitted === undefined ? Effect.void : options.onSubmitted(total))
+        )
+      )
+    )
+    const records: Stream.Stream<FetchRecord, E | ClusterError, R | SqlClient.SqlClient> = Stream.merge(
+      Stream.drain(Stream.fromEffect(send)),
+      runRecords(run, { total: Ref.get(sent) }),
+      { haltStrategy: "right" }
+    )
+    return { run, records }
+  })
+
+export type SubmitRequirements = Sharding.Sharding | SqlClient.SqlClient
