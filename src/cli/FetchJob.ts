@@ -100,8 +100,11 @@ export const writeRecordJob = <E, R>(
     )
     // HAR needs each record's headers and body text: the Fetcher hands them over through a log.
     const exchanges = job.format === "har" ? makeExchangeLog() : undefined
-    // HAR wants every answer's headers and HTTP version: kept as --include-headers keeps them.
-    const fetch = exchanges === undefined ? job.fetch : { ...job.fetch, exchanges, includeHeaders: true }
+    // HAR wants every answer's headers, HTTP version and phases: kept as --include-headers and
+    // --timings keep them.
+    const fetch = exchanges === undefined
+      ? job.fetch
+      : { ...job.fetch, exchanges, includeHeaders: true, timings: true }
     const writer = yield* openOutput(job.format, job.target, { exchanges })
     const progress = yield* makeProgress({ enabled: job.progress, total: job.total })
 

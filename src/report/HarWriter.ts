@@ -10,9 +10,11 @@
  * takes each record's exchange from it when it writes the record. The file is streamed as
  * records arrive, to a temporary name renamed into place at the end (never half a file).
  *
- * volley measures each input as a whole, retries included; the timings say so: the time is all
- * `wait`, and the phases it cannot see (`blocked`, `dns`, `connect`, `ssl`) are -1, as HAR
- * allows.
+ * An entry's `time` is the input's whole time, retries included. The last attempt's phases (the
+ * transport's timings, which a HAR run asks for) split it: `blocked` is what came before that
+ * attempt (earlier attempts, backoff, the gate), then `dns`, `connect` (TLS included, as HAR
+ * says), `wait` (to the first byte) and `receive`; a phase the attempt skipped (a reused socket)
+ * is -1. Without timings (no answer, a client of one's own), the time is all `wait`.
  *
  * @module
  */
@@ -26,6 +28,7 @@ import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { OutputClosed, OutputError } from "../domain/OutputError.js"
 import type { UsageError } from "../domain/UsageError.js"
 import { version } from "../domain/Version.js"
+import type { Timings } from "../http/ConnectTimings.js"
 import type { Exchange, ExchangeLog } from "../http/ExchangeLog.js"
 import { redactHeaders } from "../http/FetchOptions.js"
 import { bodyContentType } from "../http/Transport.js"
@@ -65,6 +68,27 @@ const byteLength = (text: string) => Buffer.byteLength(text, "utf8")
 const headerOf = (headers: Readonly<Record<string, string | undefined>>, name: string) => {
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value
   return undefined
+}
+
+const round1 = (ms: number) => Math.round(ms * 10) / 10
+
+/** HAR's phases of an entry that took `ms`, from its last attempt's `timings` when it has them. */
+const harTimings = (ms: number, timings: Timings | undefined) => {
+  if (timings === undefined) return { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: ms, receive: 0 }
+  const dns = timings.dns ?? -1
+  const ssl = timings.tls ?? -1
+  // HAR's connect includes the TLS handshake.
+  const connect = timings.connect === undefined ? -1 : round1(timings.connect + Math.max(0, ssl))
+  const before = Math.max(0, dns) + Math.max(0, connect)
+  return {
+    blocked: round1(Math.max(0, ms - timings.total)),
+    dns,
+    connect,
+    ssl,
+    send: 0,
+    wait: round1(Math.max(0, timings.ttfb - before)),
+    receive: round1(Math.max(0, timings.total - timings.ttfb))
+  }
 }
 
 /** One record (and its exchange, when there was one) as a HAR entry. */
@@ -127,7 +151,7 @@ export const harEntry = (record: FetchRecord, exchange: Exchange | undefined, no
       bodySize: answer === undefined || encoded ? -1 : contentSize
     },
     cache: {},
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: record.ms, receive: 0 },
+    timings: harTimings(record.ms, answer?.timings),
     // Custom fields start with an underscore (HAR 1.2): what volley knows of the outcome.
     _volley: {
       index: record.index,

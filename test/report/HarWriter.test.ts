@@ -59,7 +59,9 @@ const writeHar = Effect.gen(function*() {
       headers: { "content-type": "image/png", "content-encoding": "gzip" },
       text: Buffer.from([0x89, 0x50, 0x4e, 0x47]).toString("base64"),
       bodyEncoding: "base64",
-      url: "http://api.test/logo.png"
+      url: "http://api.test/logo.png",
+      // The last attempt's phases: a new TLS connection to an IP (no DNS).
+      timings: { connect: 0.5, tls: 1.5, ttfb: 3, total: 3.6 }
     }
   })
   log.put(3, {
@@ -87,6 +89,10 @@ describe("HAR writer", () => {
       expect(har.log.entries).toHaveLength(3)
       const [items, logo, submit] = har.log.entries
       // A body that is not text is base64, as HAR writes it; decoded from gzip, its wire size is unknown.
+      // HAR's connect includes ssl; blocked is the time before the last attempt; the sum is the time.
+      expect(logo.timings).toEqual({ blocked: 0.4, dns: -1, connect: 2, ssl: 1.5, send: 0, wait: 1, receive: 0.6 })
+      const { blocked, connect, receive, send, wait } = logo.timings
+      expect(blocked + connect + send + wait + receive).toBeCloseTo(logo.time, 5)
       expect(logo.response).toMatchObject({
         content: { size: 4, mimeType: "image/png", text: "iVBORw==", encoding: "base64" },
         bodySize: -1
@@ -110,7 +116,8 @@ describe("HAR writer", () => {
           headers: [{ name: "content-type", value: "application/json" }, { name: "set-cookie", value: "<redacted>" }],
           content: { size: 16, mimeType: "application/json", text: "{\"items\":[\"é\"]}" }
         },
-        timings: { send: 0, wait: 12.5, receive: 0 },
+        // No timings in its exchange: the time is all wait.
+        timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: 12.5, receive: 0 },
         _volley: { index: 0, ok: true, attempts: 1, finalUrl: "http://api.test/items/v2?page=2" }
       })
       expect(submit).toMatchObject({
