@@ -111,14 +111,19 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, httpVersion?:
     const timed = limits.timings === true
     const startedAt = timed ? performance.now() : 0
     let headAt = 0
-    const spent: ConnectSpent = {}
+    // Made only when timed: nothing is paid per attempt for a feature that is off.
+    const spent: ConnectSpent | undefined = timed ? {} : undefined
     if (timed) watchSockets()
     const finish = (outcome: SendOutcome) => {
       if (!settle(outcome._tag === "Right")) return
       const versioned = httpVersion !== undefined && limits.keepHeaders === true
         ? withHttpVersion(outcome, httpVersion)
         : outcome
-      done(timed && versioned._tag === "Right" ? withTimings(versioned.right, spent, startedAt, headAt) : versioned)
+      done(
+        spent !== undefined && versioned._tag === "Right"
+          ? withTimings(versioned.right, spent, startedAt, headAt)
+          : versioned
+      )
     }
     const fail = (error: SendError) => {
       const control = controller
@@ -168,7 +173,7 @@ export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, httpVersion?:
         },
         onResponseStart: (_control, statusCode, rawHeaders) => {
           if (statusCode < 200) return
-          if (timed) {
+          if (spent !== undefined) {
             claimPhases(spent)
             headAt = performance.now()
           }
