@@ -13,7 +13,9 @@ import * as RunnerAddress from "@effect/cluster/RunnerAddress"
 import type * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -75,13 +77,36 @@ export const safeUrl = (url: string): string => {
   }
 }
 
+/**
+ * The cluster's own tables are made by `@effect/cluster` as its storage starts, and two processes
+ * starting at once on a fresh database race in PostgreSQL's catalog (measured: one of three
+ * workers started together died with "Failed to execute statement"). Each process builds its
+ * sharding while holding one session advisory lock, so the first makes the tables and the others
+ * find them.
+ */
+const clusterStartLock = 7_366_016_002
+
+const oneAtATime = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
+  Layer.scopedContext(Effect.gen(function*() {
+    const outer = yield* Effect.scope
+    const sql = yield* SqlClient.SqlClient
+    return yield* Effect.scoped(Effect.gen(function*() {
+      // A connection of its own, given back once the sharding is built (the lock freed first).
+      const connection = yield* sql.reserve
+      yield* connection.executeRaw(`SELECT pg_advisory_lock(${clusterStartLock})`, [])
+      return yield* Layer.buildWithScope(layer, outer).pipe(
+        Effect.ensuring(Effect.ignore(connection.executeRaw(`SELECT pg_advisory_unlock(${clusterStartLock})`, [])))
+      )
+    }))
+  }))
+
 /** Sharding for a process that only sends and reads (it owns no bucket). */
 export const clientLayer = (url: string, env: Readonly<Record<string, string | undefined>>) =>
-  NodeClusterSocket.layer({
+  oneAtATime(NodeClusterSocket.layer({
     clientOnly: true,
     storage: "sql",
     shardingConfig: { ...shardingTimings(lockExpiry(env)), runnerAddress: Option.none() }
-  }).pipe(Layer.mapError(clusterError("cannot join the cluster")), Layer.provideMerge(pgLayer(url)))
+  })).pipe(Layer.mapError(clusterError("cannot join the cluster")), Layer.provideMerge(pgLayer(url)))
 
 /** Sharding for a worker: it listens on `listen`, and the others reach it at `advertise`. */
 export const runnerLayer = (
@@ -89,14 +114,14 @@ export const runnerLayer = (
   env: Readonly<Record<string, string | undefined>>,
   addresses: { readonly listen: HostPort; readonly advertise: HostPort }
 ) =>
-  NodeClusterSocket.layer({
+  oneAtATime(NodeClusterSocket.layer({
     storage: "sql",
     shardingConfig: {
       ...shardingTimings(lockExpiry(env)),
       runnerAddress: Option.some(RunnerAddress.make(addresses.advertise.host, addresses.advertise.port)),
       runnerListenAddress: Option.some(RunnerAddress.make(addresses.listen.host, addresses.listen.port))
     }
-  }).pipe(
+  })).pipe(
     Layer.mapError(clusterError(`cannot start a worker on ${addresses.listen.host}:${addresses.listen.port}`)),
     Layer.provideMerge(pgLayer(url))
   )
