@@ -8,7 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
-import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
+import { runOutcome } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import type { FetchOptions } from "../http/FetchOptions.js"
 import type { OutputFormat } from "../report/OutputFormat.js"
@@ -102,14 +102,5 @@ export const clusterFetch = Effect.fnUntraced(function*(job: ClusterFetch) {
       records: (_fetch, stopped) => Stream.takeWhile(records, () => !stopped())
     })
   }).pipe(Effect.scoped, Effect.provide(cluster.clientLayer(url, process.env)), setUpFailure)
-  if (summary.interrupted) {
-    return yield* new Interrupted({ message: `interrupted after ${summary.total} records` })
-  }
-  if (summary.failed > 0) {
-    return yield* new SomeRecordsFailed({
-      failed: summary.failed,
-      total: summary.total,
-      message: `${summary.failed} of ${summary.total} failed`
-    })
-  }
+  return yield* runOutcome(summary)
 })

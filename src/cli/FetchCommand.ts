@@ -20,7 +20,7 @@ import { join } from "node:path"
 import { Defaults, defaultText } from "../domain/Defaults.js"
 import { defaultMaxJsonDepth, maxJsonDepthLimit } from "../domain/ExactJson.js"
 import { Method } from "../domain/RequestSpec.js"
-import { Interrupted, SomeRecordsFailed } from "../domain/RunOutcome.js"
+import { runOutcome } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { loadResumeState } from "../engine/ResumeState.js"
 import { makeSessionCookies, type SessionCookies } from "../http/CookieJar.js"
@@ -649,16 +649,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   )
   // On the run's span, when telemetry is exported (each request has its own `volley.fetch` span).
   yield* Effect.annotateCurrentSpan({ "volley.records": summary.total, "volley.failed": summary.failed })
-  if (summary.interrupted) {
-    return yield* new Interrupted({ message: `interrupted after ${summary.total} records` })
-  }
-  if (summary.failed > 0) {
-    return yield* new SomeRecordsFailed({
-      failed: summary.failed,
-      total: summary.total,
-      message: `${summary.failed} of ${summary.total} failed`
-    })
-  }
+  return yield* runOutcome(summary)
 })
 
 export const fetchCommand = Command.make("fetch", fetchOptions, (flags) => fetchHandler(flags)).pipe(

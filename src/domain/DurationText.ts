@@ -38,3 +38,6 @@ export const DurationFromText = Schema.transformOrFail(Schema.String, Schema.Dur
     }),
   encode: (duration) => ParseResult.succeed(Duration.format(duration))
 })
+
+/** Milliseconds to a tenth, as records, timings and reports write them. */
+export const roundMs = (ms: number): number => Math.round(ms * 10) / 10

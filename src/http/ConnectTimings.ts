@@ -14,6 +14,7 @@ import type { LookupFunction, Socket } from "node:net"
 import { performance } from "node:perf_hooks"
 import type { buildConnector } from "undici"
 import buildUndiciConnector from "undici/lib/core/connect.js"
+import { roundMs } from "../domain/DurationText.js"
 
 /** Phase times in ms, as a record shows them. */
 export interface Timings {
@@ -120,13 +121,11 @@ export const claimPhases = (spent: ConnectSpent): void => {
   }
 }
 
-const round1 = (ms: number) => Math.round(ms * 10) / 10
-
 /** The timings of an attempt that began at `startedAt`, had its head at `headAt`, ended now. */
 export const attemptTimings = (spent: ConnectSpent, startedAt: number, headAt: number): Timings => ({
-  ...(spent.dns === undefined ? {} : { dns: round1(spent.dns) }),
-  ...(spent.connect === undefined ? {} : { connect: round1(spent.connect) }),
-  ...(spent.tls === undefined ? {} : { tls: round1(spent.tls) }),
-  ttfb: round1(headAt - startedAt),
-  total: round1(performance.now() - startedAt)
+  ...(spent.dns === undefined ? {} : { dns: roundMs(spent.dns) }),
+  ...(spent.connect === undefined ? {} : { connect: roundMs(spent.connect) }),
+  ...(spent.tls === undefined ? {} : { tls: roundMs(spent.tls) }),
+  ttfb: roundMs(headAt - startedAt),
+  total: roundMs(performance.now() - startedAt)
 })

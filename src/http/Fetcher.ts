@@ -16,6 +16,7 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import { firstFailure } from "../check/Check.js"
+import { roundMs } from "../domain/DurationText.js"
 import { messageOf } from "../domain/ErrorText.js"
 import {
   DecodeError,
@@ -68,8 +69,6 @@ export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
   return url.port === "0" ? Either.left(`port 0 is not a port: ${JSON.stringify(input)}`) : Either.right(url)
 }
 
-const round1 = (ms: number) => Math.round(ms * 10) / 10
-
 /** The process ran out of file descriptors (its `ulimit -n`, or the system's): nothing was sent. */
 export const isOutOfFiles = (error: FetchError): boolean =>
   error._tag === "TransportError" && /\bE[MN]FILE\b/.test(error.message)
@@ -120,7 +119,7 @@ const failedRecord = (
     ok: false,
     ...(status === undefined ? {} : { status }),
     attempts,
-    ms: round1(ms),
+    ms: roundMs(ms),
     ...(body === undefined ? {} : { body: recordBody(body), ...(base64 ? { bodyEncoding: "base64" as const } : {}) }),
     error: { _tag: error._tag, message: error.message },
     ...(finalUrl === undefined ? {} : { finalUrl }),
@@ -273,7 +272,7 @@ const makeFetcher = (transport: Transport) => {
       ok: true,
       status: answer.status,
       attempts: p.attempts,
-      ms: round1(elapsedMs(p))
+      ms: roundMs(elapsedMs(p))
     }
     if (answer.saved !== undefined) {
       record.file = answer.saved.file
@@ -336,7 +335,7 @@ const makeFetcher = (transport: Transport) => {
       headers: answer.headers,
       body: recordBody(body),
       value,
-      ms: round1(elapsedMs(p)),
+      ms: roundMs(elapsedMs(p)),
       attempts: p.attempts
     })
     return failure === undefined ? Effect.succeed(okRecord(p, answer, body, value)) : Effect.fail(failure)

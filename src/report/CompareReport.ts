@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatMillis } from "../domain/DurationText.js"
+import { formatMillis, roundMs } from "../domain/DurationText.js"
 import type { CompareResult, ModeResult } from "../engine/Compare.js"
 
 const barWidth = 14
@@ -34,7 +34,7 @@ const modeLabel = (mode: ModeResult) =>
 export const compareJson = (result: CompareResult) => {
   const out: Record<string, unknown> = {}
   for (const mode of result.modes) {
-    out[mode.mode] = { ms: Math.round(mode.ms * 10) / 10, ok: mode.ok, failed: mode.failed }
+    out[mode.mode] = { ms: roundMs(mode.ms), ok: mode.ok, failed: mode.failed }
   }
   out["speedup"] = Math.round(result.speedup * 100) / 100
   return out

@@ -24,6 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { STATUS_CODES } from "node:http"
+import { roundMs } from "../domain/DurationText.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { OutputClosed, OutputError } from "../domain/OutputError.js"
 import type { UsageError } from "../domain/UsageError.js"
@@ -70,24 +71,22 @@ const headerOf = (headers: Readonly<Record<string, string | undefined>>, name: s
   return undefined
 }
 
-const round1 = (ms: number) => Math.round(ms * 10) / 10
-
 /** HAR's phases of an entry that took `ms`, from its last attempt's `timings` when it has them. */
 const harTimings = (ms: number, timings: Timings | undefined) => {
   if (timings === undefined) return { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: ms, receive: 0 }
   const dns = timings.dns ?? -1
   const ssl = timings.tls ?? -1
   // HAR's connect includes the TLS handshake.
-  const connect = timings.connect === undefined ? -1 : round1(timings.connect + Math.max(0, ssl))
+  const connect = timings.connect === undefined ? -1 : roundMs(timings.connect + Math.max(0, ssl))
   const before = Math.max(0, dns) + Math.max(0, connect)
   return {
-    blocked: round1(Math.max(0, ms - timings.total)),
+    blocked: roundMs(Math.max(0, ms - timings.total)),
     dns,
     connect,
     ssl,
     send: 0,
-    wait: round1(Math.max(0, timings.ttfb - before)),
-    receive: round1(Math.max(0, timings.total - timings.ttfb))
+    wait: roundMs(Math.max(0, timings.ttfb - before)),
+    receive: roundMs(Math.max(0, timings.total - timings.ttfb))
   }
 }
 

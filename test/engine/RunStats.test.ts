@@ -1,21 +1,10 @@
-import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, TestClock } from "effect"
+import { Effect } from "effect"
 import { fetchAll } from "../../src/engine/Runner.js"
 import { makeRunStats } from "../../src/engine/RunStats.js"
-import { Fetcher } from "../../src/http/Fetcher.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
-
-const withClient = (client: Layer.Layer<HttpClient.HttpClient>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.provide(self, Fetcher.Default.pipe(Layer.provide(client)))
-
-const runAll = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    yield* TestClock.adjust("1 hour")
-    return yield* Fiber.join(fiber)
-  })
+import { runAll, withClient } from "../support/FetcherRuns.js"
 
 // Two seconds between attempts (before jitter): far longer than any attempt takes.
 const slowRetries = makeFetchOptions({ retry: { retries: 2, backoff: "2 seconds", maxBackoff: "10 seconds" } })

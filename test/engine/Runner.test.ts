@@ -1,27 +1,16 @@
-import type { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Layer, Stream, TestClock } from "effect"
+import { Chunk, Effect, Stream, TestClock } from "effect"
 import { inputRequests } from "../../src/engine/Input.js"
 import { defaultRunOptions, fetchAll, runStream } from "../../src/engine/Runner.js"
-import { Fetcher } from "../../src/http/Fetcher.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
+import { runAll, withClient } from "../support/FetcherRuns.js"
 
 /** Answers /n after a delay that shrinks with n, so later URLs finish first. */
 const reversedDelays = TestHttpClient.makeWithTraffic(({ url }) => {
   const n = Number(url.pathname.slice(1))
   return n === 13 ? { status: 404 } : { json: { n }, delay: `${(40 - n) * 10} millis` }
 })
-
-const withClient = (client: Layer.Layer<HttpClient.HttpClient>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.provide(self, Fetcher.Default.pipe(Layer.provide(client)))
-
-const runAll = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    yield* TestClock.adjust("1 hour")
-    return yield* Fiber.join(fiber)
-  })
 
 describe("Runner", () => {
   it.effect("keeps input order, holds the concurrency, and isolates failures", () =>
