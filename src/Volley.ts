@@ -28,8 +28,9 @@ import { defaultRunOptions, indexedRequests, runStream } from "./engine/Runner.j
 import { Fetcher } from "./http/Fetcher.js"
 import { type FetchOptions, makeFetchOptions } from "./http/FetchOptions.js"
 import { defaultRetryOptions } from "./http/RetryPolicy.js"
+import type { Transport } from "./http/Transport.js"
+import { httpClientTransportLayer, undiciLayer } from "./http/TransportLayer.js"
 import type { PoolOptions } from "./http/UndiciAgent.js"
-import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
 import type { Workflow } from "./workflow/Workflow.js"
 import { runWorkflow, type WorkflowResult } from "./workflow/WorkflowRunner.js"
 
@@ -122,15 +123,26 @@ export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService
     } satisfies VolleyService
   })
 
-/** Volley over the `HttpClient` in the context (yours, or a test layer). */
+/**
+ * Volley over the `Transport` in the context: `undiciLayer(…)`'s fast lane, or one over an
+ * `HttpClient` (`httpClientTransportLayer`).
+ */
+export const layerWithoutTransport = (
+  defaults: VolleyDefaults = {}
+): Layer.Layer<Volley, never, Transport> => Layer.effect(Volley, make(defaults)).pipe(Layer.provide(Fetcher.Default))
+
+/**
+ * Volley over the `HttpClient` in the context (yours, with its middleware, or a test layer):
+ * every request goes through its `execute`.
+ */
 export const layerWithoutHttpClient = (
   defaults: VolleyDefaults = {}
 ): Layer.Layer<Volley, never, HttpClient.HttpClient> =>
-  Layer.effect(Volley, make(defaults)).pipe(Layer.provide(Fetcher.Default))
+  layerWithoutTransport(defaults).pipe(Layer.provide(httpClientTransportLayer))
 
 /** Volley with its production client: undici with pooled keep-alive connections, set up by `connection`. */
 export const layer = (defaults: VolleyDefaults = {}): Layer.Layer<Volley> =>
-  layerWithoutHttpClient(defaults).pipe(Layer.provide(undiciHttpClientLayer(defaults.connection)))
+  layerWithoutTransport(defaults).pipe(Layer.provide(undiciLayer(defaults.connection)))
 
 /** Volley with settings from `VolleyConfig` (`VOLLEY_*` environment variables by default). */
 export const layerConfig: Layer.Layer<Volley, ConfigError.ConfigError> = Layer.unwrapEffect(

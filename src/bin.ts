@@ -24,10 +24,10 @@ import { ExitCode, outcomeOf } from "./cli/ExitCode.js"
 import { lazyModule } from "./cli/LazyModule.js"
 import { withTerminalConsole } from "./cli/TerminalConsole.js"
 import { parseDuration } from "./domain/DurationText.js"
-import { HttpClientFactory } from "./engine/Compare.js"
+import { TransportFactory } from "./engine/Compare.js"
 import { removeAllNow } from "./engine/ExitCleanup.js"
 import { makeShutdown, Shutdown } from "./engine/Shutdown.js"
-import { undiciHttpClientLayer } from "./http/UndiciHttpClient.js"
+import { undiciLayer } from "./http/TransportLayer.js"
 import { otelPlan } from "./observability/OtelEnv.js"
 import { printAbove } from "./report/Progress.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
@@ -44,8 +44,8 @@ const MainLayer = Layer.mergeAll(
   NodeFileSystem.layer,
   NodePath.layer,
   NodeTerminal.layer,
-  undiciHttpClientLayer(),
-  Layer.succeed(HttpClientFactory, undiciHttpClientLayer()),
+  undiciLayer(),
+  Layer.succeed(TransportFactory, undiciLayer()),
   Layer.succeed(Shutdown, shutdown),
   layerProcess,
   layerProcessStderr

@@ -11,8 +11,8 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Defaults, defaultText } from "../domain/Defaults.js"
-import { compareModes, HttpClientFactory } from "../engine/Compare.js"
-import { undiciHttpClientLayer } from "../http/UndiciHttpClient.js"
+import { compareModes, TransportFactory } from "../engine/Compare.js"
+import { undiciLayer } from "../http/TransportLayer.js"
 import { compareJson, compareText } from "../report/CompareReport.js"
 import { Stdout } from "../report/Stdout.js"
 import { connectionHelpGroup, connectionOptions, noDecompressOption, poolOptionsFrom } from "./ConnectionFlags.js"
@@ -87,8 +87,6 @@ export const compareCommand = Command.make("compare", compareOptions, (flags) =>
     yield* stdout.write(flags.format === "json" ? JSON.stringify(compareJson(result)) + "\n" : compareText(result))
   })).pipe(
     Command.withDescription("Time the same URLs fetched sequentially, concurrently and in batches"),
-    // Each mode gets a fresh client of the kind the connection flags describe.
-    Command.provide((flags) =>
-      Layer.effect(HttpClientFactory, Effect.map(poolOptionsFrom(flags), undiciHttpClientLayer))
-    )
+    // Each mode gets a fresh transport of the kind the connection flags describe.
+    Command.provide((flags) => Layer.effect(TransportFactory, Effect.map(poolOptionsFrom(flags), undiciLayer)))
   )

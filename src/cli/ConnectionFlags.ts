@@ -15,8 +15,9 @@ import * as Option from "effect/Option"
 import { UsageError } from "../domain/UsageError.js"
 import { checkProxyUrl } from "../http/ProxyConfig.js"
 import type { TlsSettings } from "../http/TlsOptions.js"
+import type { Transport } from "../http/Transport.js"
+import { undiciLayer } from "../http/TransportLayer.js"
 import type { PoolOptions } from "../http/UndiciAgent.js"
-import { undiciHttpClientLayer } from "../http/UndiciHttpClient.js"
 import { optionalText } from "./OptionParsers.js"
 
 export const connectionOptions = {
@@ -112,5 +113,5 @@ export const poolOptionsFrom = (
 /** The HTTP client the flags describe. */
 export const connectionLayer = (
   flags: ConnectionFlags
-): Layer.Layer<HttpClient.HttpClient, UsageError, FileSystem.FileSystem> =>
-  Layer.unwrapEffect(Effect.map(poolOptionsFrom(flags), undiciHttpClientLayer))
+): Layer.Layer<Transport | HttpClient.HttpClient, UsageError, FileSystem.FileSystem> =>
+  Layer.unwrapEffect(Effect.map(poolOptionsFrom(flags), undiciLayer))

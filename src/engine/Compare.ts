@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -13,12 +12,13 @@ import * as Layer from "effect/Layer"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { Fetcher } from "../http/Fetcher.js"
 import type { FetchOptions } from "../http/FetchOptions.js"
+import type { Transport } from "../http/Transport.js"
 import { fetchAll } from "./Runner.js"
 
-/** Builds a new HTTP client (a new pool) each time it is provided. */
-export class HttpClientFactory extends Context.Tag("volley/HttpClientFactory")<
-  HttpClientFactory,
-  Layer.Layer<HttpClient.HttpClient>
+/** Builds a new transport (a new pool) each time it is provided. */
+export class TransportFactory extends Context.Tag("volley/TransportFactory")<
+  TransportFactory,
+  Layer.Layer<Transport>
 >() {}
 
 export type CompareMode = "sequential" | "concurrent" | "batched"
@@ -56,10 +56,10 @@ const runMode = (
   fetch: Partial<FetchOptions>
 ) =>
   Effect.gen(function*() {
-    const clientLayer = yield* HttpClientFactory
+    const transportLayer = yield* TransportFactory
     const start = yield* Clock.currentTimeNanos
     const records = yield* fetchAll(urls, { concurrency, batchSize, fetch }).pipe(
-      Effect.provide(Fetcher.Default.pipe(Layer.provide(Layer.fresh(clientLayer))))
+      Effect.provide(Fetcher.Default.pipe(Layer.provide(Layer.fresh(transportLayer))))
     )
     const ms = Number((yield* Clock.currentTimeNanos) - start) / 1e6
     const ok = records.filter((r) => r.ok).length

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -42,17 +41,11 @@ import { type FetchOptions, revealHeaders } from "./FetchOptions.js"
 import { currentInFlight, type InFlight } from "./InFlight.js"
 import type { Hop } from "./Redirect.js"
 import type { Answer, Learn } from "./RequestGate.js"
+import { headerValue } from "./RequestHeaders.js"
 import { describeWait, isRetryable, parseRetryAfter, retrySchedule } from "./RetryPolicy.js"
 import { fileSink } from "./SaveBody.js"
 import type { Starter } from "./Starter.js"
-import {
-  attemptWith,
-  headerValue,
-  type SendLimits,
-  type SendOutcome,
-  type Transport,
-  transportFor
-} from "./Transport.js"
+import { attemptWith, type SendLimits, type SendOutcome, Transport, type TransportService } from "./Transport.js"
 
 /** Parses an input into an absolute http(s) URL, or says why it is not one. */
 export const parseHttpUrl = (input: string): Either.Either<URL, string> => {
@@ -249,11 +242,11 @@ const unsafeHeader = (headers: Readonly<Record<string, string>>): string | undef
 }
 
 export class Fetcher extends Effect.Service<Fetcher>()("volley/Fetcher", {
-  effect: Effect.map(HttpClient.HttpClient, (client) => makeFetcher(transportFor(client)))
+  effect: Effect.map(Transport, (transport) => makeFetcher(transport))
 }) {}
 
 /** The Fetcher's `fetchOne` over a transport. */
-const makeFetcher = (transport: Transport) => {
+const makeFetcher = (transport: TransportService) => {
   const prepared = new WeakMap<FetchOptions, Prepared>()
   const prepareOnce = (options: FetchOptions) => {
     let ready = prepared.get(options)

@@ -19,6 +19,7 @@ import * as http2 from "node:http2"
 import { isIP } from "node:net"
 import * as tls from "node:tls"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
+import { makeAnswer, withHttpVersion } from "./AnswerOf.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { attemptTimings } from "./ConnectTimings.js"
 import { withCookies } from "./CookieJar.js"
@@ -26,20 +27,17 @@ import { makeDeadlines, maxTimerMs } from "./Deadlines.js"
 import { type BodyDecoder, makeBodyDecoder, parseContentEncoding } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer } from "./RequestGate.js"
+import { bodyContentType, headerValue } from "./RequestHeaders.js"
 import { tlsConnectOptions, type TlsSettings } from "./TlsOptions.js"
 import {
-  bodyContentType,
   callbackTransport,
-  headerValue,
-  makeAnswer,
   type SendError,
   type SendLimits,
   type SendOutcome,
   timeoutError,
-  type Transport,
-  transportFailure,
-  withHttpVersion
+  type TransportService
 } from "./Transport.js"
+import { transportFailure } from "./TransportFailure.js"
 import { loopbackAwareLookup } from "./UndiciAgent.js"
 
 /** Headers HTTP/2 forbids (connection-specific) or sets itself. */
@@ -90,7 +88,7 @@ export const maxSessionsPerOrigin = 8
 const unlimited = 2 ** 31 - 1
 
 export interface Http2Transport {
-  readonly transport: Transport
+  readonly transport: TransportService
   /** Closes every session (the owner's scope ends). */
   readonly close: () => void
 }
@@ -135,7 +133,7 @@ const h2Headers = (own: Readonly<Record<string, string>>, cacheable: boolean): h
 }
 
 /** A transport speaking HTTP/2 to https origins that agree, and `fallback` to the rest. */
-export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: Transport): Http2Transport => {
+export const makeHttp2Transport = (settings: TlsSettings | undefined, fallback: TransportService): Http2Transport => {
   const deadlines = makeDeadlines()
   const origins = new Map<string, Origin>()
   /** The owner closed the transport: a session still being opened is closed as it opens. */

@@ -21,14 +21,10 @@ import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import undiciRequest from "undici/lib/api/api-request.js"
-import { proxyRoutes } from "./ProxyConfig.js"
-import { RawHeadersTypeId, withTransport } from "./Transport.js"
-import { type PoolOptions, scopedAgent } from "./UndiciAgent.js"
-import { makeUndiciTransport } from "./UndiciTransport.js"
+import { RawHeadersTypeId } from "./HttpClientTransport.js"
 
 /** The parts of undici's answer the response reads. */
 type UndiciAnswer = Undici.Dispatcher.ResponseData
@@ -105,14 +101,8 @@ const bodyOf = (request: HttpClientRequest.HttpClientRequest): Uint8Array | stri
   }
 }
 
-/**
- * An `HttpClient` sending requests with `dispatcher`. It also carries a transport for the Fetcher
- * that drives the dispatcher directly (see `UndiciTransport`).
- */
+/** An `HttpClient` sending requests with `dispatcher` (the fast lane is `UndiciTransport`). */
 export const makeUndiciHttpClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
-  withTransport(makeClient(dispatcher), makeUndiciTransport(dispatcher))
-
-const makeClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
       Effect.flatMap(effect, (request) => {
@@ -152,29 +142,4 @@ const makeClient = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
         }).pipe(Effect.map((answer) => responseOf(request, answer)))
       }),
     (request) => Effect.succeed(request)
-  )
-
-/**
- * The lean client over a pooled undici agent owned by the layer. With `http2` (and neither a
- * proxy nor a unix socket), the fast path speaks HTTP/2 through `node:http2` (see
- * `Http2Transport`), falling back to undici for origins that do not; the client's own
- * `execute` stays on undici (which offers h2 too).
- */
-export const undiciHttpClientLayer = (options: PoolOptions = {}): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.scoped(
-    HttpClient.HttpClient,
-    Effect.gen(function*() {
-      const agent = yield* scopedAgent(options)
-      // With --http2 the agent offers h2 too (through a proxy), so its version is not known.
-      const undici = makeUndiciTransport(agent, options.http2 === true ? undefined : "1.1")
-      const direct = options.unixSocket === undefined && proxyRoutes(options, options.env) === undefined
-      if (options.http2 !== true || !direct) return withTransport(makeClient(agent), undici)
-      // node:http2 loads only for --http2.
-      const { makeHttp2Transport } = yield* Effect.promise(() => import("./Http2Transport.js"))
-      const h2 = yield* Effect.acquireRelease(
-        Effect.sync(() => makeHttp2Transport(options.tls, undici)),
-        (made) => Effect.sync(made.close)
-      )
-      return withTransport(makeClient(agent), h2.transport)
-    })
   )

@@ -12,6 +12,7 @@ import type * as Undici from "@effect/platform-node/Undici"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import { DecodeError, TransportError } from "../domain/FetchError.js"
+import { makeAnswer, withHttpVersion } from "./AnswerOf.js"
 import { bodyTooLarge, effectiveBodyLimit } from "./BodyReader.js"
 import { attemptTimings, claimPhases, type ConnectSpent, watchSockets } from "./ConnectTimings.js"
 import { withCookies } from "./CookieJar.js"
@@ -26,21 +27,17 @@ import {
 } from "./Decompression.js"
 import { type Hop, isRedirect, nextHop } from "./Redirect.js"
 import type { Answer, HttpVersion } from "./RequestGate.js"
+import { bodyContentType, headerValue } from "./RequestHeaders.js"
 import { type BodySink, mayPause } from "./SaveBody.js"
 import {
-  bodyContentType,
   callbackTransport,
-  headerValue,
-  isLengthMismatch,
-  makeAnswer,
   type SendError,
   type SendLimits,
   type SendOutcome,
   timeoutError,
-  type Transport,
-  transportFailure,
-  withHttpVersion
+  type TransportService
 } from "./Transport.js"
+import { isLengthMismatch, transportFailure } from "./TransportFailure.js"
 
 type Headers = Record<string, string | undefined>
 
@@ -72,7 +69,7 @@ const joined = (chunks: Array<Buffer>, length: number): Buffer =>
  * what its answers come in, when it is certain (an agent that never offers h2 speaks HTTP/1.1;
  * undici tells a handler nothing of the protocol it negotiated).
  */
-export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, httpVersion?: HttpVersion): Transport => {
+export const makeUndiciTransport = (dispatcher: Undici.Dispatcher, httpVersion?: HttpVersion): TransportService => {
   const deadlines = makeDeadlines()
   // Limits are made once per set of options; their time-out is decoded once too.
   const timeouts = new WeakMap<SendLimits, number>()

@@ -14,9 +14,12 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { httpClientTransport } from "../http/HttpClientTransport.js"
+import { Transport } from "../http/Transport.js"
 
 /** One canned answer. */
 export interface TestResponse {
@@ -107,12 +110,20 @@ export const makeWithTraffic = (handler: TestHandler | TestTable) => {
       return HttpClientResponse.fromWeb(request, toWebResponse(answer))
     })
   const traffic = (): TestTraffic => ({ requests: [...requests], inFlight, maxInFlight })
-  return { client, traffic, layer: Layer.succeed(HttpClient.HttpClient, client) }
+  return { client, traffic, layer: clientLayer(client) }
 }
 
 /** A fake `HttpClient` answering from a handler or a table. */
 export const make = (handler: TestHandler | TestTable): HttpClient.HttpClient => makeWithTraffic(handler).client
 
-/** A layer providing the fake `HttpClient` in place of the real one. */
-export const layer = (handler: TestHandler | TestTable): Layer.Layer<HttpClient.HttpClient> =>
-  Layer.succeed(HttpClient.HttpClient, make(handler))
+/**
+ * The fake client as the `HttpClient` and as the `Transport` volley sends through, in place of
+ * the real ones.
+ */
+export const layer = (handler: TestHandler | TestTable): Layer.Layer<HttpClient.HttpClient | Transport> =>
+  clientLayer(make(handler))
+
+const clientLayer = (client: HttpClient.HttpClient): Layer.Layer<HttpClient.HttpClient | Transport> =>
+  Layer.succeedContext(
+    Context.make(HttpClient.HttpClient, client).pipe(Context.add(Transport, httpClientTransport(client)))
+  )

@@ -2,17 +2,17 @@ import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { runDemo } from "../../src/demo/DemoStory.js"
-import { HttpClientFactory } from "../../src/engine/Compare.js"
+import { TransportFactory } from "../../src/engine/Compare.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { makeCapture } from "../../src/report/Stdout.js"
 
 const capture = makeCapture()
 
 const DemoLayer = Layer.mergeAll(
   NodeContext.layer,
-  Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())),
-  Layer.succeed(HttpClientFactory, undiciHttpClientLayer()),
+  Fetcher.Default.pipe(Layer.provide(undiciLayer())),
+  Layer.succeed(TransportFactory, undiciLayer()),
   capture.stdout
 )
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, TestClock } from "effect"
-import { compareModes, HttpClientFactory } from "../../src/engine/Compare.js"
+import { compareModes, TransportFactory } from "../../src/engine/Compare.js"
 import { compareJson, compareText } from "../../src/report/CompareReport.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
 // Every answer takes 100 ms of test-clock time; /7 fails.
 const slowApi = Layer.succeed(
-  HttpClientFactory,
+  TransportFactory,
   TestHttpClient.layer(({ url }) =>
     url.pathname === "/7" ? { status: 500, delay: "100 millis" } : { json: 1, delay: "100 millis" }
   )

@@ -3,14 +3,14 @@
  * name, TCP connect, TLS over HTTPS), none of them on a reused socket, first byte and total;
  * nothing without the option, and nothing from a client of one's own.
  */
-import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { encodeRecord } from "../../src/domain/RecordJson.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { type FetchOptions, makeFetchOptions } from "../../src/http/FetchOptions.js"
+import type { Transport } from "../../src/http/Transport.js"
+import { httpClientTransportLayer, undiciLayer } from "../../src/http/TransportLayer.js"
 import type { PoolOptions } from "../../src/http/UndiciAgent.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
 import { testCerts } from "../support/TestCerts.js"
 import { httpServer, httpsServer } from "../support/TestServers.js"
 
@@ -18,7 +18,11 @@ const noRetry = { retries: 0, backoff: "1 millis", maxBackoff: "1 millis" } as c
 const timed = makeFetchOptions({ timings: true, retry: noRetry })
 
 /** Fetches `urls` one after the other on one client (so the second may reuse the first's socket). */
-const fetchInTurn = (urls: ReadonlyArray<string>, options: FetchOptions, client = undiciHttpClientLayer()) =>
+const fetchInTurn = (
+  urls: ReadonlyArray<string>,
+  options: FetchOptions,
+  client: Layer.Layer<Transport> = undiciLayer()
+) =>
   Effect.flatMap(
     Fetcher,
     (fetcher) => Effect.forEach(urls, (url, index) => fetcher.fetchOne({ index, request: { url } }, options))
@@ -61,7 +65,7 @@ describe("ConnectTimings", () => {
       const certs = testCerts()
       const base = yield* httpsServer({ cert: certs.serverCert, key: certs.serverKey })
       const pool: PoolOptions = { tls: { ca: certs.ca } }
-      const [record] = yield* fetchInTurn([`${base}/x`], timed, undiciHttpClientLayer(pool))
+      const [record] = yield* fetchInTurn([`${base}/x`], timed, undiciLayer(pool))
       expect(record).toMatchObject({ ok: true })
       expect(Object.keys(record!.timings!).sort()).toEqual(["connect", "tls", "total", "ttfb"])
       expect(record!.timings!.tls).toBeGreaterThan(0)
@@ -86,10 +90,7 @@ describe("ConnectTimings", () => {
       const [plain] = yield* fetchInTurn([`${base}/a`], makeFetchOptions({ retry: noRetry }))
       expect(plain).toMatchObject({ ok: true })
       expect(plain).not.toHaveProperty("timings")
-      const own = Layer.effect(
-        HttpClient.HttpClient,
-        Effect.map(HttpClient.HttpClient, (client) => HttpClient.mapRequest(client, (request) => request))
-      ).pipe(Layer.provide(undiciHttpClientLayer()))
+      const own = httpClientTransportLayer.pipe(Layer.provide(undiciLayer()))
       const [mine] = yield* fetchInTurn([`${base}/a`], timed, own)
       expect(mine).toMatchObject({ ok: true })
       expect(mine).not.toHaveProperty("timings")

@@ -8,7 +8,7 @@ import { Fetcher } from "../../src/http/Fetcher.js"
 import type { FetchOptions } from "../../src/http/FetchOptions.js"
 import { makeFetchOptions, redactHeaders } from "../../src/http/FetchOptions.js"
 import { makeHostGate } from "../../src/http/HostGate.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { startDemoServer } from "../../src/server/DemoServer.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
@@ -255,7 +255,7 @@ const viaStarter = (input: IndexedRequest, options: FetchOptions) =>
     })
   })
 
-layer(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())), { excludeTestServices: true })(
+layer(Fetcher.Default.pipe(Layer.provide(undiciLayer())), { excludeTestServices: true })(
   "Fetcher lanes: fetchOne and the starter give the same records",
   (it) => {
     const retry = { retries: 2, backoff: "10 millis", maxBackoff: "50 millis" } as const

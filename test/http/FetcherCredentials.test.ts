@@ -3,7 +3,6 @@
  * generic `HttpClient` one: a URL's userinfo goes as Basic auth and is never shown; `.netrc`
  * logins; nothing follows a redirect to another origin.
  */
-import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -11,7 +10,7 @@ import { Fetcher } from "../../src/http/Fetcher.js"
 import { makeFetchOptions, redactHeaders } from "../../src/http/FetchOptions.js"
 import type { FetchOptions } from "../../src/http/FetchOptions.js"
 import { netrcSource, parseNetrc } from "../../src/http/Netrc.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { httpClientTransportLayer, undiciLayer } from "../../src/http/TransportLayer.js"
 import { startLoopbackServer } from "../support/LoopbackServer.js"
 
 /** Answers with the Authorization header it got (or "none"); `/go?to=URL` redirects there. */
@@ -27,11 +26,8 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 
 /** The fast lane (volley's undici client) and the generic one (the same client, wrapped). */
 const lanes = {
-  fast: undiciHttpClientLayer(),
-  generic: Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) => HttpClient.mapRequest(client, (request) => request))
-  ).pipe(Layer.provide(undiciHttpClientLayer()))
+  fast: undiciLayer(),
+  generic: httpClientTransportLayer.pipe(Layer.provide(undiciLayer()))
 }
 
 const fetchWith = (lane: keyof typeof lanes, url: string, options: FetchOptions = makeFetchOptions()) =>

@@ -9,7 +9,7 @@ import { acceptEncoding } from "../../src/http/Decompression.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import type { FetchOptions } from "../../src/http/FetchOptions.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { sample, startRealWebServer } from "../support/RealWebServer.js"
 
 const fetch = (url: string, options: Partial<FetchOptions> = {}, headers?: Record<string, string>) =>
@@ -19,7 +19,7 @@ const fetch = (url: string, options: Partial<FetchOptions> = {}, headers?: Recor
       makeFetchOptions({ retry: { retries: 0, backoff: "10 millis", maxBackoff: "10 millis" }, ...options })
     ))
 
-layer(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())), { excludeTestServices: true })(
+layer(Fetcher.Default.pipe(Layer.provide(undiciLayer())), { excludeTestServices: true })(
   "Fetcher on the real web",
   (it) => {
     it.scoped("offers Accept-Encoding by default, and decodes the answer", () =>

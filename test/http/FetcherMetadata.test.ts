@@ -2,7 +2,6 @@
  * Response metadata in records, on both transports against loopback servers: `finalUrl` after a
  * redirect, `headers` with `includeHeaders` (lower-case, repeats as lists), nothing more without.
  */
-import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
@@ -10,7 +9,7 @@ import { encodeRecord } from "../../src/domain/RecordJson.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import type { FetchOptions } from "../../src/http/FetchOptions.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { httpClientTransportLayer, undiciLayer } from "../../src/http/TransportLayer.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 import { startLoopbackServer } from "../support/LoopbackServer.js"
 
@@ -28,11 +27,8 @@ const handler = (req: IncomingMessage, res: ServerResponse) => {
 }
 
 const lanes = {
-  fast: undiciHttpClientLayer(),
-  generic: Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) => HttpClient.mapRequest(client, (request) => request))
-  ).pipe(Layer.provide(undiciHttpClientLayer()))
+  fast: undiciLayer(),
+  generic: httpClientTransportLayer.pipe(Layer.provide(undiciLayer()))
 }
 
 const fetchWith = (lane: keyof typeof lanes, url: string, options: FetchOptions = makeFetchOptions()) =>

@@ -2,7 +2,6 @@
  * Pacing to an announced budget, and bounded waits — deterministic: a fake server on the
  * TestClock that keeps the demo API's `/limited` rule (a sliding one-second window).
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Fiber, Layer, TestClock } from "effect"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
@@ -12,6 +11,7 @@ import { makeHostGate, readAnnouncement } from "../../src/http/HostGate.js"
 import { makePoliteGate } from "../../src/http/PoliteGate.js"
 import type { RequestGate } from "../../src/http/RequestGate.js"
 import { defaultRetryOptions } from "../../src/http/RetryPolicy.js"
+import type { Transport } from "../../src/http/Transport.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 
 /** The demo API's `/limited/:key?rate=R`: R answers per sliding second, then 429 + Retry-After. */
@@ -41,7 +41,7 @@ const limitedServer = (rate: number) => {
 const run = (
   urls: ReadonlyArray<string>,
   gate: RequestGate,
-  layer: Layer.Layer<HttpClient.HttpClient>,
+  layer: Layer.Layer<Transport>,
   concurrency = 32
 ) =>
   Effect.gen(function*() {

@@ -13,7 +13,7 @@ import { defaultRunOptions, runStream } from "../../src/engine/Runner.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import { makeHostGate } from "../../src/http/HostGate.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { type FuzzAnswer, fuzzPath, hostileCases, startHostileServer } from "../support/HostileServer.js"
 
 class Hostile extends Context.Tag("test/Hostile")<Hostile, { readonly url: string }>() {}
@@ -60,7 +60,7 @@ const input = fc.oneof(
 
 const decodeRecord = Schema.decodeUnknownSync(FetchRecord)
 
-layer(Layer.mergeAll(HostileLive, Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer()))), {
+layer(Layer.mergeAll(HostileLive, Fetcher.Default.pipe(Layer.provide(undiciLayer()))), {
   excludeTestServices: true
 })("hostile answers, made up (loopback)", (it) => {
   it.effect.prop("one well-formed record per input, in order, whatever the answers", [

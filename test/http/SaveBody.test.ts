@@ -3,7 +3,7 @@
  * of what was sent, a temporary name until whole, nothing kept of a failed attempt, names safe
  * and never shared.
  */
-import { FileSystem, HttpClient } from "@effect/platform"
+import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Layer } from "effect"
@@ -13,7 +13,7 @@ import { Fetcher } from "../../src/http/Fetcher.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
 import type { FetchOptions } from "../../src/http/FetchOptions.js"
 import { fileNameFor, makeFileNamer, partSuffix, safeFileName } from "../../src/http/SaveBody.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { httpClientTransportLayer, undiciLayer } from "../../src/http/TransportLayer.js"
 import { startLoopbackServer } from "../support/LoopbackServer.js"
 
 /** Deterministic bytes: `n` of them, every value 0..255. */
@@ -50,11 +50,8 @@ const handler = () => {
 }
 
 const lanes = {
-  fast: undiciHttpClientLayer(),
-  generic: Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) => HttpClient.mapRequest(client, (request) => request))
-  ).pipe(Layer.provide(undiciHttpClientLayer()))
+  fast: undiciLayer(),
+  generic: httpClientTransportLayer.pipe(Layer.provide(undiciLayer()))
 }
 
 const fetchWith = (lane: keyof typeof lanes, index: number, url: string, options: FetchOptions) =>

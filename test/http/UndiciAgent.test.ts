@@ -9,10 +9,12 @@ import { networkInterfaces, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
+import { httpClientTransport } from "../../src/http/HttpClientTransport.js"
 import type { Hop } from "../../src/http/Redirect.js"
-import { httpClientTransport, type SendLimits, type Transport } from "../../src/http/Transport.js"
+import { type SendLimits, type TransportService } from "../../src/http/Transport.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { type PoolOptions, scopedAgent } from "../../src/http/UndiciAgent.js"
-import { makeUndiciHttpClient, undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { makeUndiciHttpClient } from "../../src/http/UndiciHttpClient.js"
 import { makeUndiciTransport } from "../../src/http/UndiciTransport.js"
 import * as Volley from "../../src/Volley.js"
 import { testCerts } from "../support/TestCerts.js"
@@ -25,7 +27,7 @@ const hop = (url: string): Hop => ({ method: "GET", url: new URL(url), headers: 
 /** The body without the client's port (each transport has its own connections). */
 const withoutPort = ({ clientPort: _, ...rest }: Record<string, unknown>) => rest
 
-const outcome = (transport: Transport, url: string) =>
+const outcome = (transport: TransportService, url: string) =>
   Effect.map(Effect.either(transport.send(hop(url), limits)), (result) =>
     result._tag === "Right"
       ? { status: result.right.status, body: withoutPort(JSON.parse(result.right.text) as Record<string, unknown>) }
@@ -92,7 +94,7 @@ describe("TLS", () => {
         fetcher.fetchOne(
           { index: 0, request: { url } },
           makeFetchOptions({ retry: { retries: 3, backoff: "10 millis", maxBackoff: "10 millis" } })
-        )).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer({ env: {} })))))
+        )).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} })))))
       expect(record).toMatchObject({ ok: false, attempts: 1, error: { _tag: "TransportError" } })
     }))
 })

@@ -5,16 +5,17 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import type * as Undici from "@effect/platform-node/Undici"
 import { describe, expect, layer } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, FiberRef, Schedule } from "effect"
+import { Duration, Effect, Exit, Fiber, FiberRef, Layer, Schedule } from "effect"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import * as zlib from "node:zlib"
 import { BodyTooLarge, isTransient } from "../../src/domain/FetchError.js"
 import { withSecretHeaders } from "../../src/http/FetchOptions.js"
-import { dispatcherLayer } from "../../src/http/HttpClientLive.js"
+import { httpClientTransport } from "../../src/http/HttpClientTransport.js"
 import { currentInFlight, withInFlight } from "../../src/http/InFlight.js"
 import type { Hop } from "../../src/http/Redirect.js"
-import { httpClientTransport, type SendLimits, type Transport } from "../../src/http/Transport.js"
+import { type SendLimits, type TransportService } from "../../src/http/Transport.js"
+import { scopedAgent } from "../../src/http/UndiciAgent.js"
 import { makeUndiciHttpClient } from "../../src/http/UndiciHttpClient.js"
 import { makeUndiciTransport } from "../../src/http/UndiciTransport.js"
 import { startDemoServer } from "../../src/server/DemoServer.js"
@@ -39,7 +40,7 @@ const transports = Effect.map(NodeHttpClient.Dispatcher, (agent) => ({
 }))
 
 /** The outcome of one send, reduced to what both transports must agree on. */
-const outcome = (transport: Transport, target: Hop, sendLimits: SendLimits = limits) =>
+const outcome = (transport: TransportService, target: Hop, sendLimits: SendLimits = limits) =>
   Effect.map(Effect.either(transport.send(target, sendLimits)), (result) =>
     result._tag === "Right"
       ? {
@@ -60,7 +61,7 @@ const same = (target: Hop, sendLimits?: SendLimits) =>
     return a
   })
 
-layer(dispatcherLayer(), { excludeTestServices: true })("transports", (it) => {
+layer(Layer.scoped(NodeHttpClient.Dispatcher, scopedAgent()), { excludeTestServices: true })("transports", (it) => {
   describe("agree", () => {
     it.scoped("on a 304 that repeats the representation's Content-Length (RFC 9110 §8.6)", () =>
       Effect.gen(function*() {

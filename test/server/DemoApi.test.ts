@@ -5,7 +5,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { startDemoServer } from "../../src/server/DemoServer.js"
 
 const get = (url: string) =>
@@ -15,7 +15,7 @@ const get = (url: string) =>
     )
   )
 
-layer(Layer.mergeAll(NodeContext.layer, undiciHttpClientLayer()), { excludeTestServices: true })("demo API", (it) => {
+layer(Layer.mergeAll(NodeContext.layer, undiciLayer()), { excludeTestServices: true })("demo API", (it) => {
   it.scoped("cat facts, users, posts, numbers, text and the index", () =>
     Effect.gen(function*() {
       const { url } = yield* startDemoServer()

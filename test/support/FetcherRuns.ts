@@ -1,10 +1,10 @@
 /** Running code on the Fetcher over a test client, with the TestClock moved on so delays pass. */
-import type { HttpClient } from "@effect/platform"
 import { Effect, Fiber, Layer, TestClock } from "effect"
 import { Fetcher } from "../../src/http/Fetcher.js"
+import type { Transport } from "../../src/http/Transport.js"
 
 /** Provides the Fetcher over `client`. */
-export const withClient = (client: Layer.Layer<HttpClient.HttpClient>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+export const withClient = (client: Layer.Layer<Transport>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
   Effect.provide(self, Fetcher.Default.pipe(Layer.provide(client)))
 
 /** Runs `effect` to its end, moving the TestClock an hour on. */

@@ -7,9 +7,9 @@ import { type Console, Effect, Layer } from "effect"
 import { cli } from "../../src/cli/Cli.js"
 import { outcomeOf } from "../../src/cli/ExitCode.js"
 import { usageLine } from "../../src/cli/TerminalConsole.js"
-import { HttpClientFactory } from "../../src/engine/Compare.js"
+import { TransportFactory } from "../../src/engine/Compare.js"
 import { makeShutdown, Shutdown } from "../../src/engine/Shutdown.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { makeCapture } from "../../src/report/Stdout.js"
 import type { CliResult } from "./CliProcess.js"
 
@@ -19,8 +19,8 @@ export const runInProcess = (args: ReadonlyArray<string>) =>
     const capture = makeCapture()
     const layers = Layer.mergeAll(
       NodeContext.layer,
-      undiciHttpClientLayer(),
-      Layer.succeed(HttpClientFactory, undiciHttpClientLayer()),
+      undiciLayer(),
+      Layer.succeed(TransportFactory, undiciLayer()),
       Layer.succeed(Shutdown, makeShutdown()),
       capture.stdout,
       capture.stderr

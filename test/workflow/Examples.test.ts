@@ -5,12 +5,12 @@ import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Fetcher } from "../../src/http/Fetcher.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { startDemoServer } from "../../src/server/DemoServer.js"
 import { loadWorkflowFile } from "../../src/workflow/WorkflowFile.js"
 import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
 
-const Live = Layer.mergeAll(NodeContext.layer, Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())))
+const Live = Layer.mergeAll(NodeContext.layer, Fetcher.Default.pipe(Layer.provide(undiciLayer())))
 
 layer(Live, { excludeTestServices: true })("example workflows", (it) => {
   for (const name of ["posts-of-users", "parallel-branches", "flaky-and-limited", "api-checks"]) {

@@ -3,12 +3,11 @@
  * `Set-Cookie` from a redirect hop or a step is sent on later matching requests, by path and
  * `Secure`; runs do not share jars.
  */
-import { HttpClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Fetcher } from "../../src/http/Fetcher.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { httpClientTransportLayer, undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
 import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
 import { startLoopbackServer } from "../support/LoopbackServer.js"
@@ -27,11 +26,8 @@ const handler = (req: IncomingMessage, res: ServerResponse) => {
 }
 
 const lanes = {
-  fast: undiciHttpClientLayer(),
-  generic: Layer.effect(
-    HttpClient.HttpClient,
-    Effect.map(HttpClient.HttpClient, (client) => HttpClient.mapRequest(client, (request) => request))
-  ).pipe(Layer.provide(undiciHttpClientLayer()))
+  fast: undiciLayer(),
+  generic: httpClientTransportLayer.pipe(Layer.provide(undiciLayer()))
 }
 
 for (const lane of ["fast", "generic"] as const) {

@@ -3,13 +3,13 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { acceptEncoding } from "../../src/http/Decompression.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
 import { workflowJson } from "../../src/workflow/WorkflowReport.js"
 import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
 import { startRealWebServer } from "../support/RealWebServer.js"
 
-layer(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer({ env: {} }))), { excludeTestServices: true })(
+layer(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} }))), { excludeTestServices: true })(
   "workflow decompress",
   (it) => {
     it.scoped("defaults turn decoding off; a step turns it back on", () =>

@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { Fetcher } from "../../src/http/Fetcher.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
 import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
 import { startLoopbackServer } from "../support/LoopbackServer.js"
@@ -34,5 +34,5 @@ describe("workflow templates and response metadata", () => {
       const result = yield* runWorkflow(workflow)
       expect(result.steps["me"]!.records).toMatchObject({ ok: true, body: { path: "/me", token: "t0k3n" } })
       expect(result.steps["where"]!.records).toMatchObject({ ok: true, body: { path: "/landing/next" } })
-    }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer())))))
+    }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciLayer())))))
 })

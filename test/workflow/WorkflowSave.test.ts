@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Fetcher } from "../../src/http/Fetcher.js"
-import { undiciHttpClientLayer } from "../../src/http/UndiciHttpClient.js"
+import { undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
 import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
 
@@ -40,7 +40,7 @@ const tempDir = Effect.acquireRelease(
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex")
 
-layer(Fetcher.Default.pipe(Layer.provide(undiciHttpClientLayer({ env: {} }))), { excludeTestServices: true })(
+layer(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} }))), { excludeTestServices: true })(
   "workflow save",
   (it) => {
     it.scoped("a fan-out step saves each body to its own file; its records say where, with size and hash", () =>
