@@ -81,6 +81,18 @@ const onCluster = Effect.fnUntraced(function*(
   workflow: Workflow
 ) {
   const url = yield* clusterUrl(text)
+  // The workers connect with their own settings: connection flags here would be silently lost.
+  const given = [
+    Option.isSome(flags.proxy) && "--proxy",
+    Option.isSome(flags.noProxy) && "--noproxy",
+    flags.insecure && "--insecure",
+    Option.isSome(flags.cacert) && "--cacert",
+    Option.isSome(flags.cert) && "--cert",
+    Option.isSome(flags.key) && "--key",
+    flags.http2 && "--http2",
+    Option.isSome(flags.unixSocket) && "--unix-socket"
+  ].filter((flag) => flag !== false)
+  if (given.length > 0) return yield* new UsageError({ message: `--cluster does not take ${given.join(", ")} yet` })
   const saving = workflow.steps.find((step) => step.save !== undefined)
   if (saving !== undefined) {
     return yield* new UsageError({ message: `--cluster does not take a step with save: yet (step '${saving.name}')` })

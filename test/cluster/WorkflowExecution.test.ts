@@ -142,33 +142,38 @@ describe.skipIf(!available)("volley run --cluster: a workflow execution on the w
     expect([...counts]).toEqual([])
   }, 60_000)
 
-  it("killed mid fan-out (worker and submitter, SIGKILL), resumed with the same --id: finished work is not redone", async () => {
-    counts.clear()
-    let arrived = () => {}
-    const held = new Promise<void>((resolve) => arrived = resolve)
-    hold = { id: items - 1, arrived, pending: [] }
-    const submit = cli(["run", flow(), "--format", "json", "--cluster", url, "--id", "killed"])
-    await held
-    // Every other item stored (each query waits for the database; no timer): none may be fetched again.
-    const storedNow = () => query<{ idx: string }>(url, "SELECT idx FROM volley_results WHERE run = 'wf/killed/posts'")
-    let stored = await storedNow()
-    while (stored.length < items - 1) stored = await storedNow()
-    worker.child.kill("SIGKILL")
-    submit.child.kill("SIGKILL")
-    await Promise.all([worker.exit, submit.exit])
-    const pending = hold.pending
-    hold = undefined
-    for (const res of pending) res.destroy()
-    worker = await startWorker()
-    const again = cli(["run", flow(), "--format", "json", "--cluster", url, "--id", "killed"])
-    expect(await again.exit, again.stderr()).toBe(0)
-    const result = JSON.parse(again.stdout()) as { steps: { posts: Array<{ ok: boolean }> } }
-    expect(result.steps.posts.map((record) => record.ok)).toEqual(Array.from({ length: items }, () => true))
-    expect(counts.get("/users")).toBe(1)
-    expect(counts.get("/done")).toBe(1)
-    expect(stored.map(({ idx }) => Number(idx)).sort()).toEqual([0, 1, 2, 3, 4])
-    for (const { idx } of stored) expect(counts.get(`/posts/${idx}`), `/posts/${idx}`).toBe(1)
-    // The held item, whose worker died before its answer: sent again, once.
-    expect(counts.get(`/posts/${items - 1}`)).toBe(2)
-  }, 90_000)
+  it(
+    "killed mid fan-out (worker and submitter, SIGKILL), resumed with the same --id: finished work is not redone",
+    async () => {
+      counts.clear()
+      let arrived = () => {}
+      const held = new Promise<void>((resolve) => arrived = resolve)
+      hold = { id: items - 1, arrived, pending: [] }
+      const submit = cli(["run", flow(), "--format", "json", "--cluster", url, "--id", "killed"])
+      await held
+      // Every other item stored (each query waits for the database; no timer): none may be fetched again.
+      const storedNow = () =>
+        query<{ idx: string }>(url, "SELECT idx FROM volley_results WHERE run = 'wf/killed/posts'")
+      let stored = await storedNow()
+      while (stored.length < items - 1) stored = await storedNow()
+      worker.child.kill("SIGKILL")
+      submit.child.kill("SIGKILL")
+      await Promise.all([worker.exit, submit.exit])
+      const pending = hold.pending
+      hold = undefined
+      for (const res of pending) res.destroy()
+      worker = await startWorker()
+      const again = cli(["run", flow(), "--format", "json", "--cluster", url, "--id", "killed"])
+      expect(await again.exit, again.stderr()).toBe(0)
+      const result = JSON.parse(again.stdout()) as { steps: { posts: Array<{ ok: boolean }> } }
+      expect(result.steps.posts.map((record) => record.ok)).toEqual(Array.from({ length: items }, () => true))
+      expect(counts.get("/users")).toBe(1)
+      expect(counts.get("/done")).toBe(1)
+      expect(stored.map(({ idx }) => Number(idx)).sort()).toEqual([0, 1, 2, 3, 4])
+      for (const { idx } of stored) expect(counts.get(`/posts/${idx}`), `/posts/${idx}`).toBe(1)
+      // The held item, whose worker died before its answer: sent again, once.
+      expect(counts.get(`/posts/${items - 1}`)).toBe(2)
+    },
+    90_000
+  )
 })
