@@ -9,7 +9,14 @@ import * as Duration from "effect/Duration"
 export { ClusterError } from "../cluster/ClusterError.js"
 export { clientLayer, pgLayer, safeUrl } from "../cluster/ClusterLayer.js"
 export { clusterRunners, ensureSchema, findRun, listRuns } from "../cluster/Store.js"
-export { runRecords, submitRun } from "../cluster/Submit.js"
-export { workerLayer } from "../cluster/Worker.js"
+export { newRunId, runRecords, submitRun } from "../cluster/Submit.js"
+import * as Layer from "effect/Layer"
+import { workerLayer as bucketWorkerLayer, type WorkerOptions } from "../cluster/Worker.js"
+import { workflowWorkerLayer } from "../cluster/WorkflowExecution.js"
+export { executeWorkflow, workflowClientLayer } from "../cluster/WorkflowExecution.js"
+
+/** A worker: the host buckets' handlers, and the workflow executions (`volley run --cluster`). */
+export const workerLayer = (options: WorkerOptions) =>
+  workflowWorkerLayer.pipe(Layer.provideMerge(bucketWorkerLayer(options)))
 
 export const millis = (duration: Duration.DurationInput): number => Duration.toMillis(duration)

@@ -16,6 +16,10 @@ import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
 import { checkWritable } from "../report/RecordWriter.js"
 import { Stdout } from "../report/Stdout.js"
+import { Stderr } from "../report/Stdout.js"
+import type { Workflow } from "../workflow/Workflow.js"
+import { setUpFailure } from "./ClusterFetch.js"
+import { clusterOption, clusterUrl } from "./ClusterFlags.js"
 import { connectionHelpGroup, connectionLayer, connectionOptions } from "./ConnectionFlags.js"
 import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
@@ -33,6 +37,8 @@ export const runOptions = {
   format: choiceOption("format", ["text", "json"] as const, "text").pipe(Options.withDescription("text or json")),
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan and send nothing")),
   failFast: Options.boolean("fail-fast").pipe(Options.withDescription("stop everything at the first failed step")),
+  cluster: clusterOption,
+  id: optionalText("id", "KEY", "with --cluster: the execution's key; the same key twice runs once"),
   ...connectionOptions
 } as const
 
@@ -44,6 +50,7 @@ export const runHelp: CommandHelp = {
   groups: [
     ["Workflow", ["--var", "--dry-run", "--fail-fast"]],
     ["Output", ["--output", "--format"]],
+    ["Cluster", ["--cluster", "--id"]],
     connectionHelpGroup
   ],
   examples: [
@@ -64,6 +71,56 @@ const parseVars = (pairs: ReadonlyArray<string>) =>
     return vars
   })
 
+/**
+ * The workflow as an execution on the cluster's workers (src/cluster/WorkflowExecution.ts); the
+ * same result as a local run. Steps that write files (`save:`) would write them on the workers.
+ */
+const onCluster = Effect.fnUntraced(function*(
+  text: string,
+  flags: Command.Command.ParseConfig<typeof runOptions>,
+  workflow: Workflow
+) {
+  const url = yield* clusterUrl(text)
+  // The workers connect with their own settings: connection flags here would be silently lost.
+  const given = [
+    Option.isSome(flags.proxy) && "--proxy",
+    Option.isSome(flags.noProxy) && "--noproxy",
+    flags.insecure && "--insecure",
+    Option.isSome(flags.cacert) && "--cacert",
+    Option.isSome(flags.cert) && "--cert",
+    Option.isSome(flags.key) && "--key",
+    flags.http2 && "--http2",
+    Option.isSome(flags.unixSocket) && "--unix-socket"
+  ].filter((flag) => flag !== false)
+  if (given.length > 0) return yield* new UsageError({ message: `--cluster does not take ${given.join(", ")} yet` })
+  const saving = workflow.steps.find((step) => step.save !== undefined)
+  if (saving !== undefined) {
+    return yield* new UsageError({ message: `--cluster does not take a step with save: yet (step '${saving.name}')` })
+  }
+  const fs = yield* FileSystem.FileSystem
+  const source = yield* fs.readFileString(flags.file).pipe(
+    Effect.mapError(() => new UsageError({ message: `${flags.file}: cannot read the workflow file` }))
+  )
+  const cluster = yield* lazyModule(() => import("./ClusterModules.js"))
+  const key = Option.getOrElse(flags.id, () => cluster.newRunId().replace(/^run-/, "wf-"))
+  yield* (yield* Stderr).write(
+    `volley: workflow execution ${key} on ${
+      cluster.safeUrl(url)
+    } (again: volley run ${flags.file} --cluster URL --id ${key})\n`
+  )
+  return yield* cluster.executeWorkflow({
+    key,
+    source,
+    file: flags.file,
+    vars: yield* parseVars(flags.vars),
+    failFast: flags.failFast,
+    startedAt: Date.now()
+  }).pipe(
+    Effect.provide(cluster.workflowClientLayer.pipe(Layer.provideMerge(cluster.clientLayer(url, process.env)))),
+    setUpFailure
+  )
+})
+
 export const runCommand = Command.make("run", runOptions, (flags) =>
   Effect.gen(function*() {
     const [{ loadWorkflowFile }, { workflowJson, workflowPlan, workflowText }, { runWorkflow }] = yield* lazyModule(
@@ -78,7 +135,9 @@ export const runCommand = Command.make("run", runOptions, (flags) =>
     const stdout = yield* Stdout
     if (flags.dryRun) return yield* stdout.write(workflowPlan(workflow))
     if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
-    const result = yield* runWorkflow(workflow, { failFast: flags.failFast })
+    const result = Option.isSome(flags.cluster)
+      ? yield* onCluster(flags.cluster.value, flags, workflow)
+      : yield* runWorkflow(workflow, { failFast: flags.failFast })
     const json = stringifyJson(workflowJson(result)) ?? "null"
     if (Option.isSome(flags.output)) {
       const fs = yield* FileSystem.FileSystem

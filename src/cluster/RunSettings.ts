@@ -11,6 +11,15 @@ import type * as Scope from "effect/Scope"
 import { Method } from "../domain/RequestSpec.js"
 import { type FetchOptions, makeFetchOptions, redactHeaders, withSecretHeaders } from "../http/FetchOptions.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
+import { parseWorkflow } from "../workflow/WorkflowFile.js"
+
+/** The step's extractor and checks; the workflow compiled when it was submitted, so it compiles here. */
+const stepChecks = (step: NonNullable<RunSettings["workflowStep"]>) =>
+  parseWorkflow(step.source, step.file, step.vars).pipe(
+    Effect.map((workflow) => workflow.steps.find((s) => s.name === step.step)),
+    Effect.map((found) => ({ extractor: found?.extractor, expect: found?.expect })),
+    Effect.orDie
+  )
 
 /** The settings of a run, as stored (JSON): durations in milliseconds. */
 export const RunSettings = Schema.Struct({
@@ -30,7 +39,17 @@ export const RunSettings = Schema.Struct({
   decompress: Schema.Boolean,
   includeHeaders: Schema.Boolean,
   /** Send again, after a worker died, requests whose method is not safe to repeat (`--resend-unsafe`). */
-  resendUnsafe: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  resendUnsafe: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /**
+   * For a workflow step (`volley run --cluster`): the workflow's text and the step, so that the
+   * worker applies the step's `extract` and `expect` as a local run does.
+   */
+  workflowStep: Schema.optional(Schema.Struct({
+    source: Schema.String,
+    file: Schema.String,
+    vars: Schema.Record({ key: Schema.String, value: Schema.String }),
+    step: Schema.String
+  }))
 })
 export type RunSettings = typeof RunSettings.Type
 
@@ -60,9 +79,12 @@ export const decodeSettings = (text: string) =>
  * lives as long as `Scope`: one per run and worker, shared by every batch of the run there.
  */
 export const fetchOptionsOf = (settings: RunSettings): Effect.Effect<FetchOptions, never, Scope.Scope> =>
-  Effect.map(
+  Effect.zipWith(
     makePoliteGate({ rate: undefined, perHost: settings.perHost, maxPause: Duration.millis(settings.maxBackoffMs) }),
-    (gate) => {
+    settings.workflowStep === undefined
+      ? Effect.succeed({ extractor: undefined, expect: undefined })
+      : stepChecks(settings.workflowStep),
+    (gate, checks) => {
       const secretHeaders = withSecretHeaders(settings.secretHeaders)
       return makeFetchOptions({
         timeout: Duration.millis(settings.timeoutMs),
@@ -81,7 +103,9 @@ export const fetchOptionsOf = (settings: RunSettings): Effect.Effect<FetchOption
         maxJsonDepth: settings.maxJsonDepth,
         decompress: settings.decompress,
         includeHeaders: settings.includeHeaders,
-        gate
+        gate,
+        extractor: checks.extractor,
+        expect: checks.expect
       })
     }
   )

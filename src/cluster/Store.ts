@@ -62,11 +62,18 @@ export const ensureSchema: Effect.Effect<void, ClusterError, SqlClient.SqlClient
   }))
 }).pipe(Effect.mapError(clusterError("creating volley's tables")))
 
-/** Records a new run (before any of its batches is sent). */
-export const insertRun = (run: { readonly id: string; readonly buckets: number; readonly settings: string }) =>
+/** Records a new run (before any of its batches is sent); with `again`, a run already recorded stays as it is. */
+export const insertRun = (
+  run: { readonly id: string; readonly buckets: number; readonly settings: string },
+  again = false
+) =>
   Effect.flatMap(
     SqlClient.SqlClient,
-    (sql) => sql`INSERT INTO volley_runs (id, buckets, settings) VALUES (${run.id}, ${run.buckets}, ${run.settings})`
+    (sql) =>
+      again
+        ? sql`INSERT INTO volley_runs (id, buckets, settings) VALUES (${run.id}, ${run.buckets}, ${run.settings})
+          ON CONFLICT (id) DO NOTHING`
+        : sql`INSERT INTO volley_runs (id, buckets, settings) VALUES (${run.id}, ${run.buckets}, ${run.settings})`
   ).pipe(
     Effect.asVoid,
     Effect.mapError(clusterError(`recording run ${run.id}`))

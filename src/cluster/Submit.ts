@@ -33,6 +33,11 @@ export interface SubmitOptions {
   readonly chunkSize: number
   /** The run's id; a new one when not given. */
   readonly run?: string | undefined
+  /**
+   * The run may have been submitted before (a workflow step's activity run again after a crash):
+   * its batches are sent again under the same keys, so nothing stored is fetched twice.
+   */
+  readonly again?: boolean | undefined
 }
 
 /** A new run id: time-ordered, unique enough for one cluster. */
@@ -87,7 +92,10 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
   Effect.gen(function*() {
     yield* ensureSchema
     const run = options.run ?? newRunId()
-    yield* insertRun({ id: run, buckets: options.buckets, settings: encodeSettings(options.settings) })
+    yield* insertRun(
+      { id: run, buckets: options.buckets, settings: encodeSettings(options.settings) },
+      options.again === true
+    )
     const client = yield* HostBucket.client
     const sent = yield* Ref.make<number | undefined>(undefined)
     const send = inputs.pipe(

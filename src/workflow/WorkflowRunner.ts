@@ -46,7 +46,6 @@ export interface WorkflowResult {
   readonly ms: number
 }
 
-/** The record of an item whose URL a template value made unsafe: nothing was sent. */
 /** The input for one item: its request, or, when a value made it unsafe, why (its record fails unsent). */
 const itemInput = (index: number, template: string, request: RequestSpec | TemplateProblem): IndexedRequest =>
   "message" in request
@@ -62,6 +61,86 @@ const skipped = (name: string, reason: string): StepResult => ({
   ok: 0,
   failed: 0,
   ms: 0,
+  reason
+})
+
+const requestFor = (
+  step: CompiledStep,
+  context: Record<string, unknown>
+): Either.Either<RequestSpec, TemplateProblem> =>
+  Either.gen(function*() {
+    const url = yield* renderTemplate(step.url, context, "url")
+    const headers: Record<string, string> = {}
+    for (const [name, template] of step.headers) headers[name] = yield* renderTemplate(template, context)
+    const body = step.body === undefined ? undefined : yield* renderTemplate(step.body, context)
+    return {
+      url,
+      ...(step.method === undefined ? {} : { method: step.method }),
+      ...(step.headers.length === 0 ? {} : { headers }),
+      ...(body === undefined ? {} : { body })
+    }
+  })
+
+/**
+ * What a step sends, given its dependencies' records in `context`: one input for a single
+ * request, one per item (in item order) for a forEach; or why it cannot send anything. Shared
+ * with the cluster mode, which sends the same inputs through its host buckets.
+ */
+export const stepInputs = (
+  step: CompiledStep,
+  context: Record<string, unknown>
+): Either.Either<ReadonlyArray<IndexedRequest>, string> => {
+  if (step.forEach === undefined) {
+    const request = requestFor(step, context)
+    if (Either.isLeft(request) && !request.left.unsafeValue) return Either.left(request.left.message)
+    return Either.right([itemInput(0, step.url.source, Either.merge(request))])
+  }
+  const items = step.forEach.search(context)
+  if (Either.isLeft(items)) return Either.left(`forEach '${step.forEach.source}' failed: ${items.left}`)
+  if (!Array.isArray(items.right)) {
+    const kind = items.right === null ? "null" : typeof items.right
+    return Either.left(`forEach '${step.forEach.source}' gave ${kind}, not an array`)
+  }
+  const inputs: Array<IndexedRequest> = []
+  for (const [index, item] of (items.right as ReadonlyArray<unknown>).entries()) {
+    const request = requestFor(step, { ...context, item, index })
+    if (Either.isLeft(request) && !request.left.unsafeValue) {
+      return Either.left(`item ${index}: ${request.left.message}`)
+    }
+    inputs.push(itemInput(index, step.url.source, Either.merge(request)))
+  }
+  return Either.right(inputs)
+}
+
+/** A step's result from its records: failed when any record failed (or `reason` says why). */
+export const stepResult = (
+  name: string,
+  records: FetchRecord | ReadonlyArray<FetchRecord>,
+  ms: number,
+  reason?: string
+): StepResult => {
+  const list = Array.isArray(records) ? records : [records as FetchRecord]
+  const ok = list.filter((r) => r.ok).length
+  const failed = list.length - ok
+  return {
+    name,
+    status: failed > 0 || reason !== undefined ? "failed" : "ok",
+    records,
+    ok,
+    failed,
+    ms,
+    reason: reason ?? (failed === 0 ? undefined : `${failed} of ${list.length} requests failed`)
+  }
+}
+
+/** A step that sent nothing: why it failed. */
+export const failedStepResult = (name: string, ms: number, reason: string): StepResult => ({
+  name,
+  status: "failed",
+  records: undefined,
+  ok: 0,
+  failed: 0,
+  ms,
   reason
 })
 
@@ -86,23 +165,6 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
   const results = new Map<string, StepResult>()
   const done = new Map<string, Deferred.Deferred<StepResult>>()
   for (const step of workflow.steps) done.set(step.name, yield* Deferred.make<StepResult>())
-
-  const requestFor = (
-    step: CompiledStep,
-    context: Record<string, unknown>
-  ): Either.Either<RequestSpec, TemplateProblem> =>
-    Either.gen(function*() {
-      const url = yield* renderTemplate(step.url, context, "url")
-      const headers: Record<string, string> = {}
-      for (const [name, template] of step.headers) headers[name] = yield* renderTemplate(template, context)
-      const body = step.body === undefined ? undefined : yield* renderTemplate(step.body, context)
-      return {
-        url,
-        ...(step.method === undefined ? {} : { method: step.method }),
-        ...(step.headers.length === 0 ? {} : { headers }),
-        ...(body === undefined ? {} : { body })
-      }
-    })
 
   const runStep = (step: CompiledStep) =>
     Effect.gen(function*() {
@@ -135,31 +197,10 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
         includeHeaders: true,
         cookies
       }
-      const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>, reason?: string) =>
-        Effect.map(Clock.currentTimeMillis, (now): StepResult => {
-          const list = Array.isArray(records) ? records : [records as FetchRecord]
-          const ok = list.filter((r) => r.ok).length
-          const failed = list.length - ok
-          return {
-            name: step.name,
-            status: failed > 0 || reason !== undefined ? "failed" : "ok",
-            records,
-            ok,
-            failed,
-            ms: now - start,
-            reason: reason ?? (failed === 0 ? undefined : `${failed} of ${list.length} requests failed`)
-          }
-        })
+      const finish = (records: FetchRecord | ReadonlyArray<FetchRecord>) =>
+        Effect.map(Clock.currentTimeMillis, (now) => stepResult(step.name, records, now - start))
       const failedStep = (reason: string) =>
-        Effect.map(Clock.currentTimeMillis, (now): StepResult => ({
-          name: step.name,
-          status: "failed",
-          records: undefined,
-          ok: 0,
-          failed: 0,
-          ms: now - start,
-          reason
-        }))
+        Effect.map(Clock.currentTimeMillis, (now) => failedStepResult(step.name, now - start, reason))
 
       if (save !== undefined) {
         const made = yield* Effect.either(Effect.tryPromise(() => mkdir(save.dir, { recursive: true })))
@@ -168,30 +209,12 @@ export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
         }
       }
 
-      if (step.forEach === undefined) {
-        const request = requestFor(step, context)
-        if (Either.isLeft(request) && !request.left.unsafeValue) return yield* failedStep(request.left.message)
-        return yield* finish(
-          yield* fetcher.fetchOne(itemInput(0, step.url.source, Either.merge(request)), fetchOptions)
-        )
-      }
-      const items = step.forEach.search(context)
-      if (Either.isLeft(items)) return yield* failedStep(`forEach '${step.forEach.source}' failed: ${items.left}`)
-      if (!Array.isArray(items.right)) {
-        const kind = items.right === null ? "null" : typeof items.right
-        return yield* failedStep(`forEach '${step.forEach.source}' gave ${kind}, not an array`)
-      }
-      const requests: Array<RequestSpec | TemplateProblem> = []
-      for (const [index, item] of (items.right as ReadonlyArray<unknown>).entries()) {
-        const request = requestFor(step, { ...context, item, index })
-        if (Either.isLeft(request) && !request.left.unsafeValue) {
-          return yield* failedStep(`item ${index}: ${request.left.message}`)
-        }
-        requests.push(Either.merge(request))
-      }
+      const inputs = stepInputs(step, context)
+      if (Either.isLeft(inputs)) return yield* failedStep(inputs.left)
+      if (step.forEach === undefined) return yield* finish(yield* fetcher.fetchOne(inputs.right[0]!, fetchOptions))
       // Through the engine `volley fetch` uses: the ordered pool, in item order.
       const records = yield* Stream.runCollect(runStream(
-        Stream.fromIterable(requests.map((request, index) => itemInput(index, step.url.source, request))),
+        Stream.fromIterable(inputs.right),
         { ...defaultRunOptions, concurrency: step.concurrency, fetch: fetchOptions }
       ))
       return yield* finish(Chunk.toArray(records))
