@@ -106,6 +106,15 @@ export class InvalidInputLine extends Schema.TaggedError<InvalidInputLine>()("In
   message: Schema.String
 }) {}
 
+/**
+ * Cluster mode: a worker that stopped may have sent this request (a method that is not safe to
+ * repeat) before its answer was stored, so it is not sent again.
+ */
+export class OutcomeUnknown extends Schema.TaggedError<OutcomeUnknown>()("OutcomeUnknown", {
+  url: Schema.String,
+  message: Schema.String
+}) {}
+
 /** Any failure a single fetch can end in. */
 export type FetchError =
   | InvalidUrl
@@ -120,6 +129,7 @@ export type FetchError =
   | InvalidRequest
   | AssertionError
   | InvalidInputLine
+  | OutcomeUnknown
 
 /** Every failure tag, in the order summaries list them. */
 export const fetchErrorTags = [
@@ -134,7 +144,8 @@ export const fetchErrorTags = [
   "RateLimited",
   "InvalidRequest",
   "AssertionError",
-  "InvalidInputLine"
+  "InvalidInputLine",
+  "OutcomeUnknown"
 ] as const
 
 /** The tag of a fetch failure. */

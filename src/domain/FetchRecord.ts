@@ -4,10 +4,14 @@
  * @module
  */
 import * as Schema from "effect/Schema"
+import { fetchErrorTags } from "./FetchError.js"
 
-/** The `{ _tag, message }` of a failure, as it appears in output. */
+/**
+ * The `{ _tag, message }` of a failure, as it appears in output: `_tag` names one of the error
+ * classes of `FetchError` (narrow on it; the class holds the fields a record does not).
+ */
 export const RecordError = Schema.Struct({
-  _tag: Schema.String,
+  _tag: Schema.Literal(...fetchErrorTags),
   message: Schema.String
 })
 export type RecordError = typeof RecordError.Type
