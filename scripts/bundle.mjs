@@ -11,6 +11,7 @@
 // The source map (dist/volley.cjs.map, 16 MB) is for a checkout only: the package leaves it out,
 // and stack traces there come from `VOLLEY_DEBUG=1`, which runs the unbundled dist/bin.js.
 import { build } from "esbuild"
+import { createRequire } from "node:module"
 
 export const lazyPackages = [
   "@opentelemetry/*",
@@ -56,6 +57,41 @@ const undiciRarePartsOutside = {
   }
 }
 
+// Node built-ins a plain fetch never calls into, yet whose modules (undici's, effect's platform,
+// volley's own) import them at their top level: each is bundled as a stand-in whose properties
+// load the built-in on first use, so a run that never speaks HTTP/2, TLS, gzip, hashes or prompts
+// does not pay for loading them (108 more built-ins, 26 ms of a one-URL run; PERFORMANCE.md, "Issue
+// 19, third round"). A built-in that is itself a function (assert) gets a function stand-in. Only
+// reads go through: nothing in the bundle writes to these modules. http2's `constants` is data
+// that undici destructures at load; it is copied in at build time (the protocol's fixed codes and
+// header names, the same in every Node 20) so the module itself still loads only for an h2 session.
+export const lazyBuiltins = ["http2", "tls", "zlib", "crypto", "os", "readline", "child_process", "dns", "assert", "perf_hooks"]
+const lazyBuiltinsPlugin = {
+  name: "lazy-builtins",
+  setup(b) {
+    const require = createRequire(import.meta.url)
+    const filter = new RegExp(`^(node:)?(${lazyBuiltins.join("|")})$`)
+    b.onResolve({ filter }, (args) => args.namespace === "lazy-builtin"
+      ? { path: args.path, external: true } // the stand-in's own require: the real built-in
+      : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" })
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, ({ path }) => {
+      const real = require(`node:${path}`)
+      const keys = Object.keys(real).filter((key) => key !== "default")
+      const inlined = path === "http2" ? { constants: real.constants } : {}
+      const lines = [
+        `let real; const load = () => real ??= require("node:${path}");`,
+        typeof real === "function"
+          ? "const stand = function (...args) { return new.target ? Reflect.construct(load(), args, new.target) : load().apply(this, args) };"
+          : "const stand = {};",
+        `const inlined = ${JSON.stringify(inlined)};`,
+        `for (const key of ${JSON.stringify(keys)}) Object.defineProperty(stand, key, { enumerable: true, configurable: true, get: key in inlined ? () => inlined[key] : () => load()[key] });`,
+        "module.exports = stand;"
+      ]
+      return { contents: lines.join("\n"), loader: "js" }
+    })
+  }
+}
+
 await build({
   entryPoints: ["src/bin.ts"],
   bundle: true,
@@ -67,7 +103,7 @@ await build({
   minify: true,
   sourcemap: true,
   external: lazyPackages,
-  plugins: [undiciRarePartsOutside],
+  plugins: [undiciRarePartsOutside, lazyBuiltinsPlugin],
   outfile: "dist/volley.cjs",
   logLevel: "warning"
 })
