@@ -57,29 +57,37 @@ const undiciRarePartsOutside = {
   }
 }
 
-// Node built-ins a plain fetch never calls into, yet whose modules (undici's, effect's platform,
-// volley's own) import them at their top level: each is bundled as a stand-in whose properties
-// load the built-in on first use, so a run that never speaks HTTP/2, TLS, gzip, hashes or prompts
-// does not pay for loading them (108 more built-ins, 26 ms of a one-URL run; PERFORMANCE.md, "Issue
-// 19, third round"). A built-in that is itself a function (assert) gets a function stand-in. Only
-// reads go through: nothing in the bundle writes to these modules. http2's `constants` is data
-// that undici destructures at load; it is copied in at build time (the protocol's fixed codes and
-// header names, the same in every Node 20) so the module itself still loads only for an h2 session.
+// What a plain fetch never calls into, yet modules it loads (undici's, effect's platform, volley's
+// own) import at their top level: Node built-ins, and tough-cookie (with tldts' public-suffix
+// list), which src/http/CookieJar imports for --cookie/--cookie-jar and workflow sessions only.
+// Each is bundled as a stand-in whose properties load the module on first use, so a run that
+// never speaks HTTP/2 or TLS, decodes gzip, hashes, prompts or keeps cookies does not pay for
+// loading them (PERFORMANCE.md, "Issue 19, third round"). tough-cookie's stand-in requires its
+// CommonJS build, which esbuild bundles inside a function run on the first require: bundled all
+// the same, evaluated late. A module that is itself a function (assert) gets a function
+// stand-in. Only reads go through: nothing in the bundle writes to these modules. http2's
+// `constants` is data that undici destructures at load; it is copied in at build time (the
+// protocol's fixed codes and header names, the same in every Node 20) so http2 itself loads only
+// for an h2 session.
 export const lazyBuiltins = ["http2", "tls", "zlib", "crypto", "os", "readline", "child_process", "dns", "assert", "perf_hooks"]
-const lazyBuiltinsPlugin = {
-  name: "lazy-builtins",
+const lazyPackagesBundled = ["tough-cookie"]
+const lazyModulesPlugin = {
+  name: "lazy-modules",
   setup(b) {
     const require = createRequire(import.meta.url)
-    const filter = new RegExp(`^(node:)?(${lazyBuiltins.join("|")})$`)
-    b.onResolve({ filter }, (args) => args.namespace === "lazy-builtin"
-      ? { path: args.path, external: true } // the stand-in's own require: the real built-in
-      : { path: args.path.replace(/^node:/, ""), namespace: "lazy-builtin" })
-    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, ({ path }) => {
-      const real = require(`node:${path}`)
-      const keys = Object.keys(real).filter((key) => key !== "default")
+    const filter = new RegExp(`^((node:)?(${lazyBuiltins.join("|")})|${lazyPackagesBundled.join("|")})$`)
+    b.onResolve({ filter }, (args) => {
+      if (args.namespace !== "lazy-module") return { path: args.path.replace(/^node:/, ""), namespace: "lazy-module" }
+      // The stand-in's own require: the real built-in (external), or the package (bundled as usual).
+      return args.path.startsWith("node:") ? { path: args.path, external: true } : undefined
+    })
+    b.onLoad({ filter: /.*/, namespace: "lazy-module" }, ({ path }) => {
+      const specifier = lazyBuiltins.includes(path) ? `node:${path}` : path
+      const real = require(specifier)
+      const keys = Object.keys(real).filter((key) => key !== "default" && key !== "__esModule")
       const inlined = path === "http2" ? { constants: real.constants } : {}
       const lines = [
-        `let real; const load = () => real ??= require("node:${path}");`,
+        `let real; const load = () => real ??= require(${JSON.stringify(specifier)});`,
         typeof real === "function"
           ? "const stand = function (...args) { return new.target ? Reflect.construct(load(), args, new.target) : load().apply(this, args) };"
           : "const stand = {};",
@@ -87,7 +95,7 @@ const lazyBuiltinsPlugin = {
         `for (const key of ${JSON.stringify(keys)}) Object.defineProperty(stand, key, { enumerable: true, configurable: true, get: key in inlined ? () => inlined[key] : () => load()[key] });`,
         "module.exports = stand;"
       ]
-      return { contents: lines.join("\n"), loader: "js" }
+      return { contents: lines.join("\n"), loader: "js", resolveDir: process.cwd() }
     })
   }
 }
@@ -103,7 +111,7 @@ await build({
   minify: true,
   sourcemap: true,
   external: lazyPackages,
-  plugins: [undiciRarePartsOutside, lazyBuiltinsPlugin],
+  plugins: [undiciRarePartsOutside, lazyModulesPlugin],
   outfile: "dist/volley.cjs",
   logLevel: "warning"
 })
