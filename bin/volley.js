@@ -96,13 +96,11 @@ if (args.length === 1 && args[0] === "--version") {
   const built = warmUp || existsSync(builtCache)
   const cacheFile = built ? builtCache : userCacheFile(file)
   let cachedData = warmUp || cacheFile === undefined ? undefined : readIfThere(cacheFile)
-  let source = readFileSync(file, "utf8")
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // The bundle is written as CommonJS's function wrapper (scripts/bundle.mjs): compiled as read.
+  const script = new Script(readFileSync(file, "utf8"), {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData })
   })
-  // Compiled: the 1.3 MB of source text is V8's to keep as it needs (lazy functions), not ours.
-  source = undefined
   // The 2 MB code cache is spent once compiled (V8 copied what it needed): free for the next GC.
   const stale = cachedData === undefined || script.cachedDataRejected === true
   cachedData = undefined

@@ -112,6 +112,10 @@ await build({
   sourcemap: true,
   external: lazyPackages,
   plugins: [undiciRarePartsOutside, lazyModulesPlugin],
+  // The file is the function bin/volley.js compiles and calls (CommonJS's own wrapper): read, it is
+  // compiled as it is, instead of as a second 1.2 MB string made by wrapping the first.
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+  footer: { js: "\n})" },
   outfile: "dist/volley.cjs",
   logLevel: "warning"
 })
