@@ -64,12 +64,14 @@ const undiciRarePartsOutside = {
 // never speaks HTTP/2 or TLS, decodes gzip, hashes, prompts or keeps cookies does not pay for
 // loading them (PERFORMANCE.md, "Issue 19, third round"). tough-cookie's stand-in requires its
 // CommonJS build, which esbuild bundles inside a function run on the first require: bundled all
-// the same, evaluated late. A module that is itself a function (assert) gets a function
-// stand-in. Only reads go through: nothing in the bundle writes to these modules. http2's
+// the same, evaluated late. (os, assert and perf_hooks are left as they are: bin/volley.js,
+// undici's load-time asserts and the `performance` global load them anyway, and undici calls
+// assert on every request.) A module that is itself a function gets a function stand-in.
+// Only reads go through: nothing in the bundle writes to these modules. http2's
 // `constants` is data that undici destructures at load; it is copied in at build time (the
 // protocol's fixed codes and header names, the same in every Node 20) so http2 itself loads only
 // for an h2 session.
-export const lazyBuiltins = ["http2", "tls", "zlib", "crypto", "os", "readline", "child_process", "dns", "assert", "perf_hooks"]
+export const lazyBuiltins = ["http2", "tls", "zlib", "crypto", "readline", "child_process", "dns"]
 const lazyPackagesBundled = ["tough-cookie"]
 const lazyModulesPlugin = {
   name: "lazy-modules",
