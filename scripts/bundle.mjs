@@ -66,7 +66,7 @@ const undiciRarePartsOutside = {
 // CommonJS build, which esbuild bundles inside a function run on the first require: bundled all
 // the same, evaluated late. (os, assert and perf_hooks are left as they are: bin/volley.js,
 // undici's load-time asserts and the `performance` global load them anyway, and undici calls
-// assert on every request.) A module that is itself a function gets a function stand-in.
+// assert on every request.)
 // Only reads go through: nothing in the bundle writes to these modules. http2's
 // `constants` is data that undici destructures at load; it is copied in at build time (the
 // protocol's fixed codes and header names, the same in every Node 20) so http2 itself loads only
@@ -88,14 +88,15 @@ const lazyModulesPlugin = {
       const real = require(specifier)
       const keys = Object.keys(real).filter((key) => key !== "default" && key !== "__esModule")
       const inlined = path === "http2" ? { constants: real.constants } : {}
+      const getters = keys.map((key) =>
+        `  get ${JSON.stringify(key)}() { return ${key in inlined ? "inlined" : "load()"}[${JSON.stringify(key)}] },`
+      )
       const lines = [
         `let real; const load = () => real ??= require(${JSON.stringify(specifier)});`,
-        typeof real === "function"
-          ? "const stand = function (...args) { return new.target ? Reflect.construct(load(), args, new.target) : load().apply(this, args) };"
-          : "const stand = {};",
         `const inlined = ${JSON.stringify(inlined)};`,
-        `for (const key of ${JSON.stringify(keys)}) Object.defineProperty(stand, key, { enumerable: true, configurable: true, get: key in inlined ? () => inlined[key] : () => load()[key] });`,
-        "module.exports = stand;"
+        "module.exports = {",
+        ...getters,
+        "};"
       ]
       return { contents: lines.join("\n"), loader: "js", resolveDir: process.cwd() }
     })
