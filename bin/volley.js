@@ -95,17 +95,17 @@ if (args.length === 1 && args[0] === "--version") {
   const warmUp = env.VOLLEY_WRITE_CODE_CACHE === "1"
   const built = warmUp || existsSync(builtCache)
   const cacheFile = built ? builtCache : userCacheFile(file)
-  const cachedData = warmUp || cacheFile === undefined ? undefined : readIfThere(cacheFile)
-  let source = readFileSync(file, "utf8")
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  let cachedData = warmUp || cacheFile === undefined ? undefined : readIfThere(cacheFile)
+  // The bundle is written as CommonJS's function wrapper (scripts/bundle.mjs): compiled as read.
+  const script = new Script(readFileSync(file, "utf8"), {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData })
   })
-  // Compiled: the 1.3 MB of source text is V8's to keep as it needs (lazy functions), not ours.
-  source = undefined
+  // The 2 MB code cache is spent once compiled (V8 copied what it needed): free for the next GC.
+  const stale = cachedData === undefined || script.cachedDataRejected === true
+  cachedData = undefined
   // The warm-up run of the build, or a first run: the cache then holds every function it compiled.
   // A checkout's cache is the build's alone (a run under other flags must not replace it).
-  const stale = cachedData === undefined || script.cachedDataRejected === true
   if (cacheFile !== undefined && (warmUp || (!built && stale))) {
     // The user's own cache is for that user's eyes only; a checkout's, for whoever runs it.
     process.on("exit", () => writeCache(script, cacheFile, built ? 0o644 : 0o600))
