@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import { Tokenizer } from "htmlparser2"
 import { messageOf } from "../domain/ErrorText.js"
 import { ExtractError } from "../domain/FetchError.js"
-import { UsageError } from "../domain/UsageError.js"
+import { InvalidExpression } from "../domain/InvalidExpression.js"
 import type { Extractor } from "./Extractor.js"
 
 /**
@@ -92,22 +92,21 @@ const streamTagAttribute = (html: string, tag: string, attr: string): Array<stri
  */
 export const cssExtractor = (
   selector: string,
-  options: { readonly attr?: string | undefined; readonly flag?: string } = {}
-): Effect.Effect<Extractor, UsageError> => {
-  const flag = options.flag ?? "--select"
+  options: { readonly attr?: string | undefined } = {}
+): Effect.Effect<Extractor<string | Array<string>>, InvalidExpression> => {
   const attr = options.attr
   // A bare tag name is a valid selector: it needs no check, and no cheerio.
   const streamed = attr !== undefined && /^[a-z][a-z0-9]*$/.test(selector) && !specialAttribute.test(attr)
   const description = attr === undefined ? `css ${selector}` : `css ${selector} @${attr}`
-  const finish = (url: string, values: Array<string>): Effect.Effect<unknown, ExtractError> => {
+  const finish = (url: string, values: Array<string>): Effect.Effect<string | Array<string>, ExtractError> => {
     if (values.length === 0) {
       const what = attr === undefined ? `selector '${selector}'` : `selector '${selector}' with attribute '${attr}'`
       return Effect.fail(new ExtractError({ url, message: `${what} matched nothing` }))
     }
-    return Effect.succeed(values.length === 1 ? values[0] : values)
+    return Effect.succeed(values.length === 1 ? values[0]! : values)
   }
   if (streamed) {
-    return Effect.succeed<Extractor>({
+    return Effect.succeed<Extractor<string | Array<string>>>({
       description,
       needsJson: false,
       apply: (body, url) => Effect.suspend(() => finish(url, streamTagAttribute(body.text, selector, attr)))
@@ -117,7 +116,7 @@ export const cssExtractor = (
   // the selectors that need it: loading it and its first use were 0.3 s of a run's start.
   return Effect.flatMap(
     Effect.promise(() => import("cheerio/slim")),
-    (cheerio) => cheerioExtractor(cheerio, selector, options, flag, description, finish)
+    (cheerio) => cheerioExtractor(cheerio, selector, options, description, finish)
   )
 }
 
@@ -125,10 +124,9 @@ const cheerioExtractor = (
   cheerio: typeof Cheerio,
   selector: string,
   options: { readonly attr?: string | undefined },
-  flag: string,
   description: string,
-  finish: (url: string, values: Array<string>) => Effect.Effect<unknown, ExtractError>
-): Effect.Effect<Extractor, UsageError> => {
+  finish: (url: string, values: Array<string>) => Effect.Effect<string | Array<string>, ExtractError>
+): Effect.Effect<Extractor<string | Array<string>>, InvalidExpression> => {
   const selectWithCheerio = (html: string): Array<string> => {
     const $ = cheerio.load(html)
     const values: Array<string> = []
@@ -141,9 +139,9 @@ const cheerioExtractor = (
   try {
     cheerio.load("<p></p>")(selector)
   } catch (cause) {
-    return Effect.fail(new UsageError({ message: `${flag}: invalid CSS selector '${selector}': ${messageOf(cause)}` }))
+    return Effect.fail(new InvalidExpression({ language: "css", source: selector, reason: messageOf(cause) }))
   }
-  return Effect.succeed<Extractor>({
+  return Effect.succeed<Extractor<string | Array<string>>>({
     description,
     needsJson: false,
     apply: (body, url) => Effect.suspend(() => finish(url, selectWithCheerio(body.text)))

@@ -19,7 +19,12 @@ import type { Extractor } from "./Extractor.js"
 export const schemaExtractor = <A, I>(
   schema: Schema.Schema<A, I>,
   options: { readonly on?: "body" | "value"; readonly base?: Extractor } = {}
-): Extractor => {
+): Effect.Effect<Extractor<A>> => Effect.sync(() => makeSchemaExtractor(schema, options))
+
+const makeSchemaExtractor = <A, I>(
+  schema: Schema.Schema<A, I>,
+  options: { readonly on?: "body" | "value"; readonly base?: Extractor }
+): Extractor<A> => {
   const decode = Schema.decodeUnknownEither(schema)
   const on = options.on ?? (options.base === undefined ? "body" : "value")
   const base = options.base

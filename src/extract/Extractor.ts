@@ -11,11 +11,11 @@ import type { ResponseBody } from "../domain/ResponseBody.js"
 /** The failures an extractor can report for one record. */
 export type ExtractFailure = DecodeError | ExtractError | SchemaError
 
-/** A compiled extraction, applied to each successful answer. */
-export interface Extractor {
+/** A compiled extraction, applied to each successful answer; the record's `value` is its `A`. */
+export interface Extractor<A = unknown> {
   /** How the extractor was written, for messages (`jmespath data[0].fact`). */
   readonly description: string
   /** Whether the body must be JSON; a non-JSON body is then a `DecodeError`. */
   readonly needsJson: boolean
-  readonly apply: (body: ResponseBody, url: string) => Effect.Effect<unknown, ExtractFailure>
+  readonly apply: (body: ResponseBody, url: string) => Effect.Effect<A, ExtractFailure>
 }

@@ -7,11 +7,9 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import { UsageError } from "../domain/UsageError.js"
-import { cssExtractor } from "./CssSelect.js"
 import type { Extractor } from "./Extractor.js"
-import { jmespathExtractor } from "./JmesPath.js"
+import { compileExtractor, type ExtractorSpec } from "./ExtractorSpec.js"
 import { loadJsonSchema, withJsonSchema } from "./JsonSchemaCheck.js"
-import { regexExtractor } from "./RegexMatch.js"
 
 export interface ExtractFlags {
   readonly extract?: string | undefined
@@ -38,13 +36,19 @@ export const buildExtractor = (
       return yield* usage("--select-attr needs --select")
     }
     if (flags.matchAll === true && flags.match === undefined) return yield* usage("--match-all needs --match")
-    const base = flags.extract !== undefined
-      ? yield* jmespathExtractor(flags.extract, "--extract", { allowEmpty: flags.allowEmpty })
+    const spec: readonly [string, ExtractorSpec] | undefined = flags.extract !== undefined
+      ? ["--extract", flags.extract]
       : flags.select !== undefined
-      ? yield* cssExtractor(flags.select, { attr: flags.selectAttr })
+      ? ["--select", { css: flags.select, attr: flags.selectAttr }]
       : flags.match !== undefined
-      ? yield* regexExtractor(flags.match, { all: flags.matchAll ?? false })
+      ? ["--match", { regex: flags.match, all: flags.matchAll ?? false }]
       : undefined
+    const base = spec === undefined ?
+      undefined :
+      yield* compileExtractor(spec[1], { allowEmpty: flags.allowEmpty }).pipe(
+        // The library's error, named by the flag that carried it.
+        Effect.mapError((error) => new UsageError({ message: `${spec[0]}: ${error.message}` }))
+      )
     if (flags.schema === undefined) {
       return flags.schemaOn === undefined ? base : yield* usage("--schema-on needs --schema")
     }

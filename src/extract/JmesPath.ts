@@ -10,8 +10,8 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { messageOf } from "../domain/ErrorText.js"
 import { ExtractError } from "../domain/FetchError.js"
+import { InvalidExpression } from "../domain/InvalidExpression.js"
 import { notJson } from "../domain/ResponseBody.js"
-import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
 
 /** A parsed JMESPath expression, ready to run against any JSON value. */
@@ -112,18 +112,16 @@ export const parseJmesPath = (source: string): Either.Either<JmesPathQuery, stri
 
 /**
  * An extractor running a JMESPath query on the JSON body. The query is checked here, so a bad
- * one is a set-up error naming `flag`, not one failure per record. A query that finds nothing
+ * one is an `InvalidExpression` before any request, not one failure per record. A query that finds nothing
  * (`null`) fails the record with an `ExtractError`, so a typo'd field is never a silent null,
  * unless `allowEmpty` is set.
  */
 export const jmespathExtractor = (
   query: string,
-  flag = "--extract",
   options: { readonly allowEmpty?: boolean | undefined } = {}
-): Effect.Effect<Extractor, UsageError> =>
+): Effect.Effect<Extractor, InvalidExpression> =>
   Either.match(parseJmesPath(query), {
-    onLeft: (reason) =>
-      Effect.fail(new UsageError({ message: `${flag}: invalid JMESPath query '${query}': ${reason}` })),
+    onLeft: (reason) => Effect.fail(new InvalidExpression({ language: "jmespath", source: query, reason })),
     onRight: (compiled) =>
       Effect.succeed<Extractor>({
         description: `jmespath ${query}`,

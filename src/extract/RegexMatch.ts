@@ -9,7 +9,7 @@
 import * as Effect from "effect/Effect"
 import { messageOf } from "../domain/ErrorText.js"
 import { ExtractError } from "../domain/FetchError.js"
-import { UsageError } from "../domain/UsageError.js"
+import { InvalidExpression } from "../domain/InvalidExpression.js"
 import type { Extractor } from "./Extractor.js"
 
 const valueOf = (match: RegExpMatchArray): unknown => {
@@ -21,16 +21,14 @@ const valueOf = (match: RegExpMatchArray): unknown => {
 /** An extractor for `pattern`; an invalid pattern is refused before any request. */
 export const regexExtractor = (
   pattern: string,
-  options: { readonly all?: boolean; readonly flag?: string } = {}
-): Effect.Effect<Extractor, UsageError> => {
-  const flag = options.flag ?? "--match"
+  options: { readonly all?: boolean } = {}
+): Effect.Effect<Extractor, InvalidExpression> => {
   let regex: RegExp
   try {
     // Multiline: ^ and $ match at each line, which is what scraping text bodies wants.
     regex = new RegExp(pattern, "gm")
   } catch (cause) {
-    const reason = messageOf(cause)
-    return Effect.fail(new UsageError({ message: `${flag}: invalid regular expression '${pattern}': ${reason}` }))
+    return Effect.fail(new InvalidExpression({ language: "regex", source: pattern, reason: messageOf(cause) }))
   }
   const all = options.all ?? false
   return Effect.succeed<Extractor>({

@@ -25,14 +25,13 @@ import { closestName } from "../domain/ClosestName.js"
 import { Defaults } from "../domain/Defaults.js"
 import type { Method } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
-import { cssExtractor } from "../extract/CssSelect.js"
 import type { Extractor } from "../extract/Extractor.js"
-import { jmespathExtractor, type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
-import { regexExtractor } from "../extract/RegexMatch.js"
+import { compileExtractor } from "../extract/ExtractorSpec.js"
+import { type JmesPathQuery, parseJmesPath } from "../extract/JmesPath.js"
 import { defaultSaveName, saveNameProblem } from "../http/SaveBody.js"
 import { planWaves } from "./Plan.js"
 import { parseTemplate, type Template } from "./Template.js"
-import { type ExpectField, type ExtractField, type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
+import { type ExpectField, type StepSchema, WorkflowSchema } from "./WorkflowSchema.js"
 
 export type VarValue = string | number | boolean
 
@@ -183,8 +182,8 @@ export const compileWorkflow = (
       if (dependsOn.has(name)) return yield* fail(locator, ["steps", name], "refers to itself")
       const extractor = step.extract === undefined
         ? undefined
-        : yield* extractorOf(step.extract).pipe(
-          Effect.catchAll((e) => fail(locator, ["steps", name, "extract"], e.message.replace(/^extract: /, "")))
+        : yield* compileExtractor(step.extract).pipe(
+          Effect.catchAll((e) => fail(locator, ["steps", name, "extract"], e.message))
         )
       const expect = step.expect === undefined ? undefined : yield* expectationOf(step.expect).pipe(
         Effect.catchAll((e) => fail(locator, ["steps", name, "expect"], e.message))
@@ -236,16 +235,6 @@ const expectationOf = (expect: ExpectField) =>
     statusFlag: "status",
     assertFlag: "assert"
   }).pipe(Effect.map((expectation) => expectation ?? { status: undefined, assertions: [] }))
-
-/** The extractor a step's `extract` describes (the same ones as `volley fetch`). */
-const extractorOf = (extract: ExtractField): Effect.Effect<Extractor, UsageError> =>
-  typeof extract === "string"
-    ? jmespathExtractor(extract, "extract")
-    : "jmespath" in extract
-    ? jmespathExtractor(extract.jmespath, "extract")
-    : "css" in extract
-    ? cssExtractor(extract.css, { attr: extract.attr, flag: "extract" })
-    : regexExtractor(extract.regex, { all: extract.all ?? false, flag: "extract" })
 
 /** How workflow documents are decoded: every issue, and unknown keys are errors (typos). */
 export const decodeOptions = { errors: "all", onExcessProperty: "error" } as const

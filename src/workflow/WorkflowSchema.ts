@@ -6,6 +6,7 @@
 import * as Schema from "effect/Schema"
 import { DurationFromText } from "../domain/DurationText.js"
 import { Method } from "../domain/RequestSpec.js"
+import { ExtractorSpec } from "../extract/ExtractorSpec.js"
 
 const PositiveInt = Schema.Int.pipe(
   Schema.positive(),
@@ -39,18 +40,8 @@ const StepSettings = {
 }
 
 /** An extractor: a JMESPath string, or one of `{ jmespath }`, `{ css, attr? }`, `{ regex, all? }`. */
-export const ExtractField = Schema.Union(
-  Schema.String,
-  Schema.Struct({ jmespath: Schema.String }),
-  Schema.Struct({ css: Schema.String, attr: Schema.optional(Schema.String) }),
-  Schema.Struct({ regex: Schema.String, all: Schema.optional(Schema.Boolean) })
-).annotations({
-  message: () => ({
-    message: "expected a JMESPath string, or { jmespath }, { css, attr }, { regex, all }",
-    override: true
-  })
-})
-export type ExtractField = typeof ExtractField.Type
+export const ExtractField = ExtractorSpec
+export type ExtractField = ExtractorSpec
 
 /** A status list: `"200,304"`, `"2xx"`, `"200-299,404"`, a number, or a list of those. */
 const StatusField = Schema.Union(Schema.String, Schema.Int, Schema.Array(Schema.Union(Schema.String, Schema.Int)))

@@ -49,8 +49,8 @@ describe("cssExtractor", () => {
   it.effect("an invalid selector is refused before any request", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(cssExtractor("p["))
-      expect(error._tag).toBe("UsageError")
-      expect(error.message).toMatch(/^--select: invalid CSS selector 'p\['/)
+      expect(error).toMatchObject({ _tag: "InvalidExpression", language: "css", source: "p[" })
+      expect(error.message).toMatch(/^invalid CSS selector 'p\['/)
     }))
   // `--select TAG --select-attr NAME` is read from the parser's events, without cheerio's
   // document: it must give cheerio's answer on every page, however malformed.

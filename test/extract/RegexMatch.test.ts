@@ -29,11 +29,12 @@ describe("regexExtractor", () => {
       )
       expect(values).toEqual(["", "", ""])
     }))
-  it.effect("no match is an ExtractError; an invalid pattern a UsageError", () =>
+  it.effect("no match is an ExtractError; an invalid pattern an InvalidExpression", () =>
     Effect.gen(function*() {
       const miss = yield* Effect.flip((yield* regexExtractor("zzz")).apply(text, "u"))
       expect(miss.message).toBe("pattern 'zzz' matched nothing")
-      const bad = yield* Effect.flip(regexExtractor("(", { flag: "--match" }))
-      expect(bad.message).toMatch(/^--match: invalid regular expression '\('/)
+      const bad = yield* Effect.flip(regexExtractor("("))
+      expect(bad).toMatchObject({ _tag: "InvalidExpression", language: "regex", source: "(" })
+      expect(bad.message).toMatch(/^invalid regular expression '\('/)
     }))
 })

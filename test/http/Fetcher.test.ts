@@ -175,9 +175,9 @@ describe("Fetcher", () => {
 
   it.effect("an invalid JMESPath query is refused before any request", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(jmespathExtractor("data[", "--extract"))
-      expect(error._tag).toBe("UsageError")
-      expect(error.message).toMatch(/^--extract: invalid JMESPath query 'data\['/)
+      const error = yield* Effect.flip(jmespathExtractor("data["))
+      expect(error._tag).toBe("InvalidExpression")
+      expect(error.message).toMatch(/^invalid JMESPath query 'data\['/)
     }))
 
   it.effect("redirects are followed, up to --max-redirects", () =>
