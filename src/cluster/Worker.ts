@@ -17,6 +17,7 @@ import { Fetcher } from "../http/Fetcher.js"
 import type { FetchOptions } from "../http/FetchOptions.js"
 import { type ClusterError, clusterError } from "./ClusterError.js"
 import { type HostPort, pgLayer, runnerLayer } from "./ClusterLayer.js"
+import { makePermits, type Permits } from "./Permits.js"
 import { type BatchInput, HostBucket } from "./Protocol.js"
 import { makeResultWriter, type ResultWriter } from "./ResultWriter.js"
 import { decodeSettings, fetchOptionsOf, type RunSettings, safeMethods } from "./RunSettings.js"
@@ -68,7 +69,7 @@ const toIndexed = (input: BatchInput): IndexedRequest => ({
 const databaseRetry = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
 
 /** The entity's handlers, sharing one concurrency limit for the whole process. */
-const bucketHandlers = (permits: Effect.Semaphore, writer: ResultWriter, onBatch: WorkerOptions["onBatch"]) =>
+const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerOptions["onBatch"]) =>
   Effect.gen(function*() {
     const fetcher = yield* Fetcher
     const context = yield* Effect.context<SqlClient.SqlClient>()
@@ -114,7 +115,7 @@ const bucketHandlers = (permits: Effect.Semaphore, writer: ResultWriter, onBatch
             })
           }
           const fetchOne = (input: BatchInput): Effect.Effect<FetchRecord, ClusterError, SqlClient.SqlClient> => {
-            const send = permits.withPermits(1)(fetcher.fetchOne(toIndexed(input), options))
+            const send = permits.withPermit(fetcher.fetchOne(toIndexed(input), options))
             const method = (input.request.method ?? settings.method).toUpperCase()
             if (settings.resendUnsafe || safeMethods.has(method) || input.invalid !== undefined) return send
             // Not safe to repeat: sent only by the first delivery that claims it.
@@ -142,7 +143,7 @@ const bucketHandlers = (permits: Effect.Semaphore, writer: ResultWriter, onBatch
 export const workerLayer = (options: WorkerOptions) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     yield* ensureSchema
-    const permits = yield* Effect.makeSemaphore(options.concurrency)
+    const permits = makePermits(options.concurrency)
     return HostBucket.toLayer(bucketHandlers(permits, makeResultWriter(), options.onBatch), {
       concurrency: options.bucketConcurrency,
       mailboxCapacity: "unbounded"
