@@ -21,16 +21,16 @@ import { makePermits, type Permits } from "./Permits.js"
 import { type BatchInput, HostBucket } from "./Protocol.js"
 import { makeResultWriter, type ResultWriter } from "./ResultWriter.js"
 import { decodeSettings, fetchOptionsOf, type RunSettings, safeMethods } from "./RunSettings.js"
-import { claimSend, ensureSchema, runSettings, storedIndices } from "./Store.js"
+import { claimSend, ensureSchema, runSettings, runState, storedIndices } from "./Store.js"
 
 export interface WorkerOptions {
   readonly url: string
   /** Requests in flight at once in this worker, over all its buckets and runs. */
   readonly concurrency: number
   /**
-   * Batches of one bucket handled at once. 1 (as `@effect/cluster`'s default) measured ~10×
-   * faster than unbounded at 3,000 URLs over 64 hosts: unbounded started every batch at once
-   * and the worker spent its CPU in the fiber runtime (PERFORMANCE.md).
+   * Batches of one bucket handled at once (1, as `@effect/cluster`'s default). Unbounded once
+   * measured ~10× slower, but that was the permit herd `Permits.ts` removes: every input of every
+   * batch started at once waited on an `Effect.Semaphore` (PERFORMANCE.md, "Cluster mode").
    */
   readonly bucketConcurrency: number
   readonly listen: HostPort
@@ -99,6 +99,9 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
     return HostBucket.of({
       FetchBatch: ({ payload }) =>
         Effect.gen(function*() {
+          // A cancelled run's batches are acknowledged unfetched (`volley runs cancel`).
+          const state = yield* runState(payload.run).pipe(Effect.retry(databaseRetry))
+          if (state.cancelled) return 0
           const { options, settings } = yield* optionsFor(payload.run)
           const stored = yield* storedIndices(payload.run, payload.inputs.map((input) => input.index)).pipe(
             Effect.retry(databaseRetry)
