@@ -14,7 +14,15 @@ import * as Option from "effect/Option"
 import { messageOf } from "../domain/ErrorText.js"
 import { describeWriteFailure, WriteFailure } from "../domain/OutputError.js"
 
-export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130, cancelled: 3, brokenPipe: 141 } as const
+export const ExitCode = {
+  ok: 0,
+  someFailed: 1,
+  usage: 2,
+  internal: 70,
+  interrupted: 130,
+  cancelled: 3,
+  brokenPipe: 141
+} as const
 
 /** The exit code and, when something must be said, the line to print on stderr. */
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: number; readonly message?: string } => {

@@ -122,8 +122,7 @@ export const listRuns: Effect.Effect<ReadonlyArray<RunRow>, ClusterError, SqlCli
 export const cancelRun = (run: string): Effect.Effect<boolean, ClusterError, SqlClient.SqlClient> =>
   Effect.flatMap(
     SqlClient.SqlClient,
-    (sql) =>
-      sql`UPDATE volley_runs SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = ${run} RETURNING id`
+    (sql) => sql`UPDATE volley_runs SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = ${run} RETURNING id`
   ).pipe(
     Effect.map((rows) => rows.length > 0),
     Effect.mapError(clusterError(`cancelling run ${run}`))
@@ -132,7 +131,11 @@ export const cancelRun = (run: string): Effect.Effect<boolean, ClusterError, Sql
 /** A run's size (once known) and whether it was cancelled: the cheap read a poll makes. */
 export const runState = (
   run: string
-): Effect.Effect<{ readonly total: number | undefined; readonly cancelled: boolean }, ClusterError, SqlClient.SqlClient> =>
+): Effect.Effect<
+  { readonly total: number | undefined; readonly cancelled: boolean },
+  ClusterError,
+  SqlClient.SqlClient
+> =>
   Effect.flatMap(
     SqlClient.SqlClient,
     (sql) =>
