@@ -17,7 +17,10 @@ import { fileURLToPath } from "node:url"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const bin = join(root, "bin/volley.js")
-const urlsCount = 20_000
+// BENCH_URLS, BENCH_WORKERS ("1,2,3") and BENCH_CPU_PROF (a directory: workers run with --cpu-prof) for profiling.
+const urlsCount = Number(process.env["BENCH_URLS"] ?? 20_000)
+const workerCounts = (process.env["BENCH_WORKERS"] ?? "1,2,3").split(",").map(Number)
+const cpuProf = process.env["BENCH_CPU_PROF"]
 const delayMs = 100
 const perWorker = 50
 const hosts = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`)
@@ -68,6 +71,7 @@ const run = (args: ReadonlyArray<string>) =>
 
 const startWorker = async (port: number): Promise<ChildProcess> => {
   const child = spawn(process.execPath, [
+    ...(cpuProf === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProf]),
     bin,
     "worker",
     "--cluster",
@@ -109,8 +113,8 @@ try {
     req_per_s: Math.round(urlsCount / embedded)
   })
   let oneWorker = 0
-  for (const count of [1, 2, 3]) {
-    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(35_400 + i)))
+  for (const count of workerCounts) {
+    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(19_100 + i)))
     const wall = await run([
       "fetch",
       "-i",

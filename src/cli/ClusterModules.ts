@@ -6,9 +6,9 @@
  */
 import * as Duration from "effect/Duration"
 
-export { ClusterError } from "../cluster/ClusterError.js"
+export { ClusterError, RunCancelled } from "../cluster/ClusterError.js"
 export { clientLayer, pgLayer, safeUrl } from "../cluster/ClusterLayer.js"
-export { clusterRunners, ensureSchema, findRun, listRuns } from "../cluster/Store.js"
+export { cancelRun, clusterRunners, ensureSchema, findRun, listRuns } from "../cluster/Store.js"
 export { newRunId, runRecords, submitRun } from "../cluster/Submit.js"
 import * as Layer from "effect/Layer"
 import { workerLayer as bucketWorkerLayer, type WorkerOptions } from "../cluster/Worker.js"

@@ -14,7 +14,15 @@ import * as Option from "effect/Option"
 import { messageOf } from "../domain/ErrorText.js"
 import { describeWriteFailure, WriteFailure } from "../domain/OutputError.js"
 
-export const ExitCode = { ok: 0, someFailed: 1, usage: 2, internal: 70, interrupted: 130, brokenPipe: 141 } as const
+export const ExitCode = {
+  ok: 0,
+  someFailed: 1,
+  usage: 2,
+  internal: 70,
+  interrupted: 130,
+  cancelled: 3,
+  brokenPipe: 141
+} as const
 
 /** The exit code and, when something must be said, the line to print on stderr. */
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: number; readonly message?: string } => {
@@ -34,6 +42,7 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: n
     if (tag === "SomeRecordsFailed") return { code: ExitCode.someFailed }
     if (tag === "Interrupted") return { code: ExitCode.interrupted }
     if (tag === "UsageError" || tag === "OutputError") return { code: ExitCode.usage, message: `volley: ${message}` }
+    if (tag === "RunCancelled") return { code: ExitCode.cancelled, message: `volley: ${message}` }
     if (tag === "OutputClosed") return { code: ExitCode.brokenPipe }
     // Another command's write to stdout (a workflow's report, the demo) that failed.
     if (error instanceof WriteFailure) {

@@ -1,5 +1,5 @@
 /**
- * `volley runs list | status RUN | results RUN` and `volley cluster migrate | status`: the
+ * `volley runs list | status RUN | results RUN | cancel RUN` and `volley cluster migrate | status`: the
  * cluster's runs and their records, read from its database (no worker needed).
  *
  * @module
@@ -21,10 +21,10 @@ import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { choiceOption, optionalText } from "./OptionParsers.js"
 
-const runsActions = ["list", "status", "results"] as const
+const runsActions = ["list", "status", "results", "cancel"] as const
 
 export const runsOptions = {
-  action: Args.text({ name: "list|status|results" }),
+  action: Args.text({ name: "list|status|results|cancel" }),
   run: Args.text({ name: "RUN" }).pipe(Args.optional),
   cluster: clusterOption,
   output: optionalText("output", "FILE", "with results: write the records to FILE [default stdout]", "o"),
@@ -38,30 +38,31 @@ export const runsOptions = {
 
 export const runsHelp: CommandHelp = {
   name: "runs",
-  summary: "the cluster's runs: list them, show one's progress, write its records",
-  usage: "volley runs list | status RUN | results RUN [-o FILE] --cluster postgres://…",
+  summary: "the cluster's runs: list them, show one's progress, write its records, cancel one",
+  usage: "volley runs list | status RUN | results RUN [-o FILE] | cancel RUN --cluster postgres://…",
   groups: [["Runs", ["--cluster", "--output", "--format", "--no-follow"]]],
   examples: [
     ["every run, newest first", "volley runs list --cluster postgres://volley@db/volley"],
     [
       "re-attach: the records of a run, in order, as they are stored",
       "volley runs results RUN -o out.ndjson --cluster …"
-    ]
+    ],
+    ["stop a run: workers skip its remaining batches", "volley runs cancel RUN --cluster …"]
   ]
 }
 
 type RunsFlags = Command.Command.ParseConfig<typeof runsOptions>
 
 const progressLine = (
-  run: { id: string; total: number | undefined; stored: number; failed: number; createdAt: string }
+  run: { id: string; total: number | undefined; stored: number; failed: number; createdAt: string; cancelled: boolean }
 ) =>
   `${run.id}  ${run.createdAt}  ${run.stored}/${run.total ?? "?"} stored${
     run.failed > 0 ? `, ${run.failed} failed` : ""
-  }${run.total !== undefined && run.stored >= run.total ? "  done" : ""}\n`
+  }${run.total !== undefined && run.stored >= run.total ? "  done" : run.cancelled ? "  cancelled" : ""}\n`
 
 const runsHandler = Effect.fnUntraced(function*(flags: RunsFlags) {
   if (!(runsActions as ReadonlyArray<string>).includes(flags.action)) {
-    return yield* new UsageError({ message: `volley runs: '${flags.action}' is not list, status or results` })
+    return yield* new UsageError({ message: `volley runs: '${flags.action}' is not list, status, results or cancel` })
   }
   if (Option.isNone(flags.cluster)) return yield* new UsageError({ message: "volley runs needs --cluster URL" })
   const url = yield* clusterUrl(flags.cluster.value)
@@ -78,6 +79,12 @@ const runsHandler = Effect.fnUntraced(function*(flags: RunsFlags) {
     const run = yield* cluster.findRun(id)
     if (run === undefined) return yield* new UsageError({ message: `no run ${id} in ${cluster.safeUrl(url)}` })
     if (flags.action === "status") return yield* stdout.write(progressLine(run))
+    if (flags.action === "cancel") {
+      yield* cluster.cancelRun(id)
+      return yield* stdout.write(
+        `run ${id} cancelled: workers skip its remaining batches (${run.stored}/${run.total ?? "?"} stored)\n`
+      )
+    }
     if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
     const target: OutputTarget = Option.isSome(flags.output)
       ? { _tag: "File", path: flags.output.value, append: false, kept: 0 }

@@ -1,5 +1,6 @@
 /**
- * The one failure the cluster mode adds: the database (or the cluster on it) could not be used.
+ * The failures the cluster mode adds: the database (or the cluster on it) could not be used, and
+ * a run read back was cancelled (`volley runs cancel`).
  *
  * @module
  */
@@ -22,3 +23,9 @@ export const clusterError = (doing: string) => (cause: unknown): ClusterError =>
         : ""
     }`
   })
+
+/** The run was cancelled while its records were read (`volley runs cancel`): exit 3. */
+export class RunCancelled extends Schema.TaggedError<RunCancelled>()("RunCancelled", {
+  run: Schema.String,
+  message: Schema.String
+}) {}

@@ -20,6 +20,8 @@ export interface RunRow {
   readonly stored: number
   readonly failed: number
   readonly settings: string
+  /** Set by `volley runs cancel`: workers skip (and ack) the run's batches still to come. */
+  readonly cancelled: boolean
 }
 
 /** One stored record. */
@@ -45,6 +47,8 @@ export const ensureSchema: Effect.Effect<void, ClusterError, SqlClient.SqlClient
       settings text NOT NULL,
       total bigint
     )`
+    // Added after the first release of the table: a database made before has it added here.
+    yield* sql`ALTER TABLE volley_runs ADD COLUMN IF NOT EXISTS cancelled_at timestamptz`
     yield* sql`CREATE TABLE IF NOT EXISTS volley_results (
       run text NOT NULL,
       idx bigint NOT NULL,
@@ -93,7 +97,8 @@ const toRun = (row: Readonly<Record<string, unknown>>): RunRow => ({
   total: row["total"] === null || row["total"] === undefined ? undefined : Number(row["total"]),
   stored: Number(row["stored"] ?? 0),
   failed: Number(row["failed"] ?? 0),
-  settings: String(row["settings"])
+  settings: String(row["settings"]),
+  cancelled: row["cancelled_at"] !== null && row["cancelled_at"] !== undefined
 })
 
 /** One run with its progress, or undefined when there is no such run. */
@@ -101,7 +106,7 @@ export const findRun = (run: string): Effect.Effect<RunRow | undefined, ClusterE
   Effect.flatMap(
     SqlClient.SqlClient,
     (sql) =>
-      sql<Record<string, unknown>>`SELECT r.id, r.created_at, r.buckets, r.settings, r.total,
+      sql<Record<string, unknown>>`SELECT r.id, r.created_at, r.buckets, r.settings, r.total, r.cancelled_at,
         (SELECT count(*) FROM volley_results s WHERE s.run = r.id) AS stored,
         (SELECT count(*) FROM volley_results s WHERE s.run = r.id AND NOT s.ok) AS failed
       FROM volley_runs r WHERE r.id = ${run}`
@@ -114,11 +119,42 @@ export const findRun = (run: string): Effect.Effect<RunRow | undefined, ClusterE
 export const listRuns: Effect.Effect<ReadonlyArray<RunRow>, ClusterError, SqlClient.SqlClient> = Effect.flatMap(
   SqlClient.SqlClient,
   (sql) =>
-    sql<Record<string, unknown>>`SELECT r.id, r.created_at, r.buckets, r.settings, r.total,
+    sql<Record<string, unknown>>`SELECT r.id, r.created_at, r.buckets, r.settings, r.total, r.cancelled_at,
         count(s.idx) AS stored, count(s.idx) FILTER (WHERE NOT s.ok) AS failed
       FROM volley_runs r LEFT JOIN volley_results s ON s.run = r.id
       GROUP BY r.id ORDER BY r.created_at DESC, r.id`
 ).pipe(Effect.map((rows) => rows.map(toRun)), Effect.mapError(clusterError("listing runs")))
+
+/** Marks a run cancelled (once: a second cancel keeps the first time); false when there is no such run. */
+export const cancelRun = (run: string): Effect.Effect<boolean, ClusterError, SqlClient.SqlClient> =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`UPDATE volley_runs SET cancelled_at = coalesce(cancelled_at, now()) WHERE id = ${run} RETURNING id`
+  ).pipe(
+    Effect.map((rows) => rows.length > 0),
+    Effect.mapError(clusterError(`cancelling run ${run}`))
+  )
+
+/** A run's size (once known) and whether it was cancelled: the cheap read a poll makes. */
+export const runState = (
+  run: string
+): Effect.Effect<
+  { readonly total: number | undefined; readonly cancelled: boolean },
+  ClusterError,
+  SqlClient.SqlClient
+> =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) =>
+      sql<{ total: unknown; cancelled: boolean }>`SELECT total, cancelled_at IS NOT NULL AS cancelled
+        FROM volley_runs WHERE id = ${run}`
+  ).pipe(
+    Effect.map((rows) => ({
+      total: rows[0]?.total === null || rows[0]?.total === undefined ? undefined : Number(rows[0].total),
+      cancelled: rows[0]?.cancelled === true
+    })),
+    Effect.mapError(clusterError(`reading run ${run}`))
+  )
 
 /** The settings text of a run (a worker reads it once per run). */
 export const runSettings = (run: string): Effect.Effect<string, ClusterError, SqlClient.SqlClient> =>

@@ -18,10 +18,10 @@ import { parseExactJson } from "../domain/ExactJson.js"
 import { FetchRecord } from "../domain/FetchRecord.js"
 import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
-import { type ClusterError, clusterError } from "./ClusterError.js"
+import { type ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
 import { type BatchInput, bucketOf, HostBucket } from "./Protocol.js"
 import { encodeSettings, type RunSettings } from "./RunSettings.js"
-import { ensureSchema, findRun, insertRun, type ResultRow, resultsFrom, setTotal } from "./Store.js"
+import { ensureSchema, insertRun, type ResultRow, resultsFrom, runState, setTotal } from "./Store.js"
 
 export interface SubmitOptions {
   /** Told once every input has been sent (stored as messages): the run no longer needs this process. */
@@ -63,9 +63,9 @@ export const runRecords = (
   run: string,
   options: { readonly from?: number; readonly total?: Effect.Effect<number | undefined>; readonly follow?: boolean } =
     {}
-): Stream.Stream<FetchRecord, ClusterError, SqlClient.SqlClient> => {
-  const totalNow = options.total ??
-    Effect.map(findRun(run), (row) => row?.total).pipe(Effect.orElseSucceed(() => undefined))
+): Stream.Stream<FetchRecord, ClusterError | RunCancelled, SqlClient.SqlClient> => {
+  // An unreadable state keeps polling, as a missing record does; a cancelled run ends the stream.
+  const stateNow = runState(run).pipe(Effect.orElseSucceed(() => ({ total: undefined, cancelled: false })))
   return Stream.paginateChunkEffect(options.from ?? 0, (next) =>
     Effect.gen(function*() {
       const rows = yield* resultsFrom(run, next, 1000)
@@ -75,8 +75,15 @@ export const runRecords = (
       const records = yield* Effect.forEach(rows.slice(0, upTo), (row) => recordOf(run, row))
       const after = next + upTo
       if (upTo > 0) return [Chunk.unsafeFromArray(records), Option.some(after)] as const
-      const total = yield* totalNow
+      const state = yield* stateNow
+      const total = (options.total === undefined ? undefined : yield* options.total) ?? state.total
       if (total !== undefined && after >= total) return [Chunk.empty<FetchRecord>(), Option.none()] as const
+      if (state.cancelled) {
+        return yield* new RunCancelled({
+          run,
+          message: `run ${run} was cancelled (volley runs cancel); ${after} records in order were read`
+        })
+      }
       if (options.follow === false) return [Chunk.empty<FetchRecord>(), Option.none()] as const
       // Polled: the table is the one place every worker's records meet.
       yield* Effect.sleep("100 millis")
@@ -130,7 +137,7 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
         )
       )
     )
-    const records: Stream.Stream<FetchRecord, E | ClusterError, R | SqlClient.SqlClient> = Stream.merge(
+    const records: Stream.Stream<FetchRecord, E | ClusterError | RunCancelled, R | SqlClient.SqlClient> = Stream.merge(
       Stream.drain(Stream.fromEffect(send)),
       runRecords(run, { total: Ref.get(sent) }),
       { haltStrategy: "right" }

@@ -17,19 +17,20 @@ import { Fetcher } from "../http/Fetcher.js"
 import type { FetchOptions } from "../http/FetchOptions.js"
 import { type ClusterError, clusterError } from "./ClusterError.js"
 import { type HostPort, pgLayer, runnerLayer } from "./ClusterLayer.js"
+import { makePermits, type Permits } from "./Permits.js"
 import { type BatchInput, HostBucket } from "./Protocol.js"
 import { makeResultWriter, type ResultWriter } from "./ResultWriter.js"
 import { decodeSettings, fetchOptionsOf, type RunSettings, safeMethods } from "./RunSettings.js"
-import { claimSend, ensureSchema, runSettings, storedIndices } from "./Store.js"
+import { claimSend, ensureSchema, runSettings, runState, storedIndices } from "./Store.js"
 
 export interface WorkerOptions {
   readonly url: string
   /** Requests in flight at once in this worker, over all its buckets and runs. */
   readonly concurrency: number
   /**
-   * Batches of one bucket handled at once. 1 (as `@effect/cluster`'s default) measured ~10×
-   * faster than unbounded at 3,000 URLs over 64 hosts: unbounded started every batch at once
-   * and the worker spent its CPU in the fiber runtime (PERFORMANCE.md).
+   * Batches of one bucket handled at once (1, as `@effect/cluster`'s default). Unbounded once
+   * measured ~10× slower, but that was the permit herd `Permits.ts` removes: every input of every
+   * batch started at once waited on an `Effect.Semaphore` (PERFORMANCE.md, "Cluster mode").
    */
   readonly bucketConcurrency: number
   readonly listen: HostPort
@@ -68,7 +69,7 @@ const toIndexed = (input: BatchInput): IndexedRequest => ({
 const databaseRetry = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(5)))
 
 /** The entity's handlers, sharing one concurrency limit for the whole process. */
-const bucketHandlers = (permits: Effect.Semaphore, writer: ResultWriter, onBatch: WorkerOptions["onBatch"]) =>
+const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerOptions["onBatch"]) =>
   Effect.gen(function*() {
     const fetcher = yield* Fetcher
     const context = yield* Effect.context<SqlClient.SqlClient>()
@@ -98,6 +99,9 @@ const bucketHandlers = (permits: Effect.Semaphore, writer: ResultWriter, onBatch
     return HostBucket.of({
       FetchBatch: ({ payload }) =>
         Effect.gen(function*() {
+          // A cancelled run's batches are acknowledged unfetched (`volley runs cancel`).
+          const state = yield* runState(payload.run).pipe(Effect.retry(databaseRetry))
+          if (state.cancelled) return 0
           const { options, settings } = yield* optionsFor(payload.run)
           const stored = yield* storedIndices(payload.run, payload.inputs.map((input) => input.index)).pipe(
             Effect.retry(databaseRetry)
@@ -114,7 +118,7 @@ const bucketHandlers = (permits: Effect.Semaphore, writer: ResultWriter, onBatch
             })
           }
           const fetchOne = (input: BatchInput): Effect.Effect<FetchRecord, ClusterError, SqlClient.SqlClient> => {
-            const send = permits.withPermits(1)(fetcher.fetchOne(toIndexed(input), options))
+            const send = permits.withPermit(fetcher.fetchOne(toIndexed(input), options))
             const method = (input.request.method ?? settings.method).toUpperCase()
             if (settings.resendUnsafe || safeMethods.has(method) || input.invalid !== undefined) return send
             // Not safe to repeat: sent only by the first delivery that claims it.
@@ -142,7 +146,7 @@ const bucketHandlers = (permits: Effect.Semaphore, writer: ResultWriter, onBatch
 export const workerLayer = (options: WorkerOptions) =>
   Layer.unwrapEffect(Effect.gen(function*() {
     yield* ensureSchema
-    const permits = yield* Effect.makeSemaphore(options.concurrency)
+    const permits = makePermits(options.concurrency)
     return HostBucket.toLayer(bucketHandlers(permits, makeResultWriter(), options.onBatch), {
       concurrency: options.bucketConcurrency,
       mailboxCapacity: "unbounded"
