@@ -41,7 +41,9 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): { readonly code: n
       : String(error)
     if (tag === "SomeRecordsFailed") return { code: ExitCode.someFailed }
     if (tag === "Interrupted") return { code: ExitCode.interrupted }
-    if (tag === "UsageError" || tag === "OutputError") return { code: ExitCode.usage, message: `volley: ${message}` }
+    if (tag === "UsageError" || tag === "OutputError" || tag === "InvalidExpression") {
+      return { code: ExitCode.usage, message: `volley: ${message}` }
+    }
     if (tag === "RunCancelled") return { code: ExitCode.cancelled, message: `volley: ${message}` }
     if (tag === "OutputClosed") return { code: ExitCode.brokenPipe }
     // Another command's write to stdout (a workflow's report, the demo) that failed.

@@ -28,7 +28,7 @@ import type { Workflow } from "../workflow/Workflow.js"
 import { parseWorkflow } from "../workflow/WorkflowFile.js"
 import { failedStepResult, type StepResult, stepResult, type WorkflowResult } from "../workflow/WorkflowRunner.js"
 import { stepInputs } from "../workflow/WorkflowRunner.js"
-import { ClusterError, clusterError } from "./ClusterError.js"
+import { ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
 import type { RunSettings } from "./RunSettings.js"
 import { runRecords, submitRun } from "./Submit.js"
 
@@ -62,7 +62,7 @@ export const VolleyWorkflow = WorkflowApi.make({
   name: "VolleyWorkflow",
   payload: Payload,
   success: ExecutionResult,
-  error: ClusterError,
+  error: Schema.Union(ClusterError, RunCancelled),
   idempotencyKey: (payload) => payload.key
 })
 
@@ -126,7 +126,7 @@ const stepActivity = (payload: ExecutionPayload, workflow: Workflow, name: strin
   Activity.make({
     name: `step/${name}`,
     success: StepSummary,
-    error: ClusterError,
+    error: Schema.Union(ClusterError, RunCancelled),
     execute: Effect.gen(function*() {
       const step = workflow.steps.find((s) => s.name === name)!
       const started = Date.now()
