@@ -20,11 +20,14 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { VolleyConfig } from "./config/VolleyConfig.js"
-import type { FetchRecord } from "./domain/FetchRecord.js"
+import type { FetchRecord, FetchRecordOf } from "./domain/FetchRecord.js"
 import type { RequestSpec } from "./domain/RequestSpec.js"
 import { defaultRunOptions, indexedRequests, runStream } from "./engine/Runner.js"
+import { schemaExtractor } from "./extract/EffectSchemaCheck.js"
+import type { Extractor } from "./extract/Extractor.js"
 import { Fetcher } from "./http/Fetcher.js"
 import { type FetchOptions, makeFetchOptions } from "./http/FetchOptions.js"
 import { defaultRetryOptions } from "./http/RetryPolicy.js"
@@ -35,24 +38,30 @@ import type { Workflow } from "./workflow/Workflow.js"
 import { runWorkflow, type WorkflowResult } from "./workflow/WorkflowRunner.js"
 
 /** Per-call options; unset ones take the layer's settings. */
-export interface CallOptions {
+export interface CallOptions<A = unknown, I = never> {
   readonly concurrency?: number
   readonly failFast?: boolean
   readonly batchSize?: number
   readonly fetch?: Partial<FetchOptions>
+  /**
+   * What becomes each ok record's `value` (typed `A`): an extractor (`jmespathExtractor`,
+   * `cssExtractor`, …), or an Effect `Schema` the JSON body is decoded with (a body that does not
+   * fit fails its record with a `SchemaError`). Takes the place of `fetch.extractor`.
+   */
+  readonly extract?: Extractor<A> | Schema.Schema<A, I>
 }
 
 export interface VolleyService {
   /** Fetches every request; the records come back in input order, failures included. */
-  readonly fetchAll: (
+  readonly fetchAll: <A = unknown, I = never>(
     requests: Iterable<string | RequestSpec>,
-    options?: CallOptions
-  ) => Effect.Effect<Array<FetchRecord>>
+    options?: CallOptions<A, I>
+  ) => Effect.Effect<Array<FetchRecordOf<A>>>
   /** The streaming form, for inputs too large to hold: records are emitted in input order. */
-  readonly stream: <E, R>(
+  readonly stream: <E, R, A = unknown, I = never>(
     requests: Stream.Stream<string | RequestSpec, E, R>,
-    options?: CallOptions
-  ) => Stream.Stream<FetchRecord, E, R>
+    options?: CallOptions<A, I>
+  ) => Stream.Stream<FetchRecordOf<A>, E, R>
   /** One request, with retries and time-out; never fails (see the record's `ok`). */
   readonly fetchOne: (request: string | RequestSpec, options?: Partial<FetchOptions>) => Effect.Effect<FetchRecord>
   /** Runs a workflow (see `Workflow.make` and `loadWorkflowFile`). */
@@ -84,6 +93,12 @@ const toSpec = (
   request: string | RequestSpec
 ): RequestSpec => (typeof request === "string" ? { url: request } : request)
 
+/** A call's `extract` as an extractor: a Schema decodes the JSON body. */
+const extractorOf = <A, I>(extract: Extractor<A> | Schema.Schema<A, I>): Effect.Effect<Extractor<A>> =>
+  Schema.isSchema(extract)
+    ? schemaExtractor(extract as Schema.Schema<A, I>)
+    : Effect.succeed(extract as Extractor<A>)
+
 /** Builds the service from a `Fetcher` and default settings. */
 export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService, never, Fetcher> =>
   Effect.map(Fetcher, (fetcher) => {
@@ -98,14 +113,28 @@ export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService
         maxBackoff: defaults.maxBackoff ?? defaultRetryOptions.maxBackoff
       }
     })
-    const runOptions = (options: CallOptions = {}) => ({
-      concurrency: options.concurrency ?? defaults.concurrency ?? defaultRunOptions.concurrency,
-      failFast: options.failFast ?? defaultRunOptions.failFast,
-      batchSize: options.batchSize,
-      fetch: options.fetch === undefined ? baseFetch : { ...baseFetch, ...options.fetch }
-    })
-    const stream = <E, R>(requests: Stream.Stream<string | RequestSpec, E, R>, options?: CallOptions) =>
-      runStream(indexedRequests(requests), runOptions(options)).pipe(Stream.provideService(Fetcher, fetcher))
+    const runOptions = <A, I>(options: CallOptions<A, I> = {}) =>
+      Effect.map(
+        options.extract === undefined ? Effect.succeed(undefined) : extractorOf(options.extract),
+        (extractor) => {
+          const fetch = options.fetch === undefined ? baseFetch : { ...baseFetch, ...options.fetch }
+          return {
+            concurrency: options.concurrency ?? defaults.concurrency ?? defaultRunOptions.concurrency,
+            failFast: options.failFast ?? defaultRunOptions.failFast,
+            batchSize: options.batchSize,
+            fetch: extractor === undefined ? fetch : { ...fetch, extractor }
+          }
+        }
+      )
+    const stream = <E, R, A = unknown, I = never>(
+      requests: Stream.Stream<string | RequestSpec, E, R>,
+      options?: CallOptions<A, I>
+    ): Stream.Stream<FetchRecordOf<A>, E, R> =>
+      Stream.unwrap(Effect.map(runOptions(options), (run) => runStream(indexedRequests(requests), run))).pipe(
+        Stream.provideService(Fetcher, fetcher),
+        // The value of an ok record is what the extractor of type A gave.
+        Stream.map((record) => record as FetchRecordOf<A>)
+      )
     return {
       stream,
       fetchAll: (requests, options) =>

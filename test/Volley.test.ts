@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
-import { testing, Volley, Workflow } from "../src/index.js"
+import { Chunk, Effect, Fiber, Schema, Stream, TestClock } from "effect"
+import { jmespathExtractor, testing, Volley, Workflow } from "../src/index.js"
 
 const api = testing.layer(({ url }) => url.pathname === "/bad" ? { status: 400 } : { json: { path: url.pathname } })
 const provide = <A, E>(effect: Effect.Effect<A, E, Volley.Volley>) =>
@@ -19,6 +19,22 @@ describe("Volley service", () => {
       const streamed = yield* Stream.runCollect(volley.stream(Stream.make("http://t/1", "http://t/2")))
       expect(Chunk.toArray(streamed).map((r) => r.ok && r.body)).toEqual([{ path: "/1" }, { path: "/2" }])
       expect(yield* volley.fetchOne("http://t/one")).toMatchObject({ ok: true, body: { path: "/one" } })
+    }).pipe(provide))
+
+  it.effect("extract with a Schema: ok records' values are typed, a body that does not fit fails its record", () =>
+    Effect.gen(function*() {
+      const volley = yield* Volley.Volley
+      const Path = Schema.Struct({ path: Schema.String })
+      const records = yield* volley.fetchAll(["http://t/a", "http://t/bad"], { extract: Path })
+      const first = records[0]!
+      // `value` is typed by the schema: `.path` needs no cast.
+      expect(first.ok && first.value?.path).toBe("/a")
+      expect(records[1]).toMatchObject({ ok: false, error: { _tag: "StatusError" } })
+      const Wrong = Schema.Struct({ path: Schema.Number })
+      const [wrong] = yield* volley.fetchAll(["http://t/b"], { extract: Wrong })
+      expect(wrong).toMatchObject({ ok: false, error: { _tag: "SchemaError" } })
+      const [query] = yield* volley.fetchAll(["http://t/c"], { extract: yield* jmespathExtractor("path") })
+      expect(query).toMatchObject({ ok: true, value: "/c" })
     }).pipe(provide))
 
   it.effect("runs a workflow built in TypeScript", () =>

@@ -90,5 +90,8 @@ export type FailedRecord = typeof FailedRecord.Type
 export const FetchRecord = Schema.Union(OkRecord, FailedRecord)
 export type FetchRecord = typeof FetchRecord.Type
 
+/** A record whose ok `value` is an extractor's typed `A` (`Volley.fetchAll(urls, { extract })`). */
+export type FetchRecordOf<A> = (Omit<OkRecord, "value"> & { readonly value?: A }) | FailedRecord
+
 /** Parses one NDJSON line into a record (used by `--resume` and by readers of volley's output). */
 export const FetchRecordFromJson = Schema.parseJson(FetchRecord)
