@@ -3,7 +3,7 @@
  * In your project, import from "volley" instead of "../src/index.js".
  */
 import { Effect } from "effect"
-import { Volley, Workflow, workflowText } from "../src/index.js"
+import { stepRecords, Volley, Workflow } from "../src/index.js"
 
 export const postsOfUsers = (base: string) =>
   Effect.gen(function*() {
@@ -24,7 +24,11 @@ export const postsOfUsers = (base: string) =>
 
 if (process.argv[1]?.endsWith("typed-workflow.ts") === true) {
   const base = process.argv[2] ?? "http://127.0.0.1:8080"
-  Effect.runPromise(postsOfUsers(base).pipe(Effect.provide(Volley.layer()))).then((result) =>
-    console.log(workflowText(result))
-  )
+  // The result has the shape `volley run` prints: each step's record, or its records for a forEach.
+  Effect.runPromise(postsOfUsers(base).pipe(Effect.provide(Volley.layer()))).then((result) => {
+    for (const [name, step] of Object.entries(result.steps)) {
+      const records = stepRecords(step)
+      console.log(`${name}: ${records.filter((r) => r.ok).length} of ${records.length} ok`)
+    }
+  })
 }

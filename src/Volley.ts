@@ -35,7 +35,7 @@ import type { Transport } from "./http/Transport.js"
 import { httpClientTransportLayer, undiciLayer } from "./http/TransportLayer.js"
 import type { PoolOptions } from "./http/UndiciAgent.js"
 import type { Workflow } from "./workflow/Workflow.js"
-import { runWorkflow, type WorkflowResult } from "./workflow/WorkflowRunner.js"
+import { runWorkflow, type WorkflowOutput } from "./workflow/WorkflowOutput.js"
 
 /** Per-call options; unset ones take the layer's settings. */
 export interface CallOptions<A = unknown, I = never> {
@@ -64,8 +64,11 @@ export interface VolleyService {
   ) => Stream.Stream<FetchRecordOf<A>, E, R>
   /** One request, with retries and time-out; never fails (see the record's `ok`). */
   readonly fetchOne: (request: string | RequestSpec, options?: Partial<FetchOptions>) => Effect.Effect<FetchRecord>
-  /** Runs a workflow (see `Workflow.make` and `loadWorkflowFile`). */
-  readonly runWorkflow: (workflow: Workflow, options?: { readonly failFast?: boolean }) => Effect.Effect<WorkflowResult>
+  /**
+   * Runs a workflow (see `Workflow.make` and `loadWorkflowFile`); the result has the shape
+   * `volley run` prints: each step's record, its records (a `forEach`), or `{ skipped }`/`{ failed }`.
+   */
+  readonly runWorkflow: (workflow: Workflow, options?: { readonly failFast?: boolean }) => Effect.Effect<WorkflowOutput>
 }
 
 /** volley's engine as a service. */
@@ -99,7 +102,10 @@ const extractorOf = <A, I>(extract: Extractor<A> | Schema.Schema<A, I>): Effect.
     ? schemaExtractor(extract as Schema.Schema<A, I>)
     : Effect.succeed(extract as Extractor<A>)
 
-/** Builds the service from a `Fetcher` and default settings. */
+/**
+ * Builds the service from a `Fetcher` and default settings.
+ * @internal
+ */
 export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService, never, Fetcher> =>
   Effect.map(Fetcher, (fetcher) => {
     const baseFetch = makeFetchOptions({

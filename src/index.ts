@@ -1,78 +1,92 @@
 /**
  * volley as a library: concurrent, retried, rate-limited fetching for Effect programs.
  *
- * - `Volley` — the service (`Volley.Volley`) and its layers (`layer`, `layerConfig`,
- *   `layerWithoutHttpClient`).
- * - `fetchAll` / `runStream` — the engine over the `Fetcher` service, records in input order.
- * - Errors (`TransportError`, `TimeoutError`, `StatusError`, …) and the record `Schema`.
+ * - `Volley` — the service (`Volley.Volley`: `fetchAll`, `stream`, `fetchOne`, `runWorkflow`) and
+ *   its layers (`layer`, `layerConfig`, `layerWithoutHttpClient`, `layerWithoutTransport`).
+ * - The transport — `Transport`, `undiciLayer` (the fast lane), `httpClientTransportLayer`.
+ * - Options and records — `FetchOptions`, `RequestSpec`, the record `Schema`, `encodeRecord`.
+ * - Errors — one `Schema.TaggedError` class per failure, `isTransient`, `InvalidExpression`.
  * - `RetryPolicy` — the retry `Schedule` (exponential, jittered, capped, honouring Retry-After).
- * - Extractors (JMESPath, CSS, regex, JSON Schema, Effect Schema), gates (rate, per-host).
- * - Checks — accepted statuses and JMESPath assertions (`makeExpectation`, `FetchOptions.expect`).
+ * - Extractors (JMESPath, CSS, regex, JSON Schema, Effect Schema), gates (rate, per host, polite).
+ * - Checks — accepted statuses and JMESPath assertions (`makeExpectation`).
  * - `Workflow` — dependent and fan-out steps, from YAML or TypeScript; `runWorkflow`.
- * - `testing` — a fake `HttpClient` for tests without a network.
+ * - `testing` — a fake `HttpClient` and `Transport` for tests without a network; `startDemoServer`.
  *
- * Only these names are the API; the CLI's programs (`FetchJob`, `compare`), the pool's callback
- * lane and the undici agent's construction are internal and may change in any release.
+ * These names are the whole API: the package's `exports` map has only this entry, and every
+ * other module (the engine's pool, the Fetcher, the CLI's programs, the undici agent) is internal
+ * and may change in any release. `test/PublicApi.test.ts` pins the list.
  *
  * @module
  */
-export type { Assertion, CheckedAnswer, Expectation } from "./check/Check.js"
-export { isTruthy, makeExpectation, parseAssertion } from "./check/Expectation.js"
-export { parseStatusList, type StatusList } from "./check/StatusList.js"
 export { VolleyConfig, type VolleySettings } from "./config/VolleyConfig.js"
 export * as Volley from "./Volley.js"
 
+export type { ProxySettings } from "./http/ProxyConfig.js"
+export type { TlsSettings } from "./http/TlsOptions.js"
+export { Transport, type TransportService } from "./http/Transport.js"
+export { httpClientTransportLayer, undiciLayer } from "./http/TransportLayer.js"
+export type { PoolOptions } from "./http/UndiciAgent.js"
+
 export { parseDuration } from "./domain/DurationText.js"
-export { defaultMaxJsonDepth, parseExactJson, stringifyJson } from "./domain/ExactJson.js"
-export * from "./domain/FetchError.js"
 export * from "./domain/FetchRecord.js"
-export { OutputClosed, OutputError } from "./domain/OutputError.js"
 export { parseRate, type Rate } from "./domain/RateText.js"
 export { encodeRecord } from "./domain/RecordJson.js"
-export * from "./domain/RequestSpec.js"
+export { Method, RequestSpec } from "./domain/RequestSpec.js"
 export { parseSize } from "./domain/SizeText.js"
-export { UsageError } from "./domain/UsageError.js"
+export { expandRanges } from "./engine/RangeExpansion.js"
 export {
   defaultFetchOptions,
   type FetchOptions,
   makeFetchOptions,
-  redactHeaders,
   sensitiveHeaders,
   withSecretHeaders
 } from "./http/FetchOptions.js"
 
-export { acceptEncoding } from "./http/Decompression.js"
-export { Fetcher, parseHttpUrl } from "./http/Fetcher.js"
+export {
+  AssertionError,
+  BodyTooLarge,
+  DecodeError,
+  ExtractError,
+  type FetchError,
+  type FetchErrorTag,
+  fetchErrorTags,
+  InvalidInputLine,
+  InvalidRequest,
+  InvalidUrl,
+  isTransient,
+  isTransientStatus,
+  OutcomeUnknown,
+  RateLimited,
+  SchemaError,
+  StatusError,
+  TimeoutError,
+  TransportError
+} from "./domain/FetchError.js"
+export { InvalidExpression } from "./domain/InvalidExpression.js"
+export { UsageError } from "./domain/UsageError.js"
+export * as RetryPolicy from "./http/RetryPolicy.js"
+
 export { composeGates, makeHostGate } from "./http/HostGate.js"
 export { makePoliteGate } from "./http/PoliteGate.js"
-export type { ProxySettings } from "./http/ProxyConfig.js"
 export { makeRateGate } from "./http/RateGate.js"
 export { type Answer, openGate, type RequestGate } from "./http/RequestGate.js"
-export * as RetryPolicy from "./http/RetryPolicy.js"
-export type { TlsSettings } from "./http/TlsOptions.js"
-export { Transport, type TransportService } from "./http/Transport.js"
-export { httpClientTransportLayer, undiciLayer } from "./http/TransportLayer.js"
-
-export { expandRanges } from "./engine/RangeExpansion.js"
-export { defaultRunOptions, fetchAll, type RunOptions, runStream } from "./engine/Runner.js"
 
 export { cssExtractor } from "./extract/CssSelect.js"
 export { schemaExtractor } from "./extract/EffectSchemaCheck.js"
 export type { Extractor } from "./extract/Extractor.js"
-export { buildExtractor } from "./extract/ExtractorChain.js"
+export { compileExtractor, ExtractorSpec } from "./extract/ExtractorSpec.js"
 export { jmespathExtractor } from "./extract/JmesPath.js"
-export { compileJsonSchema, loadJsonSchema, withJsonSchema } from "./extract/JsonSchemaCheck.js"
+export { compileJsonSchema, type JsonValidator, loadJsonSchema, withJsonSchema } from "./extract/JsonSchemaCheck.js"
 export { regexExtractor } from "./extract/RegexMatch.js"
+
+export type { Assertion, CheckedAnswer, Expectation } from "./check/Check.js"
+export { type ExpectationInput, makeExpectation, parseAssertion } from "./check/Expectation.js"
+export { parseStatusList, type StatusList } from "./check/StatusList.js"
 
 export * as Workflow from "./workflow/Workflow.js"
 export { loadWorkflowFile, parseWorkflow } from "./workflow/WorkflowFile.js"
-export { workflowJson, workflowPlan, workflowText } from "./workflow/WorkflowReport.js"
-export {
-  runWorkflow,
-  type StepResult,
-  type WorkflowResult,
-  type WorkflowRunOptions
-} from "./workflow/WorkflowRunner.js"
+export { runWorkflow, type StepOutput, stepRecords, type WorkflowOutput } from "./workflow/WorkflowOutput.js"
+export type { WorkflowRunOptions } from "./workflow/WorkflowRunner.js"
 
 export * as Telemetry from "./observability/FetchTelemetry.js"
 export { type DemoServer, startDemoServer } from "./server/DemoServer.js"

@@ -22,7 +22,6 @@ import { defaultMaxJsonDepth, maxJsonDepthLimit } from "../domain/ExactJson.js"
 import { Method } from "../domain/RequestSpec.js"
 import { runOutcome } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
-import { loadResumeState } from "../engine/ResumeState.js"
 import { makeSessionCookies, type SessionCookies } from "../http/CookieJar.js"
 import { stripUserinfo } from "../http/Credentials.js"
 import { Fetcher, parseHttpUrl } from "../http/Fetcher.js"
@@ -60,6 +59,7 @@ import {
 } from "./OptionParsers.js"
 import { requestBody } from "./RequestBody.js"
 import { effectiveConcurrency, maxConcurrency, openFileLimit, openFileWarning } from "./ResourceLimits.js"
+import { loadResumeState } from "./ResumeState.js"
 
 /** The flags of `volley fetch`; `Argv` and `HelpText` read them too. */
 export const fetchOptions = {
@@ -455,7 +455,7 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   const wantsExtraction = Object.values(extraction).some((value) => value !== undefined && value !== false)
   const extractor = wantsExtraction
     ? yield* Effect.flatMap(
-      lazyModule(() => import("../extract/ExtractorChain.js")),
+      lazyModule(() => import("./ExtractionFlags.js")),
       ({ buildExtractor }) => buildExtractor({ ...extraction, allowEmpty: flags.allowEmpty })
     )
     : undefined

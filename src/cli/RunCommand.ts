@@ -123,22 +123,23 @@ const onCluster = Effect.fnUntraced(function*(
 
 export const runCommand = Command.make("run", runOptions, (flags) =>
   Effect.gen(function*() {
-    const [{ loadWorkflowFile }, { workflowJson, workflowPlan, workflowText }, { runWorkflow }] = yield* lazyModule(
-      () =>
+    const [{ loadWorkflowFile }, { workflowPlan, workflowText }, { runWorkflowSteps }, { workflowOutput }] =
+      yield* lazyModule(() =>
         Promise.all([
           import("../workflow/WorkflowFile.js"),
           import("../workflow/WorkflowReport.js"),
-          import("../workflow/WorkflowRunner.js")
+          import("../workflow/WorkflowRunner.js"),
+          import("../workflow/WorkflowOutput.js")
         ])
-    )
+      )
     const workflow = yield* loadWorkflowFile(flags.file, yield* parseVars(flags.vars))
     const stdout = yield* Stdout
     if (flags.dryRun) return yield* stdout.write(workflowPlan(workflow))
     if (Option.isSome(flags.output)) yield* checkWritable(flags.output.value)
     const result = Option.isSome(flags.cluster)
       ? yield* onCluster(flags.cluster.value, flags, workflow)
-      : yield* runWorkflow(workflow, { failFast: flags.failFast })
-    const json = stringifyJson(workflowJson(result)) ?? "null"
+      : yield* runWorkflowSteps(workflow, { failFast: flags.failFast })
+    const json = stringifyJson(workflowOutput(result)) ?? "null"
     if (Option.isSome(flags.output)) {
       const fs = yield* FileSystem.FileSystem
       const temp = `${flags.output.value}.volley-tmp-${process.pid}`

@@ -20,7 +20,7 @@ import { Stdout } from "../report/Stdout.js"
 import { startDemoServer } from "../server/DemoServer.js"
 import * as Workflow from "../workflow/Workflow.js"
 import { workflowText } from "../workflow/WorkflowReport.js"
-import { runWorkflow } from "../workflow/WorkflowRunner.js"
+import { runWorkflowSteps } from "../workflow/WorkflowRunner.js"
 
 export interface DemoOptions {
   /** Bold headings (only on a terminal, never with NO_COLOR). */
@@ -132,7 +132,7 @@ export const runDemo = (options: DemoOptions) =>
         status: Workflow.request("{{ vars.base }}/status/200?delay=100")
       }
     })
-    const result = yield* runWorkflow(workflow)
+    const result = yield* runWorkflowSteps(workflow)
     yield* out.write(workflowText(result))
     const posts = result.steps["posts"]
     const status = result.steps["status"]

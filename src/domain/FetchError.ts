@@ -20,7 +20,10 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   permanent: Schema.optional(Schema.Boolean)
 }) {}
 
-/** The `TransportError` of a connection lost after the answer had begun: in the body. */
+/**
+ * The `TransportError` of a connection lost after the answer had begun: in the body.
+ * @internal
+ */
 export const connectionLost = (url: string, reason: string): TransportError =>
   new TransportError({ url, message: `connection lost while reading the body: ${reason}` })
 

@@ -1,6 +1,7 @@
 /**
- * An extraction the library was given that cannot run at all — a JMESPath query, CSS selector or
- * regular expression that does not parse — found when it is compiled, before any request. The
+ * An extraction the library was given that cannot run at all — a JMESPath query, CSS selector,
+ * regular expression or JSON Schema that does not compile (or a schema file that cannot be read)
+ * — found when it is compiled, before any request. The
  * CLI turns it into a usage error naming its flag or workflow field.
  *
  * @module
@@ -10,11 +11,12 @@ import * as Schema from "effect/Schema"
 const languageNames = {
   jmespath: "JMESPath query",
   css: "CSS selector",
-  regex: "regular expression"
+  regex: "regular expression",
+  "json-schema": "JSON Schema"
 } as const
 
 export class InvalidExpression extends Schema.TaggedError<InvalidExpression>()("InvalidExpression", {
-  language: Schema.Literal("jmespath", "css", "regex"),
+  language: Schema.Literal("jmespath", "css", "regex", "json-schema"),
   source: Schema.String,
   reason: Schema.String
 }) {

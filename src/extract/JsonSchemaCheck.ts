@@ -16,8 +16,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { messageOf } from "../domain/ErrorText.js"
 import { SchemaError } from "../domain/FetchError.js"
+import { InvalidExpression } from "../domain/InvalidExpression.js"
 import { notJson } from "../domain/ResponseBody.js"
-import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "./Extractor.js"
 
 /** A compiled schema: undefined when the value fits, else the first failure. */
@@ -50,12 +50,14 @@ const describe = (error: ErrorObject) => {
   return { path, message: `at ${path}: ${error.message ?? error.keyword}${extra}` }
 }
 
+const invalidSchema = (source: string, reason: string) =>
+  new InvalidExpression({ language: "json-schema", source, reason })
+
 /** Compiles a JSON Schema given as a value; `source` names it in messages. */
 export const compileJsonSchema = (
   schema: unknown,
-  source: string,
-  flag = "--schema"
-): Effect.Effect<JsonValidator, UsageError> =>
+  source: string
+): Effect.Effect<JsonValidator, InvalidExpression> =>
   Effect.try({
     try: () => {
       const validate: ValidateFunction = ajvFor(schema).compile(schema as object)
@@ -64,30 +66,23 @@ export const compileJsonSchema = (
         check: (value: unknown) => (validate(value) ? undefined : describe(validate.errors![0]!))
       } satisfies JsonValidator
     },
-    catch: (cause) =>
-      new UsageError({
-        message: `${flag} ${source}: not a valid JSON Schema: ${messageOf(cause)}`
-      })
+    catch: (cause) => invalidSchema(source, `not a valid JSON Schema: ${messageOf(cause)}`)
   })
 
 /** Reads and compiles a JSON Schema file. */
 export const loadJsonSchema = (
-  path: string,
-  flag = "--schema"
-): Effect.Effect<JsonValidator, UsageError, FileSystem.FileSystem> =>
+  path: string
+): Effect.Effect<JsonValidator, InvalidExpression, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError(() => new UsageError({ message: `${flag} ${path}: cannot read the file` }))
+      Effect.mapError(() => invalidSchema(path, "cannot read the file"))
     )
     const schema = yield* Effect.try({
       try: () => JSON.parse(text) as unknown,
-      catch: (cause) =>
-        new UsageError({
-          message: `${flag} ${path}: not JSON: ${messageOf(cause)}`
-        })
+      catch: (cause) => invalidSchema(path, `not JSON: ${messageOf(cause)}`)
     })
-    return yield* compileJsonSchema(schema, path, flag)
+    return yield* compileJsonSchema(schema, path)
   })
 
 /**

@@ -72,7 +72,7 @@ export const nextHop = (
   }
   if (hop.redirects >= maxRedirects) {
     return Either.left(
-      new StatusError({ url, status, message: `too many redirects (more than --max-redirects ${maxRedirects})` })
+      new StatusError({ url, status, message: `too many redirects (more than ${maxRedirects})` })
     )
   }
   const toGet = status === 303 || ((status === 301 || status === 302) && hop.method === "POST")

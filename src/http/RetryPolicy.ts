@@ -50,6 +50,7 @@ export const defaultRetryOptions: RetryOptions = {
  * Parses a `Retry-After` header value as RFC 9110 says: delay-seconds (digits only) or an HTTP
  * date (a past date is no wait). Returns the wait in milliseconds from `nowMs`, or none when the
  * value is absent or malformed (`-5`, `soon`, `1.5`) — a malformed value asks for nothing.
+ * @internal
  */
 export const parseRetryAfter = (value: string | undefined, nowMs: number): Option.Option<number> => {
   if (value === undefined) return Option.none()
@@ -61,7 +62,10 @@ export const parseRetryAfter = (value: string | undefined, nowMs: number): Optio
   return Number.isNaN(date) ? Option.none() : Option.some(Math.max(0, date - nowMs))
 }
 
-/** A wait as people say it: `800 ms`, `45 s`, `12 min`, `27 h`, `1157 days`. */
+/**
+ * A wait as people say it: `800 ms`, `45 s`, `12 min`, `27 h`, `1157 days`.
+ * @internal
+ */
 export const describeWait = (ms: number): string =>
   !Number.isFinite(ms)
     ? "forever"
@@ -78,7 +82,10 @@ export const describeWait = (ms: number): string =>
 const retryAfterOf = (error: FetchError): number =>
   error._tag === "StatusError" && error.retryAfterMs !== undefined ? error.retryAfterMs : 0
 
-/** Whether a failure should be retried under these options (transient, and a wait we accept). */
+/**
+ * Whether a failure should be retried under these options (transient, and a wait we accept).
+ * @internal
+ */
 export const isRetryable = (options: RetryOptions) => {
   const maxMs = Duration.toMillis(options.maxBackoff)
   return (error: FetchError): boolean => isTransient(error) && retryAfterOf(error) <= maxMs

@@ -45,7 +45,10 @@ export const requestsInFlight = Metric.gauge("volley_requests_in_flight", {
 
 let inFlight = 0
 
-/** Counts an input as started; `countRecord` counts it as done. */
+/**
+ * Counts an input as started; `countRecord` counts it as done.
+ * @internal
+ */
 export const countStarted = (): void => {
   inFlight++
   requestsInFlight.unsafeUpdate(inFlight, noTags)
@@ -54,12 +57,18 @@ export const countStarted = (): void => {
 /** The tracer every fiber has unless the program installs one. */
 const builtInTracer = Effect.runSync(Effect.tracer)
 
-/** Whether `tracer` is Effect's own, which no one reads: spans would be made for nothing. */
+/**
+ * Whether `tracer` is Effect's own, which no one reads: spans would be made for nothing.
+ * @internal
+ */
 export const isBuiltInTracer = (tracer: Tracer.Tracer): boolean => tracer === builtInTracer
 
 const failureTags = new Map<string, ReadonlyArray<MetricLabel.MetricLabel>>()
 
-/** Records the metrics of one finished record (this runs once per request, so no effect step). */
+/**
+ * Records the metrics of one finished record (this runs once per request, so no effect step).
+ * @internal
+ */
 export const countRecord = (record: FetchRecord): FetchRecord => {
   // An input that was never sent (not a URL) was not counted as started.
   if (record.attempts > 0 && inFlight > 0) {
@@ -87,6 +96,7 @@ export const countRecord = (record: FetchRecord): FetchRecord => {
  * The span follows OpenTelemetry's HTTP client conventions where they fit — `url.full` (without
  * credentials), `http.request.method`, `http.response.status_code`, `http.request.resend_count`,
  * `error.type` — and adds `volley.attempts`, `volley.ok` and `volley.error`.
+ * @internal
  */
 export const tracedWith = (
   tracer: Tracer.Tracer,

@@ -35,6 +35,7 @@ import { type ExpectField, type StepSchema, WorkflowSchema } from "./WorkflowSch
 
 export type VarValue = string | number | boolean
 
+/** @internal */
 export interface CompiledStep {
   readonly name: string
   readonly url: Template
@@ -62,7 +63,10 @@ export interface Workflow {
   readonly waves: ReadonlyArray<ReadonlyArray<string>>
 }
 
-/** Where a problem is, for messages: a path into the document, and its line when known. */
+/**
+ * Where a problem is, for messages: a path into the document, and its line when known.
+ * @internal
+ */
 export interface Locator {
   readonly source: string
   readonly lineOf: (path: ReadonlyArray<PropertyKey>) => number | undefined
@@ -70,7 +74,10 @@ export interface Locator {
 
 const reserved = new Set(["vars", "item", "index"])
 
-/** `file: step 'posts' field 'concurrency': problem (line 12)`. */
+/**
+ * `file: step 'posts' field 'concurrency': problem (line 12)`.
+ * @internal
+ */
 export const describeProblem = (locator: Locator, path: ReadonlyArray<PropertyKey>, problem: string): string => {
   const [top, step, field] = path.map(String)
   const where = top === "steps" && step !== undefined
@@ -87,7 +94,10 @@ export const describeProblem = (locator: Locator, path: ReadonlyArray<PropertyKe
 const fail = (locator: Locator, path: ReadonlyArray<PropertyKey>, problem: string) =>
   Effect.fail(new UsageError({ message: describeProblem(locator, path, problem) }))
 
-/** Checks and compiles a decoded workflow. */
+/**
+ * Checks and compiles a decoded workflow.
+ * @internal
+ */
 export const compileWorkflow = (
   decoded: WorkflowSchema,
   locator: Locator,
@@ -236,12 +246,16 @@ const expectationOf = (expect: ExpectField) =>
     assertFlag: "assert"
   }).pipe(Effect.map((expectation) => expectation ?? { status: undefined, assertions: [] }))
 
-/** How workflow documents are decoded: every issue, and unknown keys are errors (typos). */
+/**
+ * How workflow documents are decoded: every issue, and unknown keys are errors (typos).
+ * @internal
+ */
 export const decodeOptions = { errors: "all", onExcessProperty: "error" } as const
 
 /**
  * The first problem of a decode failure: its path and message. An unknown key comes first (a
  * typo'd `requst:` also makes `request` missing) and is named with the closest known key.
+ * @internal
  */
 export const firstIssue = (error: ParseResult.ParseError) => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)

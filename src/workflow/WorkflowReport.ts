@@ -1,6 +1,6 @@
 /**
- * What `volley run` prints: the result as JSON, a per-step table in dependency order, or, for
- * `--dry-run`, the plan.
+ * What `volley run` prints besides the JSON (`WorkflowOutput.ts`): a per-step table in dependency
+ * order, or, for `--dry-run`, the plan.
  *
  * @module
  */
@@ -8,22 +8,6 @@ import { formatMillis } from "../domain/DurationText.js"
 import type { FailedRecord, FetchRecord } from "../domain/FetchRecord.js"
 import type { Workflow } from "./Workflow.js"
 import type { StepResult, WorkflowResult } from "./WorkflowRunner.js"
-
-/**
- * `{"name":…,"steps":{"users":{record},"posts":[records],…},"ms":…}`. A step that did not run
- * (skipped, or failed before sending) is `{"skipped"|"failed": reason}`.
- */
-export const workflowJson = (result: WorkflowResult) => {
-  const steps: Record<string, unknown> = {}
-  for (const [name, step] of Object.entries(result.steps)) {
-    steps[name] = step.records !== undefined
-      ? step.records
-      : step.status === "skipped"
-      ? { skipped: step.reason }
-      : { failed: step.reason }
-  }
-  return { name: result.name, steps, ms: Math.round(result.ms) }
-}
 
 /** Why a step's requests failed: the first failed record's error and URL, and how many share the tag. */
 const firstFailure = (records: StepResult["records"]): string | undefined => {

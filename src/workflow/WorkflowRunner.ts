@@ -152,8 +152,12 @@ export interface WorkflowRunOptions {
   readonly fetch?: FetchOptions
 }
 
-/** Runs every step of `workflow`; never fails: a step's failure is in its result. */
-export const runWorkflow = Effect.fn("volley.runWorkflow")(function*(
+/**
+ * Runs every step of `workflow`; never fails: a step's failure is in its result. The per-step
+ * detail (status, counts, time) is what the text report prints; `WorkflowOutput.runWorkflow`
+ * gives the public shape.
+ */
+export const runWorkflowSteps = Effect.fn("volley.runWorkflow")(function*(
   workflow: Workflow,
   options: WorkflowRunOptions = {}
 ) {

@@ -91,14 +91,19 @@ describe("loadJsonSchema + withJsonSchema", () => {
       expect(validator.check([1])).toEqual({ path: "/0", message: "at /0: must be string" })
     }))
 
-  it.scoped("a missing file, a non-JSON file and an invalid schema are UsageErrors naming the file", () =>
+  it.scoped("a missing file, a non-JSON file and an invalid schema are InvalidExpressions naming the file", () =>
     Effect.gen(function*() {
-      const message = (path: string, flag?: string) =>
-        loadJsonSchema(path, flag).pipe(Effect.flip, Effect.map((e) => e.message))
-      expect(yield* message("/no/such/schema.json")).toBe("--schema /no/such/schema.json: cannot read the file")
+      const failure = (path: string) => loadJsonSchema(path).pipe(Effect.flip)
+      const missing = yield* failure("/no/such/schema.json")
+      expect(missing).toMatchObject({
+        _tag: "InvalidExpression",
+        language: "json-schema",
+        source: "/no/such/schema.json"
+      })
+      expect(missing.message).toBe("invalid JSON Schema '/no/such/schema.json': cannot read the file")
       const notJson = yield* schemaFile("{oops")
-      expect(yield* message(notJson, "schema")).toMatch(new RegExp(`^schema ${notJson}: not JSON: `))
+      expect((yield* failure(notJson)).message).toMatch(new RegExp(`^invalid JSON Schema '${notJson}': not JSON: `))
       const notSchema = yield* schemaFile({ type: "nonsense" })
-      expect(yield* message(notSchema)).toMatch(new RegExp(`^--schema ${notSchema}: not a valid JSON Schema: .*type`))
+      expect((yield* failure(notSchema)).reason).toMatch(/^not a valid JSON Schema: .*type/)
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -8,7 +8,7 @@ import { Fetcher } from "../../src/http/Fetcher.js"
 import { undiciLayer } from "../../src/http/TransportLayer.js"
 import { startDemoServer } from "../../src/server/DemoServer.js"
 import { loadWorkflowFile } from "../../src/workflow/WorkflowFile.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 
 const Live = Layer.mergeAll(NodeContext.layer, Fetcher.Default.pipe(Layer.provide(undiciLayer())))
 
@@ -18,7 +18,7 @@ layer(Live, { excludeTestServices: true })("example workflows", (it) => {
       Effect.gen(function*() {
         const server = yield* startDemoServer()
         const workflow = yield* loadWorkflowFile(`examples/workflows/${name}.yaml`, { base: server.url })
-        const result = yield* runWorkflow(workflow)
+        const result = yield* runWorkflowSteps(workflow)
         expect(Object.values(result.steps).map((s) => [s.name, s.status])).toEqual(
           workflow.waves.flat().map((step) => [step, "ok"])
         )

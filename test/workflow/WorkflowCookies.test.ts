@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { httpClientTransportLayer, undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 import { startLoopbackServer } from "../support/LoopbackServer.js"
 
 const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -44,7 +44,7 @@ for (const lane of ["fast", "generic"] as const) {
             admin: Workflow.request("{{ vars.base }}/admin/x", { needs: ["prefs"] })
           }
         })
-        const result = yield* runWorkflow(workflow)
+        const result = yield* runWorkflowSteps(workflow)
         // The redirect's target already got the cookie set on the hop.
         expect(result.steps["login"]!.records).toMatchObject({
           body: { path: "/home", cookie: "session=abc; secure=1" }
@@ -61,7 +61,7 @@ for (const lane of ["fast", "generic"] as const) {
           vars: { base: server.url },
           steps: { me: Workflow.request("{{ vars.base }}/me") }
         })
-        expect((yield* runWorkflow(alone)).steps["me"]!.records).toMatchObject({ body: { cookie: null } })
+        expect((yield* runWorkflowSteps(alone)).steps["me"]!.records).toMatchObject({ body: { cookie: null } })
       }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(lanes[lane])))))
   })
 }

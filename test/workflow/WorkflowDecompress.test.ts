@@ -5,8 +5,8 @@ import { acceptEncoding } from "../../src/http/Decompression.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
-import { workflowJson } from "../../src/workflow/WorkflowReport.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { workflowOutput } from "../../src/workflow/WorkflowOutput.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 import { startRealWebServer } from "../support/RealWebServer.js"
 
 layer(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} }))), { excludeTestServices: true })(
@@ -24,7 +24,7 @@ layer(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} }))), { excludeTe
             on: { request: "{{ vars.base }}/echo", decompress: true }
           }
         })
-        const steps = workflowJson(yield* runWorkflow(workflow)).steps as Record<
+        const steps = workflowOutput(yield* runWorkflowSteps(workflow)).steps as Record<
           string,
           { body: { headers?: Record<string, string> }; bodyEncoding?: string }
         >

@@ -4,7 +4,7 @@ import { Effect, Fiber, Layer, TestClock } from "effect"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 import { parseWorkflow } from "../../src/workflow/WorkflowFile.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 
 const api = TestHttpClient.layer({
   "http://api.test/health": { json: { status: "degraded" } },
@@ -15,7 +15,7 @@ const api = TestHttpClient.layer({
 const runText = (text: string) =>
   Effect.gen(function*() {
     const workflow = yield* parseWorkflow(text, "wf.yaml")
-    const fiber = yield* Effect.fork(runWorkflow(workflow, { failFast: false }))
+    const fiber = yield* Effect.fork(runWorkflowSteps(workflow, { failFast: false }))
     yield* TestClock.adjust("1 minute")
     return yield* Fiber.join(fiber)
   }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(api))))

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 import { startLoopbackServer } from "../support/LoopbackServer.js"
 
 const handler = (req: IncomingMessage, res: ServerResponse) => {
@@ -31,7 +31,7 @@ describe("workflow templates and response metadata", () => {
           where: Workflow.request("{{ moved.finalUrl }}/next")
         }
       })
-      const result = yield* runWorkflow(workflow)
+      const result = yield* runWorkflowSteps(workflow)
       expect(result.steps["me"]!.records).toMatchObject({ ok: true, body: { path: "/me", token: "t0k3n" } })
       expect(result.steps["where"]!.records).toMatchObject({ ok: true, body: { path: "/landing/next" } })
     }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciLayer())))))

@@ -3,8 +3,8 @@ import { Effect, Fiber, Layer, TestClock } from "effect"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
-import { workflowJson } from "../../src/workflow/WorkflowReport.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { workflowOutput } from "../../src/workflow/WorkflowOutput.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 
 /** A fake API: users, their posts (slow), a status endpoint; records when each request starts. */
 const api = () => {
@@ -30,12 +30,12 @@ const api = () => {
 
 const run = (workflow: Workflow.Workflow, fake: ReturnType<typeof api>["fake"], failFast = false) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(runWorkflow(workflow, { failFast }))
+    const fiber = yield* Effect.fork(runWorkflowSteps(workflow, { failFast }))
     yield* TestClock.adjust("1 minute")
     return yield* Fiber.join(fiber)
   }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(fake.layer))))
 
-describe("runWorkflow", () => {
+describe("runWorkflowSteps", () => {
   it.effect("dependent steps wait, fan-out holds its concurrency, independent branches run beside", () =>
     Effect.gen(function*() {
       const { fake, starts } = api()
@@ -53,7 +53,7 @@ describe("runWorkflow", () => {
       const result = yield* run(workflow, fake)
       expect(result.steps["users"]!.status).toBe("ok")
       expect(result.steps["posts"]).toMatchObject({ status: "ok", ok: 5, failed: 0 })
-      const posts = workflowJson(result).steps["posts"] as ReadonlyArray<{ index: number; value: string }>
+      const posts = workflowOutput(result).steps["posts"] as ReadonlyArray<{ index: number; value: string }>
       expect(posts.map((r) => r.value)).toEqual(["t1", "t2", "t3", "t5", "t6"])
       // posts start only after users answered (t=100); status started at t=0 beside users.
       expect(starts.filter((s) => s.path.endsWith("/posts")).every((s) => s.at >= 100)).toBe(true)

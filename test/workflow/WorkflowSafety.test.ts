@@ -7,7 +7,7 @@ import { Effect, Fiber, Layer, TestClock } from "effect"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 
 const hostile = () =>
   TestHttpClient.makeWithTraffic(({ url }) =>
@@ -20,7 +20,7 @@ const hostile = () =>
 
 const run = (workflow: Workflow.Workflow, fake: ReturnType<typeof hostile>) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(runWorkflow(workflow))
+    const fiber = yield* Effect.fork(runWorkflowSteps(workflow))
     yield* TestClock.adjust("1 minute")
     return yield* Fiber.join(fiber)
   }).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(fake.layer))))

@@ -10,7 +10,7 @@ import { join } from "node:path"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { undiciLayer } from "../../src/http/TransportLayer.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
-import { runWorkflow } from "../../src/workflow/WorkflowRunner.js"
+import { runWorkflowSteps } from "../../src/workflow/WorkflowRunner.js"
 
 /** Bytes that are not text, a different run for each path: `/files/N.bin`. */
 const bytesFor = (path: string) => Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7 + path.length) % 256))
@@ -58,7 +58,7 @@ layer(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} }))), { excludeTe
             }
           }
         })
-        const result = yield* runWorkflow(workflow)
+        const result = yield* runWorkflowSteps(workflow)
         const records = result.steps["get"]!.records as ReadonlyArray<Record<string, unknown>>
         expect(result.steps["get"]!.status).toBe("ok")
         expect(readdirSync(join(dir, "out")).sort()).toEqual(["0-a.bin", "1-b.bin", "2-c.bin"])
@@ -81,7 +81,7 @@ layer(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} }))), { excludeTe
           vars: { base: url },
           steps: { one: { request: "{{ vars.base }}/files/logo.png", save: dir } }
         })
-        const result = yield* runWorkflow(workflow)
+        const result = yield* runWorkflowSteps(workflow)
         expect(result.steps["one"]!.records).toMatchObject({ ok: true, file: join(dir, "0-logo.png") })
       }))
 
@@ -98,7 +98,7 @@ layer(Fetcher.Default.pipe(Layer.provide(undiciLayer({ env: {} }))), { excludeTe
             other: { request: "{{ vars.base }}/list" }
           }
         })
-        const result = yield* runWorkflow(workflow)
+        const result = yield* runWorkflowSteps(workflow)
         expect(result.steps["blocked"]).toMatchObject({ status: "failed" })
         expect(result.steps["blocked"]!.reason).toMatch(/^save: cannot make .*a-file\/sub: /)
         expect(result.steps["other"]).toMatchObject({ status: "ok" })

@@ -19,7 +19,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { FetchRecord } from "../domain/FetchRecord.js"
 import { UsageError } from "../domain/UsageError.js"
-import { removeOnHardExit } from "./ExitCleanup.js"
+import { removeOnHardExit } from "../engine/ExitCleanup.js"
 
 /** The largest index `--resume` tracks (its memory is 5 bytes per index, up to the largest). */
 export const maxResumeIndex = 100_000_000

@@ -6,7 +6,7 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { loadResumeState } from "../../src/engine/ResumeState.js"
+import { loadResumeState } from "../../src/cli/ResumeState.js"
 
 const ok = (index: number) =>
   JSON.stringify({ index, url: `http://a.test/${index}`, ok: true, status: 200, attempts: 1, ms: 1, body: "x" })

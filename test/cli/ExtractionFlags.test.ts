@@ -1,9 +1,9 @@
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import { buildExtractor } from "../../src/cli/ExtractionFlags.js"
 import { makeResponseBody } from "../../src/domain/ResponseBody.js"
 import { schemaExtractor } from "../../src/extract/EffectSchemaCheck.js"
-import { buildExtractor } from "../../src/extract/ExtractorChain.js"
 import { schemaFile } from "../support/TempFiles.js"
 
 const facts = makeResponseBody(

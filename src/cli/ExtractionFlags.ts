@@ -1,5 +1,5 @@
 /**
- * The single place command-line extraction flags become an extractor: one of `--extract`
+ * The single place the command line's extraction flags become an extractor: one of `--extract`
  * (JMESPath), `--select` (CSS) or `--match` (regex), optionally checked by `--schema`.
  *
  * @module
@@ -7,9 +7,9 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import { UsageError } from "../domain/UsageError.js"
-import type { Extractor } from "./Extractor.js"
-import { compileExtractor, type ExtractorSpec } from "./ExtractorSpec.js"
-import { loadJsonSchema, withJsonSchema } from "./JsonSchemaCheck.js"
+import type { Extractor } from "../extract/Extractor.js"
+import { compileExtractor, type ExtractorSpec } from "../extract/ExtractorSpec.js"
+import { loadJsonSchema, withJsonSchema } from "../extract/JsonSchemaCheck.js"
 
 export interface ExtractFlags {
   readonly extract?: string | undefined
@@ -56,5 +56,8 @@ export const buildExtractor = (
     if (on === "value" && base === undefined) {
       return yield* usage("--schema-on value needs --extract, --select or --match")
     }
-    return withJsonSchema(base, yield* loadJsonSchema(flags.schema), on)
+    const validator = yield* loadJsonSchema(flags.schema).pipe(
+      Effect.mapError((error) => new UsageError({ message: `--schema ${error.source}: ${error.reason}` }))
+    )
+    return withJsonSchema(base, validator, on)
   })
