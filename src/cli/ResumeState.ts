@@ -19,7 +19,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { FetchRecord } from "../domain/FetchRecord.js"
 import { UsageError } from "../domain/UsageError.js"
-import { removeOnHardExit } from "../engine/ExitCleanup.js"
+import { openAtomic } from "../report/AtomicFile.js"
 
 /** The largest index `--resume` tracks (its memory is 5 bytes per index, up to the largest). */
 export const maxResumeIndex = 100_000_000
@@ -108,9 +108,7 @@ export const loadResumeState = (
       let endsWithNewline = true
       let corrupt: string | undefined
       yield* Effect.scoped(Effect.gen(function*() {
-        yield* removeOnHardExit(temp)
-        yield* Effect.addFinalizer(() => Effect.ignore(fs.remove(temp)))
-        const out = yield* fs.open(temp, { flag: "w" }).pipe(Effect.mapError(failRead))
+        const { commit, file: out } = yield* openAtomic(path, temp).pipe(Effect.mapError(failRead))
         yield* fs.stream(path).pipe(
           Stream.decodeText(),
           Stream.tap((text) =>
@@ -160,8 +158,7 @@ export const loadResumeState = (
               `(check the path, or add --force to replace its contents)`
           })
         }
-        yield* out.sync.pipe(Effect.mapError(failRead))
-        yield* fs.rename(temp, path).pipe(Effect.mapError(failRead))
+        yield* commit.pipe(Effect.mapError(failRead))
       }))
     }
     return {

@@ -14,6 +14,7 @@ import { stringifyJson } from "../domain/ExactJson.js"
 import { SomeRecordsFailed } from "../domain/RunOutcome.js"
 import { UsageError } from "../domain/UsageError.js"
 import { Fetcher } from "../http/Fetcher.js"
+import { writeFileAtomically } from "../report/AtomicFile.js"
 import { checkWritable } from "../report/RecordWriter.js"
 import { Stdout } from "../report/Stdout.js"
 import { Stderr } from "../report/Stdout.js"
@@ -141,10 +142,7 @@ export const runCommand = Command.make("run", runOptions, (flags) =>
       : yield* runWorkflowSteps(workflow, { failFast: flags.failFast })
     const json = stringifyJson(workflowOutput(result)) ?? "null"
     if (Option.isSome(flags.output)) {
-      const fs = yield* FileSystem.FileSystem
-      const temp = `${flags.output.value}.volley-tmp-${process.pid}`
-      yield* fs.writeFileString(temp, json + "\n").pipe(
-        Effect.zipRight(fs.rename(temp, flags.output.value)),
+      yield* writeFileAtomically(flags.output.value, json + "\n").pipe(
         Effect.mapError((e) =>
           new UsageError({ message: `--output ${flags.output.pipe(Option.getOrElse(() => ""))}: ${e.message}` })
         )

@@ -23,9 +23,9 @@ import { XMLBuilder } from "fast-xml-parser"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { describeWriteFailure, OutputError, writeFailureOf } from "../domain/OutputError.js"
 import { UsageError } from "../domain/UsageError.js"
-import { removeOnHardExit } from "../engine/ExitCleanup.js"
 import { withoutCredentials } from "../observability/SafeUrl.js"
-import { type OutputTarget, type RecordWriter, tempPathOf } from "./RecordWriter.js"
+import { openAtomic } from "./AtomicFile.js"
+import { type OutputTarget, type RecordWriter } from "./RecordWriter.js"
 import { Stdout } from "./Stdout.js"
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_" })
@@ -119,26 +119,19 @@ export const openJunitWriter = (
     const casesStream = fs.stream(casesPath)
 
     const stdout = yield* Stdout
-    // Removed if the process is killed while the report is put together.
-    const temporary = target._tag === "File" ? tempPathOf(target.path) : undefined
-    if (temporary !== undefined) yield* removeOnHardExit(temporary)
-    const assemble: Effect.Effect<void, unknown> = target._tag === "Stdout" || temporary === undefined
+    const assemble: Effect.Effect<void, unknown> = target._tag === "Stdout"
       ? Effect.gen(function*() {
         yield* stdout.write(header(suite, yield* totals))
         yield* casesStream.pipe(Stream.decodeText(), Stream.runForEach((text) => stdout.write(text)))
         yield* stdout.write(footer)
       })
-      : Effect.gen(function*() {
-        yield* Effect.scoped(Effect.gen(function*() {
-          const out = yield* fs.open(temporary, { flag: "w" })
-          yield* out.writeAll(encoder.encode(header(suite, yield* totals)))
-          yield* casesStream.pipe(Stream.runForEach((chunk) => out.writeAll(chunk)))
-          yield* out.writeAll(encoder.encode(footer))
-          // Devices (`-o /dev/null`) cannot be synced; only a file's data is at stake.
-          yield* Effect.catchIf(out.sync, (error) => /EINVAL|ENOTSUP/.test(error.message), () => Effect.void)
-        })).pipe(Effect.tapError(() => Effect.ignore(fs.remove(temporary))))
-        yield* fs.rename(temporary, target.path)
-      })
+      : Effect.scoped(Effect.gen(function*() {
+        const { commit, file: out } = yield* openAtomic(target.path)
+        yield* out.writeAll(encoder.encode(header(suite, yield* totals)))
+        yield* casesStream.pipe(Stream.runForEach((chunk) => out.writeAll(chunk)))
+        yield* out.writeAll(encoder.encode(footer))
+        yield* commit
+      })).pipe(Effect.provideService(FileSystem.FileSystem, fs))
     const close = Effect.suspend(() => {
       if (closed) return Effect.void
       closed = true

@@ -23,7 +23,7 @@ import {
   writeFailureOf
 } from "../domain/OutputError.js"
 import { UsageError } from "../domain/UsageError.js"
-import { removeOnHardExit } from "../engine/ExitCleanup.js"
+import { openAtomic, syncIfPossible } from "./AtomicFile.js"
 import { type Format, type RecordFormat, recordFormat } from "./RecordFormat.js"
 import { Stdout } from "./Stdout.js"
 
@@ -47,9 +47,6 @@ export interface RecordWriter {
   /** Records wholly written so far. */
   readonly written: () => number
 }
-
-/** The temporary name a JSON output is written to before its rename. */
-export const tempPathOf = (path: string, pid: number = process.pid) => `${path}.volley-tmp-${pid}`
 
 const openFailure = (path: string) => (cause: { readonly message: string }) =>
   new UsageError({ message: `--output ${path}: cannot write: ${describeWriteFailure(writeFailureOf(cause))}` })
@@ -152,13 +149,15 @@ export const openEncodedWriter = (
     const fs = yield* FileSystem.FileSystem
     // JSON goes to a temporary file renamed into place at the end: never half an array.
     const atomic = options.atomic
-    const path = atomic ? tempPathOf(target.path) : target.path
     const append = target.append && !atomic
     const startSize = append
-      ? yield* fs.stat(path).pipe(Effect.map((s) => Number(s.size)), Effect.orElseSucceed(() => 0))
+      ? yield* fs.stat(target.path).pipe(Effect.map((s) => Number(s.size)), Effect.orElseSucceed(() => 0))
       : 0
-    if (atomic) yield* removeOnHardExit(path)
-    const file = yield* fs.open(path, { flag: append ? "a" : "w" }).pipe(Effect.mapError(openFailure(target.path)))
+    const atomicFile = atomic
+      ? yield* openAtomic(target.path).pipe(Effect.mapError(openFailure(target.path)))
+      : undefined
+    const file = atomicFile?.file ??
+      (yield* fs.open(target.path, { flag: append ? "a" : "w" }).pipe(Effect.mapError(openFailure(target.path))))
     // The size of the file after the last write that went through whole.
     let goodSize = startSize
     let broken = false
@@ -179,7 +178,7 @@ export const openEncodedWriter = (
         broken = true
         const failure = writeFailureOf(error)
         // Cut a torn record off (a full disk takes part of a write), or drop the temporary file.
-        if (atomic) yield* Effect.ignore(fs.remove(path))
+        if (atomicFile !== undefined) yield* Effect.ignore(fs.remove(atomicFile.temp))
         else yield* Effect.ignore(file.truncate(goodSize))
         return yield* new OutputError({
           ...(failure.code === undefined ? {} : { code: failure.code }),
@@ -203,12 +202,7 @@ export const openEncodedWriter = (
     if (startSize === 0) yield* put(encoder.header)
     const finish = Effect.gen(function*() {
       yield* put(encoder.footer(first))
-      // Devices and pipes (`-o /dev/null`) cannot be synced; only a file's data is at stake.
-      yield* file.sync.pipe(
-        Effect.catchIf((error) => /EINVAL|ENOTSUP/.test(error.message), () => Effect.void),
-        Effect.catchAll(fail)
-      )
-      if (atomic) yield* fs.rename(path, target.path).pipe(Effect.catchAll(fail))
+      yield* (atomicFile?.commit ?? syncIfPossible(file)).pipe(Effect.catchAll(fail))
     })
     const close = Effect.suspend(() => {
       if (closed || broken) return Effect.void
