@@ -43,7 +43,11 @@ export const mayPause = (connection: string | undefined): boolean =>
 /** The suffix of a file being written; never the name of a whole one. */
 export const partSuffix = ".volley-part"
 
-/** A sink writing to `path` through `path` + `.volley-part`. */
+/**
+ * A sink writing to `path` through `path` + `.volley-part`. Not `report/AtomicFile`: a body is
+ * written from undici's callbacks, chunk by chunk with back-pressure, hashed on the way, on the
+ * hot path — an Effect scope per body would cost every download.
+ */
 export const fileSink = (path: string): BodySink => {
   const temp = path + partSuffix
   let stream: fs.WriteStream | undefined
