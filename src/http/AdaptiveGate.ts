@@ -9,6 +9,11 @@
  * is sent, so a server that announces its limits in that answer (`RateLimit-*`) is paced by the
  * host gate from the start instead of being overrun by the first burst. It costs one round trip.
  *
+ * A queue of its own rather than `Effect.makeSemaphore` + `resize`: on each release Effect's
+ * semaphore resumes every waiter while a permit looks free and all but one queue again — measured
+ * in the cluster's worker (`cluster/Permits.ts`: GC 37% → 8%, 3,000 URLs 47.5 → 15.3 s); here each
+ * release wakes the oldest waiters, no others.
+ *
  * @module
  */
 import * as Deferred from "effect/Deferred"
