@@ -28,7 +28,7 @@ import type { Workflow } from "../workflow/Workflow.js"
 import { parseWorkflow } from "../workflow/WorkflowFile.js"
 import { failedStepResult, type StepResult, stepResult, type WorkflowResult } from "../workflow/WorkflowRunner.js"
 import { stepInputs } from "../workflow/WorkflowRunner.js"
-import { ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
+import { ClusterError, clusterError, retrySocketDefects, RunCancelled } from "./ClusterError.js"
 import type { RunSettings } from "./RunSettings.js"
 import { runRecords, submitRun } from "./Submit.js"
 
@@ -199,7 +199,10 @@ export const workflowClientLayer = ClusterWorkflowEngine.layer
 /** Runs (or, for a key already run, reads back) the execution, then its steps' records: a local run's result. */
 export const executeWorkflow = (payload: ExecutionPayload) =>
   Effect.gen(function*() {
-    const result = yield* VolleyWorkflow.execute(payload)
+    // The key makes the execution idempotent: started again after a socket failed, it is the same one.
+    const result = yield* VolleyWorkflow.execute(payload).pipe(
+      retrySocketDefects(`running workflow execution ${payload.key}`)
+    )
     const steps: Record<string, StepResult> = {}
     for (const summary of result.steps) {
       steps[summary.name] = {
