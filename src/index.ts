@@ -2,7 +2,7 @@
  * volley as a library: concurrent, retried, rate-limited fetching for Effect programs.
  *
  * - `Volley` — the service (`Volley.Volley`) and its layers (`layer`, `layerConfig`,
- *   `layerWithoutHttpClient`).
+ *   `layerWithoutHttpClient`, and `layerCluster` to run on a cluster of `volley worker`s).
  * - `fetchAll` / `runStream` — the engine over the `Fetcher` service, records in input order.
  * - Errors (`TransportError`, `TimeoutError`, `StatusError`, …) and the record `Schema`.
  * - `RetryPolicy` — the retry `Schedule` (exponential, jittered, capped, honouring Retry-After).
@@ -21,6 +21,9 @@ export { isTruthy, makeExpectation, parseAssertion } from "./check/Expectation.j
 export { parseStatusList, type StatusList } from "./check/StatusList.js"
 export { VolleyConfig, type VolleySettings } from "./config/VolleyConfig.js"
 export * as Volley from "./Volley.js"
+// The cluster layer's errors and settings: these load no cluster package (Volley.layerCluster does, when built).
+export { ClusterError, ClusterUnsupported, RunCancelled } from "./cluster/ClusterError.js"
+export type { ClusterVolleyOptions } from "./cluster/ClusterVolley.js"
 
 export { parseDuration } from "./domain/DurationText.js"
 export { defaultMaxJsonDepth, parseExactJson, stringifyJson } from "./domain/ExactJson.js"

@@ -1,15 +1,10 @@
 /**
  * The failures the cluster mode adds: the database (or the cluster on it) could not be used, and
- * a run read back was cancelled (`volley runs cancel`).
+ * a run read back was cancelled (`volley runs cancel`), an option the cluster cannot honour.
+ * Only `effect/Schema` is imported: the library names these errors without loading the cluster.
  *
  * @module
  */
-import * as Socket from "@effect/platform/Socket"
-import * as RpcClientError from "@effect/rpc/RpcClientError"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
-import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 
 export class ClusterError extends Schema.TaggedError<ClusterError>()("ClusterError", {
@@ -36,41 +31,8 @@ export class RunCancelled extends Schema.TaggedError<RunCancelled>()("RunCancell
   message: Schema.String
 }) {}
 
-/**
- * A defect from a socket between cluster processes. `@effect/rpc`'s socket protocol turns a
- * failed write into a defect (`Effect.orDie`), and `@effect/cluster` lets it through when it
- * tells a runner about a message it has just persisted: a runner that died or dropped the
- * connection (kill -9, a reset under load) would end the sender with an internal error.
- */
-export const isSocketDefect = (defect: unknown): boolean =>
-  Socket.isSocketError(defect) || Predicate.hasProperty(defect, RpcClientError.TypeId)
-
-/** A socket defect carried as a failure while it is retried; never leaves `retrySocketDefects`. */
-class SocketDefect extends Schema.TaggedError<SocketDefect>()("SocketDefect", { defect: Schema.Defect }) {}
-
-/** Up to 8 more tries over about 10 s: 100 ms doubling, at most 2 s apart. */
-export const socketRetrySchedule: Schedule.Schedule<unknown> = Schedule.exponential("100 millis").pipe(
-  Schedule.union(Schedule.spaced("2 seconds")),
-  Schedule.intersect(Schedule.recurs(8)),
-  Schedule.asVoid
-)
-
-/**
- * Runs `self` again when it dies of a socket defect (only for sends that are safe to repeat:
- * a persisted message under a fixed primary key, an execution under its idempotency key), and
- * once `schedule` gives up, fails with a `ClusterError` saying what was being done. Other
- * defects stay defects: they are bugs.
- */
-export const retrySocketDefects =
-  (doing: string, schedule: Schedule.Schedule<unknown> = socketRetrySchedule) =>
-  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | ClusterError, R> =>
-    self.pipe(
-      Effect.catchSomeDefect((defect) =>
-        isSocketDefect(defect) ? Option.some(Effect.fail(new SocketDefect({ defect }))) : Option.none()
-      ),
-      Effect.retry({ schedule, while: (error) => error instanceof SocketDefect }),
-      Effect.catchIf(
-        (error): error is SocketDefect => error instanceof SocketDefect,
-        (error) => Effect.fail(clusterError(doing)(error.defect))
-      )
-    )
+/** An option `Volley.layerCluster` cannot honour (yet): refused by name rather than ignored. */
+export class ClusterUnsupported extends Schema.TaggedError<ClusterUnsupported>()("ClusterUnsupported", {
+  option: Schema.String,
+  message: Schema.String
+}) {}

@@ -18,9 +18,10 @@ import { parseExactJson } from "../domain/ExactJson.js"
 import { FetchRecord } from "../domain/FetchRecord.js"
 import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
-import { type ClusterError, clusterError, retrySocketDefects, RunCancelled } from "./ClusterError.js"
+import { type ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
 import { type BatchInput, bucketOf, HostBucket } from "./Protocol.js"
 import { encodeSettings, type RunSettings } from "./RunSettings.js"
+import { retrySocketDefects } from "./SocketRetry.js"
 import { ensureSchema, insertRun, type ResultRow, resultsFrom, runState, setTotal } from "./Store.js"
 
 export interface SubmitOptions {

@@ -28,8 +28,9 @@ import type { Workflow } from "../workflow/Workflow.js"
 import { parseWorkflow } from "../workflow/WorkflowFile.js"
 import { failedStepResult, type StepResult, stepResult, type WorkflowResult } from "../workflow/WorkflowRunner.js"
 import { stepInputs } from "../workflow/WorkflowRunner.js"
-import { ClusterError, clusterError, retrySocketDefects, RunCancelled } from "./ClusterError.js"
+import { ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
 import type { RunSettings } from "./RunSettings.js"
+import { retrySocketDefects } from "./SocketRetry.js"
 import { runRecords, submitRun } from "./Submit.js"
 
 /** What a worker needs to run the workflow: its text, as the submitting process read it. */

@@ -19,7 +19,8 @@ import { Cause, Effect, Exit, Layer, Option, Schedule } from "effect"
 import { Duplex } from "node:stream"
 import { setUpFailure } from "../../src/cli/ClusterFetch.js"
 import { ExitCode, outcomeOf } from "../../src/cli/ExitCode.js"
-import { ClusterError, isSocketDefect, retrySocketDefects } from "../../src/cluster/ClusterError.js"
+import { ClusterError } from "../../src/cluster/ClusterError.js"
+import { isSocketDefect, retrySocketDefects } from "../../src/cluster/SocketRetry.js"
 
 class Notify extends RpcGroup.make(Rpc.make("Notify")) {}
 
