@@ -19,7 +19,7 @@ import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { type FetchOptions, makeFetchOptions } from "../http/FetchOptions.js"
 import { defaultRetryOptions } from "../http/RetryPolicy.js"
-import { type ClusterError, clusterError, ClusterUnsupported, type RunCancelled } from "./ClusterError.js"
+import { ClusterError, clusterError, ClusterUnsupported, type RunCancelled } from "./ClusterError.js"
 import { clientLayer } from "./ClusterLayer.js"
 import { settingsFromFetch } from "./RunSettings.js"
 import { submitRun } from "./Submit.js"
@@ -108,6 +108,9 @@ const unsupportedOf = (call: ClusterCall): ClusterUnsupported | undefined => {
  */
 export const make = (options: ClusterVolleyOptions): Effect.Effect<ClusterVolley, ClusterError, Scope.Scope> =>
   Effect.gen(function*() {
+    if (!/^postgres(ql)?:\/\//i.test(options.url)) {
+      return yield* new ClusterError({ message: `Volley.layerCluster: '${options.url}' is not a postgres:// URL` })
+    }
     const context = yield* Layer.build(clientLayer(options.url, options.env ?? process.env))
     const base = makeFetchOptions({
       ...(options.timeout === undefined ? {} : { timeout: Duration.decode(options.timeout) }),

@@ -11,13 +11,13 @@
  *
  * The file has a database of its own, created and dropped here. Waits are on output, never sleeps.
  */
-import { Effect, Schema, Stream } from "effect"
+import { Effect, Layer, Schema, Stream } from "effect"
 import { spawnSync } from "node:child_process"
 import { once } from "node:events"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ClusterUnsupported } from "../../src/cluster/ClusterError.js"
+import { ClusterError, ClusterUnsupported } from "../../src/cluster/ClusterError.js"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import * as Volley from "../../src/Volley.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
@@ -152,6 +152,13 @@ describe.skipIf(!available)("Volley.layerCluster (a volley worker process, Postg
       "Volley.layerCluster does not take concurrency: each worker's --concurrency bounds the requests in flight"
     )
     expect(await runCount()).toBe(before)
+    // Not a cluster URL: the layer itself fails, in one line.
+    const built = await Effect.runPromise(
+      Effect.flip(Effect.scoped(Layer.build(Volley.layerCluster({ url: "http://127.0.0.1/db" }))))
+    )
+    expect(built).toEqual(
+      new ClusterError({ message: "Volley.layerCluster: 'http://127.0.0.1/db' is not a postgres:// URL" })
+    )
   }, 60_000)
 
   it("a plain import of the library loads no cluster package; building layerCluster does", () => {
