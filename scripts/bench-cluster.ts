@@ -21,6 +21,8 @@ const bin = join(root, "bin/volley.js")
 const urlsCount = Number(process.env["BENCH_URLS"] ?? 20_000)
 const workerCounts = (process.env["BENCH_WORKERS"] ?? "1,2,3").split(",").map(Number)
 const cpuProf = process.env["BENCH_CPU_PROF"]
+// BENCH_SUBMIT_ARGS: more flags for the submitting `volley fetch --cluster` (e.g. "--chunk-size 5000").
+const submitArgs = (process.env["BENCH_SUBMIT_ARGS"] ?? "").split(" ").filter((word) => word !== "")
 const delayMs = 100
 const perWorker = 50
 const hosts = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`)
@@ -123,7 +125,8 @@ try {
       "--cluster",
       url,
       "-o",
-      join(work, `cluster-${count}.out`)
+      join(work, `cluster-${count}.out`),
+      ...submitArgs
     ])
     if (count === 1) oneWorker = wall
     rows.push({

@@ -12,9 +12,13 @@
  * Effect.runPromise(program.pipe(Effect.provide(Volley.layer({ concurrency: 20 }))))
  * ```
  *
+ * To scale out, provide `Volley.layerCluster({ url: "postgres://…" })` instead: the same calls
+ * submit cluster runs to `volley worker` processes (see `cluster/ClusterVolley.ts`).
+ *
  * @module
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Chunk from "effect/Chunk"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -22,6 +26,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type { ClusterError, ClusterUnsupported, RunCancelled } from "./cluster/ClusterError.js"
+import type { ClusterVolleyOptions } from "./cluster/ClusterVolley.js"
 import { VolleyConfig } from "./config/VolleyConfig.js"
 import type { FetchRecord, FetchRecordOf } from "./domain/FetchRecord.js"
 import type { RequestSpec } from "./domain/RequestSpec.js"
@@ -51,24 +57,37 @@ export interface CallOptions<A = unknown, I = never> {
   readonly extract?: Extractor<A> | Schema.Schema<A, I>
 }
 
+/**
+ * What only `layerCluster` fails with: the cluster could not be used (`ClusterError`), an option
+ * it cannot honour (`ClusterUnsupported`, naming it), the run cancelled (`RunCancelled`). A failed
+ * request is never an error: it is a record with `ok: false`. The local layers never fail.
+ */
+export type VolleyError = ClusterError | ClusterUnsupported | RunCancelled
+
 export interface VolleyService {
   /** Fetches every request; the records come back in input order, failures included. */
   readonly fetchAll: <A = unknown, I = never>(
     requests: Iterable<string | RequestSpec>,
     options?: CallOptions<A, I>
-  ) => Effect.Effect<Array<FetchRecordOf<A>>>
+  ) => Effect.Effect<Array<FetchRecordOf<A>>, VolleyError>
   /** The streaming form, for inputs too large to hold: records are emitted in input order. */
   readonly stream: <E, R, A = unknown, I = never>(
     requests: Stream.Stream<string | RequestSpec, E, R>,
     options?: CallOptions<A, I>
-  ) => Stream.Stream<FetchRecordOf<A>, E, R>
-  /** One request, with retries and time-out; never fails (see the record's `ok`). */
-  readonly fetchOne: (request: string | RequestSpec, options?: Partial<FetchOptions>) => Effect.Effect<FetchRecord>
+  ) => Stream.Stream<FetchRecordOf<A>, E | VolleyError, R>
+  /** One request, with retries and time-out (a failed request is a record: see its `ok`). */
+  readonly fetchOne: (
+    request: string | RequestSpec,
+    options?: Partial<FetchOptions>
+  ) => Effect.Effect<FetchRecord, VolleyError>
   /**
    * Runs a workflow (see `Workflow.make` and `loadWorkflowFile`); the result has the shape
    * `volley run` prints: each step's record, its records (a `forEach`), or `{ skipped }`/`{ failed }`.
    */
-  readonly runWorkflow: (workflow: Workflow, options?: { readonly failFast?: boolean }) => Effect.Effect<WorkflowOutput>
+  readonly runWorkflow: (
+    workflow: Workflow,
+    options?: { readonly failFast?: boolean }
+  ) => Effect.Effect<WorkflowOutput, VolleyError>
 }
 
 /** volley's engine as a service. */
@@ -183,3 +202,33 @@ export const layer = (defaults: VolleyDefaults = {}): Layer.Layer<Volley> =>
 export const layerConfig: Layer.Layer<Volley, ConfigError.ConfigError> = Layer.unwrapEffect(
   Effect.map(VolleyConfig, (settings) => layer(settings))
 )
+
+/**
+ * Volley on a cluster (issue 16): the same service, its requests submitted as cluster runs to
+ * the `volley worker` processes of the cluster whose PostgreSQL database is `url` (sharded by
+ * host, records in input order, the same records as a local run). Options the workers cannot
+ * apply fail the call with `ClusterUnsupported` naming the option; `runWorkflow` is refused
+ * (`volley run FILE --cluster` runs a workflow file there). The cluster packages load only when
+ * the layer is built.
+ */
+export const layerCluster = (options: ClusterVolleyOptions): Layer.Layer<Volley, ClusterError> =>
+  Layer.scoped(
+    Volley,
+    Effect.gen(function*() {
+      const module = yield* Effect.promise(() => import("./cluster/ClusterVolley.js"))
+      const cluster = yield* module.make(options)
+      const stream = <E, R, A = unknown, I = never>(
+        requests: Stream.Stream<string | RequestSpec, E, R>,
+        options?: CallOptions<A, I>
+      ): Stream.Stream<FetchRecordOf<A>, E | VolleyError, R> =>
+        // An ok record's value is the extractor's; the cluster refuses `extract`, so none is A.
+        cluster.stream(indexedRequests(requests), options ?? {}).pipe(Stream.map((r) => r as FetchRecordOf<A>))
+      return {
+        stream,
+        fetchAll: (requests, options) =>
+          Stream.runCollect(stream(Stream.fromIterable(requests), options)).pipe(Effect.map(Chunk.toArray)),
+        fetchOne: (request, options) => cluster.fetchOne(toSpec(request), options),
+        runWorkflow: () => cluster.runWorkflow
+      } satisfies VolleyService
+    })
+  )

@@ -2,10 +2,12 @@
  * volley as a library: concurrent, retried, rate-limited fetching for Effect programs.
  *
  * - `Volley` — the service (`Volley.Volley`: `fetchAll`, `stream`, `fetchOne`, `runWorkflow`) and
- *   its layers (`layer`, `layerConfig`, `layerWithoutHttpClient`, `layerWithoutTransport`).
+ *   its layers (`layer`, `layerConfig`, `layerWithoutHttpClient`, `layerWithoutTransport`, and
+ *   `layerCluster` to run on a cluster of `volley worker`s).
  * - The transport — `Transport`, `undiciLayer` (the fast lane), `httpClientTransportLayer`.
  * - Options and records — `FetchOptions`, `RequestSpec`, the record `Schema`, `encodeRecord`.
- * - Errors — one `Schema.TaggedError` class per failure, `isTransient`, `InvalidExpression`.
+ * - Errors — one `Schema.TaggedError` class per failure, `isTransient`, `InvalidExpression`; the
+ *   cluster layer's `ClusterError`, `ClusterUnsupported`, `RunCancelled`.
  * - `RetryPolicy` — the retry `Schedule` (exponential, jittered, capped, honouring Retry-After).
  * - Extractors (JMESPath, CSS, regex, JSON Schema, Effect Schema), gates (rate, per host, polite).
  * - Checks — accepted statuses and JMESPath assertions (`makeExpectation`).
@@ -20,6 +22,9 @@
  */
 export { VolleyConfig, type VolleySettings } from "./config/VolleyConfig.js"
 export * as Volley from "./Volley.js"
+// The cluster layer's errors and settings: these load no cluster package (Volley.layerCluster does, when built).
+export { ClusterError, ClusterUnsupported, RunCancelled } from "./cluster/ClusterError.js"
+export type { ClusterVolleyOptions } from "./cluster/ClusterVolley.js"
 
 export type { ProxySettings } from "./http/ProxyConfig.js"
 export type { TlsSettings } from "./http/TlsOptions.js"

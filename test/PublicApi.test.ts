@@ -21,6 +21,8 @@ describe("the public API", () => {
     expect(Object.keys(Api).sort()).toEqual([
       "AssertionError",
       "BodyTooLarge",
+      "ClusterError",
+      "ClusterUnsupported",
       "DecodeError",
       "ExtractError",
       "ExtractorSpec",
@@ -40,6 +42,7 @@ describe("the public API", () => {
       "RecordTimings",
       "RequestSpec",
       "RetryPolicy",
+      "RunCancelled",
       "SchemaError",
       "StatusError",
       "Telemetry",
@@ -95,7 +98,7 @@ describe("the public API", () => {
     expect(Object.fromEntries(namespaces.map((name) => [name, publicMembers(name)]))).toEqual({
       RetryPolicy: ["defaultRetryOptions", "retrySchedule"],
       Telemetry: ["attemptsTotal", "failuresTotal", "requestDuration", "requestsInFlight", "requestsTotal"],
-      Volley: ["Volley", "layer", "layerConfig", "layerWithoutHttpClient", "layerWithoutTransport"],
+      Volley: ["Volley", "layer", "layerCluster", "layerConfig", "layerWithoutHttpClient", "layerWithoutTransport"],
       Workflow: ["forEach", "make", "request"],
       testing: ["fromTable", "layer", "make", "makeWithTraffic"]
     })

@@ -59,25 +59,8 @@ export const clusterFetch = Effect.fnUntraced(function*(job: ClusterFetch) {
   }
   if (job.format === "har") return yield* new UsageError({ message: "--cluster does not write HAR yet" })
   const cluster = yield* lazyModule(() => import("./ClusterModules.js"))
-  const retry = job.fetch.retry
-  const settings = {
-    timeoutMs: cluster.millis(job.fetch.timeout),
-    retries: retry.retries,
-    backoffMs: cluster.millis(retry.backoff),
-    maxBackoffMs: cluster.millis(retry.maxBackoff),
-    ...(job.perHost === undefined ? {} : { perHost: job.perHost }),
-    method: job.request.method,
-    headers: job.request.headers,
-    secretHeaders: [...job.fetch.secretHeaders],
-    ...(job.request.body === undefined ? {} : { body: job.request.body }),
-    keepBody: job.fetch.keepBody,
-    maxBodyBytes: job.fetch.maxBodyBytes,
-    maxRedirects: job.fetch.maxRedirects,
-    maxJsonDepth: job.fetch.maxJsonDepth,
-    decompress: job.fetch.decompress,
-    includeHeaders: job.fetch.includeHeaders === true,
-    resendUnsafe: job.resendUnsafe
-  }
+  // The request's method, headers and body are in `job.fetch` too (the headers redacted there).
+  const settings = cluster.settingsFromFetch(job.fetch, { perHost: job.perHost, resendUnsafe: job.resendUnsafe })
   const stderr = yield* Stderr
   const summary = yield* Effect.gen(function*() {
     const { records, run } = yield* cluster.submitRun(job.requests, {

@@ -6,6 +6,7 @@
  */
 import * as Options from "@effect/cli/Options"
 import * as Either from "effect/Either"
+import { Defaults } from "../domain/Defaults.js"
 import { UsageError } from "../domain/UsageError.js"
 import { optionalText, positiveIntOption } from "./OptionParsers.js"
 
@@ -19,10 +20,10 @@ export const clusterOption = optionalText(
 /** The flags `volley fetch` takes for the cluster mode. */
 export const fetchClusterOptions = {
   cluster: clusterOption,
-  buckets: positiveIntOption("buckets", 64, { max: 100_000 }).pipe(
+  buckets: positiveIntOption("buckets", Defaults.clusterBuckets, { max: 100_000 }).pipe(
     Options.withDescription("with --cluster: host buckets (one owner each); more than workers × cores")
   ),
-  chunkSize: positiveIntOption("chunk-size", 500, { max: 100_000 }).pipe(
+  chunkSize: positiveIntOption("chunk-size", Defaults.clusterChunkSize, { max: 100_000 }).pipe(
     Options.withDescription("with --cluster: inputs per chunk (one stored batch per bucket in a chunk)")
   ),
   resendUnsafe: Options.boolean("resend-unsafe").pipe(

@@ -4,10 +4,10 @@
  *
  * @module
  */
-import * as Duration from "effect/Duration"
 
 export { ClusterError, RunCancelled } from "../cluster/ClusterError.js"
 export { clientLayer, pgLayer, safeUrl } from "../cluster/ClusterLayer.js"
+export { settingsFromFetch } from "../cluster/RunSettings.js"
 export { cancelRun, clusterRunners, ensureSchema, findRun, listRuns } from "../cluster/Store.js"
 export { newRunId, runRecords, submitRun } from "../cluster/Submit.js"
 import * as Layer from "effect/Layer"
@@ -18,5 +18,3 @@ export { executeWorkflow, workflowClientLayer } from "../cluster/WorkflowExecuti
 /** A worker: the host buckets' handlers, and the workflow executions (`volley run --cluster`). */
 export const workerLayer = (options: WorkerOptions) =>
   workflowWorkerLayer.pipe(Layer.provideMerge(bucketWorkerLayer(options)))
-
-export const millis = (duration: Duration.DurationInput): number => Duration.toMillis(duration)

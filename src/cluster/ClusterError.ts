@@ -1,6 +1,7 @@
 /**
  * The failures the cluster mode adds: the database (or the cluster on it) could not be used, and
- * a run read back was cancelled (`volley runs cancel`).
+ * a run read back was cancelled (`volley runs cancel`), an option the cluster cannot honour.
+ * Only `effect/Schema` is imported: the library names these errors without loading the cluster.
  *
  * @module
  */
@@ -27,5 +28,11 @@ export const clusterError = (doing: string) => (cause: unknown): ClusterError =>
 /** The run was cancelled while its records were read (`volley runs cancel`): exit 3. */
 export class RunCancelled extends Schema.TaggedError<RunCancelled>()("RunCancelled", {
   run: Schema.String,
+  message: Schema.String
+}) {}
+
+/** An option `Volley.layerCluster` cannot honour (yet): refused by name rather than ignored. */
+export class ClusterUnsupported extends Schema.TaggedError<ClusterUnsupported>()("ClusterUnsupported", {
+  option: Schema.String,
   message: Schema.String
 }) {}

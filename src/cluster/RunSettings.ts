@@ -9,7 +9,13 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { Method } from "../domain/RequestSpec.js"
-import { type FetchOptions, makeFetchOptions, redactHeaders, withSecretHeaders } from "../http/FetchOptions.js"
+import {
+  type FetchOptions,
+  makeFetchOptions,
+  redactHeaders,
+  revealHeaders,
+  withSecretHeaders
+} from "../http/FetchOptions.js"
 import { makePoliteGate } from "../http/PoliteGate.js"
 import { parseWorkflow } from "../workflow/WorkflowFile.js"
 
@@ -52,6 +58,33 @@ export const RunSettings = Schema.Struct({
   }))
 })
 export type RunSettings = typeof RunSettings.Type
+
+/**
+ * The settings of a run from fetch options (a command line's or a library call's): what the
+ * workers can apply. A multipart body and the options they do not carry are refused before
+ * (`volley fetch --cluster`, `Volley.layerCluster`).
+ */
+export const settingsFromFetch = (
+  fetch: FetchOptions,
+  run: { readonly perHost: number | undefined; readonly resendUnsafe: boolean }
+): RunSettings => ({
+  timeoutMs: Duration.toMillis(fetch.timeout),
+  retries: fetch.retry.retries,
+  backoffMs: Duration.toMillis(fetch.retry.backoff),
+  maxBackoffMs: Duration.toMillis(fetch.retry.maxBackoff),
+  ...(run.perHost === undefined ? {} : { perHost: run.perHost }),
+  method: fetch.method,
+  headers: revealHeaders(fetch.headers),
+  secretHeaders: [...fetch.secretHeaders],
+  ...(typeof fetch.body === "string" ? { body: fetch.body } : {}),
+  keepBody: fetch.keepBody,
+  maxBodyBytes: fetch.maxBodyBytes,
+  maxRedirects: fetch.maxRedirects,
+  maxJsonDepth: fetch.maxJsonDepth,
+  decompress: fetch.decompress,
+  includeHeaders: fetch.includeHeaders === true,
+  resendUnsafe: run.resendUnsafe
+})
 
 /** Methods a server must treat as safe to receive twice (RFC 9110 §9.2.1). */
 export const safeMethods: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS", "TRACE"])

@@ -21,6 +21,7 @@ import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { type ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
 import { type BatchInput, bucketOf, HostBucket } from "./Protocol.js"
 import { encodeSettings, type RunSettings } from "./RunSettings.js"
+import { retrySocketDefects } from "./SocketRetry.js"
 import { ensureSchema, insertRun, type ResultRow, resultsFrom, runState, setTotal } from "./Store.js"
 
 export interface SubmitOptions {
@@ -121,13 +122,19 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
             ...(input.invalid === undefined ? {} : { invalid: input.invalid })
           })
         }
+        const doing = `sending chunk ${chunkIndex} of run ${run}`
         return Effect.forEach(
           byBucket,
           ([bucket, batch]) =>
-            client(String(bucket)).FetchBatch({ run, chunk: chunkIndex, bucket, inputs: batch }, { discard: true }),
+            client(String(bucket)).FetchBatch({ run, chunk: chunkIndex, bucket, inputs: batch }, { discard: true })
+              .pipe(
+                Effect.mapError(clusterError(doing)),
+                // The batch is stored before its runner is told; a socket to a runner that died fails
+                // the telling. Sent again, it is the same message (its primary key), stored once.
+                retrySocketDefects(doing)
+              ),
           { concurrency: 16, discard: true }
         ).pipe(
-          Effect.mapError(clusterError(`sending chunk ${chunkIndex} of run ${run}`)),
           Effect.as(count + Chunk.size(chunk))
         )
       }),

@@ -22,6 +22,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { Defaults } from "../domain/Defaults.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import { defaultFetchOptions } from "../http/FetchOptions.js"
 import type { Workflow } from "../workflow/Workflow.js"
@@ -30,6 +31,7 @@ import { failedStepResult, type StepResult, stepResult, type WorkflowResult } fr
 import { stepInputs } from "../workflow/WorkflowRunner.js"
 import { ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
 import type { RunSettings } from "./RunSettings.js"
+import { retrySocketDefects } from "./SocketRetry.js"
 import { runRecords, submitRun } from "./Submit.js"
 
 /** What a worker needs to run the workflow: its text, as the submitting process read it. */
@@ -67,8 +69,8 @@ export const VolleyWorkflow = WorkflowApi.make({
 })
 
 /** Host buckets and chunk size of a step's run: those of `volley fetch --cluster`. */
-const buckets = 64
-const chunkSize = 500
+const buckets = Defaults.clusterBuckets
+const chunkSize = Defaults.clusterChunkSize
 
 const runOf = (key: string, step: string) => `wf/${key}/${step}`
 
@@ -199,7 +201,10 @@ export const workflowClientLayer = ClusterWorkflowEngine.layer
 /** Runs (or, for a key already run, reads back) the execution, then its steps' records: a local run's result. */
 export const executeWorkflow = (payload: ExecutionPayload) =>
   Effect.gen(function*() {
-    const result = yield* VolleyWorkflow.execute(payload)
+    // The key makes the execution idempotent: started again after a socket failed, it is the same one.
+    const result = yield* VolleyWorkflow.execute(payload).pipe(
+      retrySocketDefects(`running workflow execution ${payload.key}`)
+    )
     const steps: Record<string, StepResult> = {}
     for (const summary of result.steps) {
       steps[summary.name] = {
