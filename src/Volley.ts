@@ -207,9 +207,9 @@ export const layerConfig: Layer.Layer<Volley, ConfigError.ConfigError> = Layer.u
  * Volley on a cluster (issue 16): the same service, its requests submitted as cluster runs to
  * the `volley worker` processes of the cluster whose PostgreSQL database is `url` (sharded by
  * host, records in input order, the same records as a local run). Options the workers cannot
- * apply fail the call with `ClusterUnsupported` naming the option; `runWorkflow` is refused
- * (`volley run FILE --cluster` runs a workflow file there). The cluster packages load only when
- * the layer is built.
+ * apply fail the call with `ClusterUnsupported` naming the option; `runWorkflow` starts the
+ * workflow as an execution on the workers, as `volley run FILE --cluster` does. The cluster
+ * packages load only when the layer is built.
  */
 export const layerCluster = (options: ClusterVolleyOptions): Layer.Layer<Volley, ClusterError> =>
   Layer.scoped(
@@ -228,7 +228,7 @@ export const layerCluster = (options: ClusterVolleyOptions): Layer.Layer<Volley,
         fetchAll: (requests, options) =>
           Stream.runCollect(stream(Stream.fromIterable(requests), options)).pipe(Effect.map(Chunk.toArray)),
         fetchOne: (request, options) => cluster.fetchOne(toSpec(request), options),
-        runWorkflow: () => cluster.runWorkflow
+        runWorkflow: (workflow, options) => cluster.runWorkflow(workflow, options ?? {})
       } satisfies VolleyService
     })
   )

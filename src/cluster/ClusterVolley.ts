@@ -20,10 +20,13 @@ import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
 import { type FetchOptions, makeFetchOptions } from "../http/FetchOptions.js"
 import { defaultRetryOptions } from "../http/RetryPolicy.js"
+import type { Workflow } from "../workflow/Workflow.js"
+import { type WorkflowOutput, workflowOutput } from "../workflow/WorkflowOutput.js"
 import { ClusterError, clusterError, ClusterUnsupported, type RunCancelled } from "./ClusterError.js"
 import { clientLayer } from "./ClusterLayer.js"
 import { settingsFromFetch } from "./RunSettings.js"
-import { submitRun } from "./Submit.js"
+import { newRunId, submitRun } from "./Submit.js"
+import { executeWorkflow, workflowClientLayer } from "./WorkflowExecution.js"
 
 /** `Volley.layerCluster`'s settings: the cluster, and the defaults every run starts from. */
 export interface ClusterVolleyOptions {
@@ -70,7 +73,11 @@ export interface ClusterVolley {
     request: RequestSpec,
     fetch: Partial<FetchOptions> | undefined
   ) => Effect.Effect<FetchRecord, ClusterFailure>
-  readonly runWorkflow: Effect.Effect<never, ClusterUnsupported>
+  /** An `@effect/workflow` execution on the workers, as `volley run FILE --cluster` starts one. */
+  readonly runWorkflow: (
+    workflow: Workflow,
+    options: { readonly failFast?: boolean | undefined }
+  ) => Effect.Effect<WorkflowOutput, ClusterFailure>
 }
 
 const refused = (option: string, why: string) =>
@@ -112,7 +119,10 @@ export const make = (options: ClusterVolleyOptions): Effect.Effect<ClusterVolley
     if (!/^postgres(ql)?:\/\//i.test(options.url)) {
       return yield* new ClusterError({ message: `Volley.layerCluster: '${options.url}' is not a postgres:// URL` })
     }
-    const context = yield* Layer.build(clientLayer(options.url, options.env ?? process.env))
+    // The workflow engine's client too: a workflow is an execution the workers run.
+    const context = yield* Layer.build(
+      workflowClientLayer.pipe(Layer.provideMerge(clientLayer(options.url, options.env ?? process.env)))
+    )
     const base = makeFetchOptions({
       ...(options.timeout === undefined ? {} : { timeout: Duration.decode(options.timeout) }),
       ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
@@ -149,12 +159,20 @@ export const make = (options: ClusterVolleyOptions): Effect.Effect<ClusterVolley
             onSome: Effect.succeed
           }))
         ),
-      runWorkflow: Effect.fail(
-        new ClusterUnsupported({
-          option: "runWorkflow",
-          message:
-            "Volley.layerCluster does not run workflows yet: run the workflow file with volley run FILE --cluster"
-        })
-      )
+      runWorkflow: (workflow, call) => {
+        // As `volley run --cluster`: a step's files would be written on whichever worker ran it.
+        const saving = workflow.steps.find((step) => step.save !== undefined)
+        if (saving !== undefined) {
+          return Effect.fail(refused(`save (step '${saving.name}')`, "a step's files would land on the workers"))
+        }
+        return executeWorkflow({
+          key: newRunId().replace(/^run-/, "wf-"),
+          source: workflow.origin.text,
+          file: workflow.origin.source,
+          vars: workflow.origin.overrides,
+          failFast: call.failFast === true,
+          startedAt: Date.now()
+        }).pipe(Effect.map(workflowOutput), Effect.provide(context))
+      }
     }
   })

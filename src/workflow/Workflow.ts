@@ -61,6 +61,18 @@ export interface Workflow {
   readonly steps: ReadonlyArray<CompiledStep>
   /** Steps in waves: a wave's steps run side by side once the earlier waves are done. */
   readonly waves: ReadonlyArray<ReadonlyArray<string>>
+  /**
+   * What the workflow is compiled from, for a process that compiles it again (a cluster worker):
+   * the document's text (a `Workflow.make` definition as JSON, which YAML reads), the name its
+   * messages give it, and the variables given over the file's own.
+   */
+  readonly origin: WorkflowOrigin
+}
+
+export interface WorkflowOrigin {
+  readonly text: string
+  readonly source: string
+  readonly overrides: Readonly<Record<string, string>>
 }
 
 /**
@@ -101,6 +113,7 @@ const fail = (locator: Locator, path: ReadonlyArray<PropertyKey>, problem: strin
 export const compileWorkflow = (
   decoded: WorkflowSchema,
   locator: Locator,
+  text: string,
   overrides: Readonly<Record<string, string>> = {}
 ): Effect.Effect<Workflow, UsageError> =>
   Effect.gen(function*() {
@@ -229,7 +242,8 @@ export const compileWorkflow = (
       name: decoded.name ?? locator.source,
       vars: { ...decoded.vars, ...overrides },
       steps,
-      waves: waves.right
+      waves: waves.right,
+      origin: { text, source: locator.source, overrides }
     }
   })
 
@@ -289,7 +303,7 @@ export const make = (
       const issue = firstIssue(error)
       return fail(locator, issue.path, issue.message)
     }),
-    Effect.flatMap((decoded) => compileWorkflow(decoded, locator, options.vars))
+    Effect.flatMap((decoded) => compileWorkflow(decoded, locator, JSON.stringify(definition), options.vars))
   )
 }
 

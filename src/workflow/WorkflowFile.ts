@@ -174,7 +174,7 @@ export const parseWorkflow = (
         return new UsageError({ message: describeProblem(locator, issue.path, shortProblem(js, issue)) })
       })
     )
-    return yield* compileWorkflow(decoded, locator, vars)
+    return yield* compileWorkflow(decoded, locator, text, vars)
   })
 
 /** The line of the first alias (`*name`) of a document. */

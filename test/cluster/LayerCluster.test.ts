@@ -6,7 +6,8 @@
  *   inputs (two loopback hosts, a 404, an invalid URL, a POST with headers and a body): in input
  *   order, every index once — only the times (`ms`) differ;
  * - options the workers cannot honour fail the call with `ClusterUnsupported` naming the option,
- *   and submit nothing; `runWorkflow` is refused the same way;
+ *   and submit nothing (a workflow step with `save:` too);
+ * - `runWorkflow` runs the workflow as an execution on the workers: the local layer's output;
  * - a plain `import` of the library loads no cluster package; building the layer does.
  *
  * The file has a database of its own, created and dropped here. Waits are on output, never sleeps.
@@ -21,6 +22,7 @@ import { ClusterError, ClusterUnsupported } from "../../src/cluster/ClusterError
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import * as Volley from "../../src/Volley.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
+import { stepRecords } from "../../src/workflow/WorkflowOutput.js"
 import { staleBundle } from "../support/CliProcess.js"
 import { createDatabase, dropDatabase, postgresReady, query } from "../support/ClusterDatabase.js"
 import { freePort, type Running, startCli } from "../support/ClusterProcess.js"
@@ -124,6 +126,36 @@ describe.skipIf(!available)("Volley.layerCluster (a volley worker process, Postg
     expect(stored.every((row) => row.n === row.distinct_n)).toBe(true)
   }, 60_000)
 
+  it(
+    "runWorkflow: an execution on the workers, with the local layer's output (a request, then a fan-out over its body)",
+    async () => {
+      const flow = Effect.flatMap(
+        Workflow.make({
+          name: "fan",
+          vars: { base: servers[0]!.base },
+          steps: {
+            first: Workflow.request("{{ vars.base }}/first"),
+            each: Workflow.forEach("keys(first.body)", `${servers[1]!.base}/key/{{ item }}`, { extract: "path" })
+          }
+        }).pipe(Effect.orDie),
+        (workflow) => Effect.flatMap(Volley.Volley, (volley) => volley.runWorkflow(workflow))
+      )
+      const expected = await local(flow)
+      const got = await onCluster(flow)
+      expect(got._tag).toBe("Right")
+      if (got._tag === "Left") return
+      const shape = (output: typeof expected) =>
+        Object.fromEntries(Object.entries(output.steps).map(([name, step]) => [name, stepRecords(step).map(timeless)]))
+      expect(shape(got.right)).toEqual(shape(expected))
+      expect(Object.keys(got.right.steps)).toEqual(["first", "each"])
+      const each = stepRecords(got.right.steps["each"])
+      expect(each.map((r) => (r.ok ? r.value : r.error._tag))).toEqual(
+        ["host", "path", "method", "body", "token"].map((key) => `/key/${key}`)
+      )
+    },
+    60_000
+  )
+
   it("options the workers cannot honour are refused by name, before anything is submitted", async () => {
     const before = await runCount()
     const refused = await onCluster(Effect.gen(function*() {
@@ -135,7 +167,10 @@ describe.skipIf(!available)("Volley.layerCluster (a volley worker process, Postg
       yield* refusedBy(volley.fetchAll(inputs(), { extract: Schema.Struct({ host: Schema.String }) }))
       yield* refusedBy(Stream.runDrain(volley.stream(Stream.fromIterable(inputs()), { failFast: true })))
       yield* refusedBy(volley.fetchOne(inputs()[0] as string, { timings: true }))
-      const flow = yield* Workflow.make({ name: "w", steps: { a: { request: { url: `${servers[0]!.base}/a` } } } })
+      const flow = yield* Workflow.make({
+        name: "w",
+        steps: { a: { request: { url: `${servers[0]!.base}/a` }, save: "/tmp/volley-never-written" } }
+      })
       yield* refusedBy(volley.runWorkflow(flow))
       return reasons
     }))
@@ -146,7 +181,7 @@ describe.skipIf(!available)("Volley.layerCluster (a volley worker process, Postg
       "extract",
       "failFast",
       "fetch.timings",
-      "runWorkflow"
+      "save (step 'a')"
     ])
     expect((refused.right[0] as ClusterUnsupported).message).toBe(
       "Volley.layerCluster does not take concurrency: each worker's --concurrency bounds the requests in flight"
