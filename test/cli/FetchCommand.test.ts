@@ -1,5 +1,5 @@
 /**
- * The built CLI against a real loopback server: order under random delays, the concurrency cap
+ * The CLI (in process) against a real loopback server: order under random delays, the concurrency cap
  * held (counted by the server), every error tag, and the exit codes.
  */
 import { FileSystem, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
@@ -7,7 +7,7 @@ import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { createServer } from "node:http"
-import { runCli } from "../support/CliProcess.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
 class Traffic extends Context.Tag("test/Traffic")<Traffic, { inFlight: number; maxInFlight: number; hits: number }>() {}
 
@@ -55,7 +55,7 @@ const baseUrl = HttpServer.addressFormattedWith((address) => Effect.succeed(addr
 const lines = (text: string) => text.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
 
 layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true })(
-  "volley fetch (built CLI)",
+  "volley fetch (in process)",
   (it) => {
     it.effect("keeps input order under random delays and holds --concurrency", () =>
       Effect.gen(function*() {
@@ -63,7 +63,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
         const traffic = yield* Traffic
         traffic.maxInFlight = 0
         const urls = Array.from({ length: 60 }, (_, i) => `${base}/json/${i}?delay=${(i * 37) % 50}`)
-        const result = yield* runCli(["fetch", ...urls, "-c", "5", "--no-progress"])
+        const result = yield* runInProcess(["fetch", ...urls, "-c", "5", "--no-progress"])
         expect(result.code).toBe(0)
         const records = lines(result.stdout)
         expect(records.map((r) => r.index)).toEqual(urls.map((_, i) => i))
@@ -75,7 +75,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
     it.effect("every error tag, isolated per record; exit code 1", () =>
       Effect.gen(function*() {
         const base = yield* baseUrl
-        const result = yield* runCli([
+        const result = yield* runInProcess([
           "fetch",
           `${base}/json/1`,
           "notaurl",
@@ -110,7 +110,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
       Effect.gen(function*() {
         const base = yield* baseUrl
         const stdin = `# ids\n${base}/json/{1..3}\n\n${base}/json/9\n`
-        const csv = yield* runCli(["fetch", "--input", "-", "--format", "csv", "--extract", "n", "--no-progress"], {
+        const csv = yield* runInProcess(["fetch", "--input", "-", "--format", "csv", "--extract", "n", "--no-progress"], {
           stdin
         })
         expect(csv.code).toBe(0)
@@ -120,7 +120,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
 
         const fs = yield* FileSystem.FileSystem
         const out = `${yield* fs.makeTempDirectoryScoped()}/out.json`
-        const json = yield* runCli(["fetch", `${base}/json/{1..4}`, "--format", "json", "-o", out, "--no-progress"])
+        const json = yield* runInProcess(["fetch", `${base}/json/{1..4}`, "--format", "json", "-o", out, "--no-progress"])
         expect(json.code).toBe(0)
         const written = JSON.parse(yield* fs.readFileString(out))
         expect(written.map((r: { index: number }) => r.index)).toEqual([0, 1, 2, 3])
@@ -145,7 +145,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
           [["fetch"], /no URLs/]
         ]
         for (const [args, message] of cases) {
-          const result = yield* runCli(args)
+          const result = yield* runInProcess(args)
           expect(result.code, args.join(" ")).toBe(2)
           expect(result.stderr.trim()).toMatch(message)
           expect(result.stderr.trim().split("\n").length, result.stderr).toBe(1)
