@@ -9,8 +9,8 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { parse, type TestSuites } from "junit2json"
 import { startDemoServer } from "../../src/server/DemoServer.js"
-import { runInProcess } from "../support/InProcessCli.js"
 import { harErrors } from "../support/HarSchema.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
 const records = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line))
 

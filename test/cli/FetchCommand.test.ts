@@ -110,9 +110,12 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
       Effect.gen(function*() {
         const base = yield* baseUrl
         const stdin = `# ids\n${base}/json/{1..3}\n\n${base}/json/9\n`
-        const csv = yield* runInProcess(["fetch", "--input", "-", "--format", "csv", "--extract", "n", "--no-progress"], {
-          stdin
-        })
+        const csv = yield* runInProcess(
+          ["fetch", "--input", "-", "--format", "csv", "--extract", "n", "--no-progress"],
+          {
+            stdin
+          }
+        )
         expect(csv.code).toBe(0)
         const rows = csv.stdout.trim().split("\n")
         expect(rows[0]).toBe("index,url,ok,status,attempts,ms,value,error,bodyEncoding")
@@ -120,7 +123,15 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
 
         const fs = yield* FileSystem.FileSystem
         const out = `${yield* fs.makeTempDirectoryScoped()}/out.json`
-        const json = yield* runInProcess(["fetch", `${base}/json/{1..4}`, "--format", "json", "-o", out, "--no-progress"])
+        const json = yield* runInProcess([
+          "fetch",
+          `${base}/json/{1..4}`,
+          "--format",
+          "json",
+          "-o",
+          out,
+          "--no-progress"
+        ])
         expect(json.code).toBe(0)
         const written = JSON.parse(yield* fs.readFileString(out))
         expect(written.map((r: { index: number }) => r.index)).toEqual([0, 1, 2, 3])

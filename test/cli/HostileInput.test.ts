@@ -6,8 +6,8 @@ import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { runInProcess } from "../support/InProcessCli.js"
 import { hostileCases, startHostileServer } from "../support/HostileServer.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
 layer(NodeContext.layer, { excludeTestServices: true })("volley fetch against hostile answers", (it) => {
   it.scoped(

@@ -17,7 +17,13 @@ layer(NodeContext.layer, { excludeTestServices: true })("pacing to announced lim
       Effect.gen(function*() {
         const { url } = yield* startDemoServer()
         for (const [key, extra] of [["plain", []], ["adaptive", ["--adaptive"]]] as const) {
-          const result = yield* runInProcess(["fetch", `${url}/limited/${key}?rate=20&n={1..100}`, "-c", "32", ...extra])
+          const result = yield* runInProcess([
+            "fetch",
+            `${url}/limited/${key}?rate=20&n={1..100}`,
+            "-c",
+            "32",
+            ...extra
+          ])
           expect(result.code).toBe(0)
           const lines = records(result.stdout)
           expect(lines).toHaveLength(100)

@@ -78,7 +78,14 @@ layer(NodeContext.layer, { excludeTestServices: true })("volley fetch on the rea
     it.scoped("--http2 against an h2-only server", () =>
       Effect.gen(function*() {
         const url = yield* http2Server({ ...signed, allowHTTP1: false })
-        const result = yield* runInProcess(["fetch", url, "--http2", "--cacert", join(certs.dir, "ca.pem"), "--no-progress"])
+        const result = yield* runInProcess([
+          "fetch",
+          url,
+          "--http2",
+          "--cacert",
+          join(certs.dir, "ca.pem"),
+          "--no-progress"
+        ])
         expect(records(result.stdout)[0]).toMatchObject({ ok: true, body: { httpVersion: "2.0" } })
       }))
 
