@@ -1,15 +1,26 @@
 /**
- * The CLI (in process) against a real loopback server: order under random delays, the concurrency cap
- * held (counted by the server), every error tag, and the exit codes.
+ * The CLI (in process) against a real loopback server: order under random delays, the
+ * concurrency cap held and reached (counted by the server), every error tag, and the exit codes.
  */
 import { FileSystem, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Deferred, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { runInProcess } from "../support/InProcessCli.js"
 
-class Traffic extends Context.Tag("test/Traffic")<Traffic, { inFlight: number; maxInFlight: number; hits: number }>() {}
+interface TrafficState {
+  inFlight: number
+  maxInFlight: number
+  hits: number
+  /**
+   * When set, requests wait (before their delay) until this many are in flight at once: a run
+   * that holds -c then reaches it at any machine speed, and one that could not would never end.
+   */
+  fillTo: { readonly size: number; readonly full: Deferred.Deferred<void> } | undefined
+}
+
+class Traffic extends Context.Tag("test/Traffic")<Traffic, TrafficState>() {}
 
 const delayParam = (url: string) => Number(new URL(url, "http://x").searchParams.get("delay") ?? 0)
 
@@ -21,6 +32,11 @@ const App = Effect.gen(function*() {
       traffic.hits++
       traffic.inFlight++
       traffic.maxInFlight = Math.max(traffic.maxInFlight, traffic.inFlight)
+      const fill = traffic.fillTo
+      if (fill !== undefined) {
+        if (traffic.inFlight >= fill.size) yield* Deferred.succeed(fill.full, undefined)
+        yield* Deferred.await(fill.full)
+      }
       return yield* Effect.sleep(delayParam(request.url)).pipe(Effect.zipRight(handler))
     }).pipe(Effect.ensuring(Effect.sync(() => traffic.inFlight--)))
   return HttpRouter.empty.pipe(
@@ -47,7 +63,9 @@ const App = Effect.gen(function*() {
 
 const ServerLive = Layer.unwrapEffect(Effect.map(App, (app) => HttpServer.serve(app))).pipe(
   Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-  Layer.provideMerge(Layer.sync(Traffic, () => ({ inFlight: 0, maxInFlight: 0, hits: 0 })))
+  Layer.provideMerge(
+    Layer.sync(Traffic, (): TrafficState => ({ inFlight: 0, maxInFlight: 0, hits: 0, fillTo: undefined }))
+  )
 )
 
 const baseUrl = HttpServer.addressFormattedWith((address) => Effect.succeed(address))
@@ -62,8 +80,11 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
         const base = yield* baseUrl
         const traffic = yield* Traffic
         traffic.maxInFlight = 0
+        traffic.fillTo = { size: 5, full: yield* Deferred.make<void>() }
         const urls = Array.from({ length: 60 }, (_, i) => `${base}/json/${i}?delay=${(i * 37) % 50}`)
-        const result = yield* runInProcess(["fetch", ...urls, "-c", "5", "--no-progress"])
+        const result = yield* runInProcess(["fetch", ...urls, "-c", "5", "--no-progress"]).pipe(
+          Effect.ensuring(Effect.sync(() => traffic.fillTo = undefined))
+        )
         expect(result.code).toBe(0)
         const records = lines(result.stdout)
         expect(records.map((r) => r.index)).toEqual(urls.map((_, i) => i))
