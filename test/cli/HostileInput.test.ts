@@ -1,6 +1,6 @@
 /**
- * The CLI (in process) against the hostile loopback server: one bad answer fails one record, the run
- * goes on, and every output format stays valid.
+ * The CLI (in process) against the hostile loopback server: one bad answer fails one record,
+ * the run goes on, and every output format stays valid.
  */
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"

@@ -1,6 +1,6 @@
 /**
- * The CLI (in process) against the demo API's `/limited` endpoint on loopback, which announces its
- * budget in `RateLimit-*` headers: with default settings nothing is lost.
+ * The CLI (in process) against the demo API's `/limited` endpoint on loopback, which announces
+ * its budget in `RateLimit-*` headers: with default settings nothing is lost.
  */
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"

@@ -1,7 +1,8 @@
 /**
- * The CLI (in process) against a loopback server that watches its callers: a 429 with `Retry-After`
- * pauses the whole host, fixed and `--adaptive` runs keep -c and every record at a crowded server, and secret header values are
- * sent but never printed.
+ * The CLI (in process) against a loopback server that watches its callers: a 429 with
+ * `Retry-After` pauses the whole host, fixed and `--adaptive` runs keep -c and every record at a
+ * crowded server, and secret header values are sent but never printed (not even in
+ * `VOLLEY_DEBUG`'s trace).
  */
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
