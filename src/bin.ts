@@ -1,7 +1,7 @@
 /**
- * The `volley` executable: parses the command line, provides the production layers (Node
- * platform, undici HTTP client, stdout/stderr, graceful shutdown) and turns the outcome into an
- * exit code.
+ * The `volley` executable: runs `main` (the command line, telemetry, `VOLLEY_DEBUG`) with the
+ * production layers (Node platform, undici HTTP client, stdin/stdout/stderr, graceful shutdown)
+ * and turns the outcome into an exit code.
  *
  * Signals are handled here rather than by `NodeRuntime.runMain`, which interrupts at once: the
  * first Ctrl-C (or SIGTERM) lets a fetch finish what is in flight (up to a grace period,
