@@ -1,7 +1,7 @@
 /**
- * The `volley` executable: parses the command line, provides the production layers (Node
- * platform, undici HTTP client, stdout/stderr, graceful shutdown) and turns the outcome into an
- * exit code.
+ * The `volley` executable: runs `main` (the command line, telemetry, `VOLLEY_DEBUG`) with the
+ * production layers (Node platform, undici HTTP client, stdin/stdout/stderr, graceful shutdown)
+ * and turns the outcome into an exit code.
  *
  * Signals are handled here rather than by `NodeRuntime.runMain`, which interrupts at once: the
  * first Ctrl-C (or SIGTERM) lets a fetch finish what is in flight (up to a grace period,
@@ -14,21 +14,19 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import { cli } from "./cli/Cli.js"
 import { ExitCode, outcomeOf } from "./cli/ExitCode.js"
-import { lazyModule } from "./cli/LazyModule.js"
+import { main } from "./cli/Main.js"
+import { layerProcessStdin } from "./cli/Stdin.js"
 import { withTerminalConsole } from "./cli/TerminalConsole.js"
 import { parseDuration } from "./domain/DurationText.js"
 import { TransportFactory } from "./engine/Compare.js"
 import { removeAllNow } from "./engine/ExitCleanup.js"
 import { makeShutdown, Shutdown } from "./engine/Shutdown.js"
 import { undiciLayer } from "./http/TransportLayer.js"
-import { otelPlan } from "./observability/OtelEnv.js"
 import { printAbove } from "./report/Progress.js"
 import { layerProcess, layerProcessStderr } from "./report/Stdout.js"
 
@@ -48,29 +46,13 @@ const MainLayer = Layer.mergeAll(
   Layer.succeed(TransportFactory, undiciLayer()),
   Layer.succeed(Shutdown, shutdown),
   layerProcess,
-  layerProcessStderr
+  layerProcessStderr,
+  layerProcessStdin
 )
 
-const debug = process.env["VOLLEY_DEBUG"] !== undefined && process.env["VOLLEY_DEBUG"] !== ""
-
-// OpenTelemetry export when the standard variables ask for it; otherwise the SDK never loads.
-const otel = otelPlan(process.env)
-for (const warning of otel.warnings) process.stderr.write(`volley: ${warning}\n`)
-const otelWanted = otel.plan
-const TelemetryLayer = otelWanted === undefined ? Layer.empty : Layer.unwrapEffect(
-  Effect.map(
-    lazyModule(() => import("./observability/OtelExport.js")),
-    ({ otelLayer }) => otelLayer(otelWanted, process.env)
-  )
-)
-
-const program = cli(process.argv).pipe(
-  Effect.tapErrorCause((cause) =>
-    debug ? Effect.sync(() => process.stderr.write(Cause.pretty(cause) + "\n")) : Effect.void
-  ),
-  Effect.provide(Layer.merge(MainLayer, TelemetryLayer)),
-  withTerminalConsole
-)
+// The command, telemetry as the environment asks and VOLLEY_DEBUG's trace: `main`, shared with the
+// in-process CLI tests.
+const program = main(process.argv, process.env).pipe(Effect.provide(MainLayer), withTerminalConsole)
 
 // Keeps the process alive while the program waits on nothing but timers it owns.
 const keepAlive = setInterval(() => {}, 2 ** 31 - 1)

@@ -9,11 +9,12 @@ import type * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { UsageError } from "../domain/UsageError.js"
-import { checkProxyUrl } from "../http/ProxyConfig.js"
+import { checkProxyUrl, proxyVariables } from "../http/ProxyConfig.js"
 import type { TlsSettings } from "../http/TlsOptions.js"
 import type { Transport } from "../http/Transport.js"
 import { undiciLayer } from "../http/TransportLayer.js"
@@ -75,6 +76,16 @@ const readPem = (flag: string, path: string) =>
   })
 
 /** The pool options the flags describe (files read, proxy URL checked). */
+/** The proxy variables, read through `Config`: the environment, or the provider a test gives. */
+const proxyEnv = Effect.map(
+  Effect.forEach(proxyVariables, (name) =>
+    Config.option(Config.string(name)).pipe(
+      Effect.map((value) => [name, Option.getOrUndefined(value)] as const),
+      Effect.orElseSucceed(() => [name, undefined] as const)
+    )),
+  (entries): Readonly<Record<string, string | undefined>> => Object.fromEntries(entries)
+)
+
 export const poolOptionsFrom = (
   flags: ConnectionFlags
 ): Effect.Effect<PoolOptions, UsageError, FileSystem.FileSystem> =>
@@ -102,6 +113,7 @@ export const poolOptionsFrom = (
       ...(key === undefined ? {} : { key })
     }
     return {
+      env: yield* proxyEnv,
       ...(Object.keys(tls).length === 0 ? {} : { tls }),
       ...(Option.isSome(flags.proxy) ? { proxy: flags.proxy.value } : {}),
       ...(Option.isSome(flags.noProxy) ? { noProxy: flags.noProxy.value } : {}),

@@ -14,6 +14,7 @@ import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { UsageError } from "../domain/UsageError.js"
 import { inputRequests, linesFromText, ndjsonInputRequests, templatesFromLines } from "../engine/Input.js"
 import { countExpansions, validateRanges } from "../engine/RangeExpansion.js"
+import { Stdin, type StdinService } from "./Stdin.js"
 
 /** How `--input` lines are read: one URL each (ranges expanded), or one JSON request each. */
 export const inputFormats = ["text", "ndjson"] as const
@@ -25,17 +26,18 @@ export interface ResolvedInput {
   readonly total: Effect.Effect<number | undefined, UsageError>
 }
 
-const stdinText: Stream.Stream<string, UsageError> = NodeStream.fromReadable<UsageError, Uint8Array>(
-  () => process.stdin,
-  (cause) => new UsageError({ message: `--input -: cannot read standard input: ${String(cause)}` })
-).pipe(Stream.decodeText())
+const stdinText = (stdin: StdinService): Stream.Stream<string, UsageError> =>
+  NodeStream.fromReadable<UsageError, Uint8Array>(
+    stdin.readable,
+    (cause) => new UsageError({ message: `--input -: cannot read standard input: ${String(cause)}` })
+  ).pipe(Stream.decodeText())
 
 /** The requests given on the command line and in `--input`. */
 export const resolveInput = (
   urls: ReadonlyArray<string>,
   input: Option.Option<string>,
   format: InputFormat = "text"
-): Effect.Effect<ResolvedInput, UsageError, FileSystem.FileSystem> =>
+): Effect.Effect<ResolvedInput, UsageError, FileSystem.FileSystem | Stdin> =>
   Effect.gen(function*() {
     const requestsOf = format === "ndjson" ? ndjsonInputRequests : inputRequests
     const fs = yield* FileSystem.FileSystem
@@ -62,7 +64,7 @@ export const resolveInput = (
       return { requests: requestsOf(urls, undefined), total: Effect.succeed(argsTotal) }
     }
     const path = input.value
-    if (path === "-") return { requests: requestsOf(urls, stdinText), total: Effect.succeed(undefined) }
+    if (path === "-") return { requests: requestsOf(urls, stdinText(yield* Stdin)), total: Effect.succeed(undefined) }
     const stat = yield* fs.stat(path).pipe(
       Effect.mapError(() => new UsageError({ message: `--input ${path}: no such file` }))
     )

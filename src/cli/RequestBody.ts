@@ -12,6 +12,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { UsageError } from "../domain/UsageError.js"
+import { Stdin } from "./Stdin.js"
 
 export interface DataFlags {
   readonly data: ReadonlyArray<string>
@@ -33,15 +34,14 @@ export interface RequestBody {
   readonly fromStdin: boolean
 }
 
-const readStdinBytes = Effect.suspend(() =>
+const readStdinBytes = Effect.flatMap(Stdin, (stdin) =>
   NodeStream.fromReadable<UsageError, Uint8Array>(
-    () => process.stdin,
+    stdin.readable,
     (cause) => new UsageError({ message: `@-: cannot read standard input: ${String(cause)}` })
-  ).pipe(Stream.runCollect, Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks))))
-)
+  ).pipe(Stream.runCollect, Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))))
 
 /** `@-` is stdin, `@FILE` a file, as bytes; `flag` names the flag in the error. */
-const bytesOf = (flag: string, path: string): Effect.Effect<Uint8Array, UsageError, FileSystem.FileSystem> =>
+const bytesOf = (flag: string, path: string): Effect.Effect<Uint8Array, UsageError, FileSystem.FileSystem | Stdin> =>
   path === "-" ? readStdinBytes : Effect.flatMap(FileSystem.FileSystem, (fs) =>
     fs.readFile(path).pipe(
       Effect.mapError(() => new UsageError({ message: `${flag} @${path}: cannot read the file` }))
@@ -137,7 +137,7 @@ const joinBytes = (parts: ReadonlyArray<string | Uint8Array>): string | Uint8Arr
  */
 export const requestBody = (
   flags: DataFlags
-): Effect.Effect<RequestBody | undefined, UsageError, FileSystem.FileSystem> =>
+): Effect.Effect<RequestBody | undefined, UsageError, FileSystem.FileSystem | Stdin> =>
   Effect.gen(function*() {
     const formParts = flags.data.length + flags.dataRaw.length + flags.dataBinary.length + flags.dataUrlencode.length
     const kinds = [formParts > 0, flags.json.length > 0, flags.form.length > 0].filter(Boolean).length

@@ -30,6 +30,10 @@ export interface ProxyRoutes {
 
 type Env = Readonly<Record<string, string | undefined>>
 
+/** Every variable `proxyRoutes` reads, for a caller that gathers the environment itself. */
+export const proxyVariables: ReadonlyArray<string> = ["all_proxy", "http_proxy", "https_proxy", "no_proxy"]
+  .flatMap((name) => [name, name.toUpperCase()])
+
 const fromEnv = (env: Env, name: string): string | undefined => {
   const value = env[name.toLowerCase()] ?? env[name.toUpperCase()]
   return value === undefined || value.trim() === "" ? undefined : value.trim()

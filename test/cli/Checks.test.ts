@@ -1,5 +1,5 @@
 /**
- * The built CLI checking an API: `--expect-status` instead of the 2xx rule, `--assert`
+ * The CLI (in process) checking an API: `--expect-status` instead of the 2xx rule, `--assert`
  * expressions, bad ones refused with exit 2 before anything is sent; the JUnit report of a run
  * read back by a JUnit parser, and its HAR file checked against the HAR 1.2 schema.
  */
@@ -9,16 +9,16 @@ import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { parse, type TestSuites } from "junit2json"
 import { startDemoServer } from "../../src/server/DemoServer.js"
-import { runCli } from "../support/CliProcess.js"
 import { harErrors } from "../support/HarSchema.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
 const records = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line))
 
-layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (it) => {
+layer(NodeContext.layer, { excludeTestServices: true })("checks (in process)", (it) => {
   it.scoped("--expect-status 200,304 takes a 304; --assert passes and fails records; exit codes 0 and 1", () =>
     Effect.gen(function*() {
       const { url } = yield* startDemoServer()
-      const passing = yield* runCli([
+      const passing = yield* runInProcess([
         "fetch",
         `${url}/status/304`,
         `${url}/json/3`,
@@ -31,7 +31,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (i
       expect(passing.code).toBe(0)
       expect(records(passing.stdout).map((r) => [r.ok, r.status])).toEqual([[true, 304], [true, 200]])
 
-      const failing = yield* runCli([
+      const failing = yield* runInProcess([
         "fetch",
         `${url}/status/304`,
         `${url}/json/3`,
@@ -56,12 +56,12 @@ layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (i
   it.scoped("a bad status list or expression exits 2 with one line, before any request", () =>
     Effect.gen(function*() {
       const { stats, url } = yield* startDemoServer()
-      const badList = yield* runCli(["fetch", `${url}/json/1`, "--expect-status", "200,2x0"])
+      const badList = yield* runInProcess(["fetch", `${url}/json/1`, "--expect-status", "200,2x0"])
       expect(badList.code).toBe(2)
       expect(badList.stderr.trim()).toBe(
         "volley: --expect-status: '2x0' is not a status code, a class such as 2xx, or a range such as 200-299"
       )
-      const badAssert = yield* runCli(["fetch", `${url}/json/1`, "--assert", "body.id =="])
+      const badAssert = yield* runInProcess(["fetch", `${url}/json/1`, "--assert", "body.id =="])
       expect(badAssert.code).toBe(2)
       expect(badAssert.stderr.trim()).toMatch(/^volley: --assert: invalid JMESPath expression 'body.id ==': /)
       expect(stats.snapshot().requests).toBe(0)
@@ -72,7 +72,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (i
       const { url } = yield* startDemoServer()
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped()
-      const result = yield* runCli([
+      const result = yield* runInProcess([
         "fetch",
         `${url}/json/{1..3}`,
         `${url}/status/500`,
@@ -109,7 +109,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("checks (built CLI)", (i
       const { url } = yield* startDemoServer()
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped()
-      const result = yield* runCli([
+      const result = yield* runInProcess([
         "fetch",
         `${url}/json/1?x=1`,
         `${url}/status/404`,

@@ -1,23 +1,24 @@
 /**
- * The built CLI against the embedded demo API: extraction on real bodies, invalid extractors
- * refused before anything is sent, and the limits held as the server counts them.
+ * The CLI (in process) against the embedded demo API: extraction on real bodies, invalid
+ * extractors refused before anything is sent, and the limits held as the server counts them.
  */
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { startDemoServer } from "../../src/server/DemoServer.js"
-import { runCli } from "../support/CliProcess.js"
+import { runInProcess } from "../support/InProcessCli.js"
+import { startLoopbackServer } from "../support/LoopbackServer.js"
 
 const records = (stdout: string) => stdout.trim().split("\n").map((line) => JSON.parse(line))
 
-layer(NodeContext.layer, { excludeTestServices: true })("extraction and politeness (built CLI)", (it) => {
+layer(NodeContext.layer, { excludeTestServices: true })("extraction and politeness (in process)", (it) => {
   it.scoped("--select, --match-all, --schema and a plain-text body under --extract", () =>
     Effect.gen(function*() {
       const { url } = yield* startDemoServer()
-      const select = yield* runCli(["fetch", `${url}/numbers?count=4`, "--select", "pre.data", "--no-body"])
+      const select = yield* runInProcess(["fetch", `${url}/numbers?count=4`, "--select", "pre.data", "--no-body"])
       expect(records(select.stdout)[0].value).toBe("12\n49\n86\n23")
-      const attr = yield* runCli([
+      const attr = yield* runInProcess([
         "fetch",
         `${url}/numbers`,
         "--select",
@@ -27,7 +28,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("extraction and politene
         "--no-body"
       ])
       expect(records(attr.stdout)[0].value).toBe("/numbers?count=15")
-      const all = yield* runCli([
+      const all = yield* runInProcess([
         "fetch",
         `${url}/numbers?count=3`,
         "--match",
@@ -36,7 +37,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("extraction and politene
         "--no-body"
       ])
       expect(records(all.stdout)[0].value).toEqual([{ n: "12" }, { n: "49" }, { n: "86" }])
-      const empty = yield* runCli(["fetch", `${url}/text`, "--select", "pre.data"])
+      const empty = yield* runInProcess(["fetch", `${url}/text`, "--select", "pre.data"])
       expect(empty.code).toBe(1)
       expect(records(empty.stdout)[0].error).toEqual({
         _tag: "ExtractError",
@@ -46,11 +47,11 @@ layer(NodeContext.layer, { excludeTestServices: true })("extraction and politene
       const fs = yield* FileSystem.FileSystem
       const schema = `${yield* fs.makeTempDirectoryScoped()}/fact.json`
       yield* fs.writeFileString(schema, JSON.stringify({ type: "object", properties: { page: { type: "string" } } }))
-      const checked = yield* runCli(["fetch", `${url}/facts/1`, "--schema", schema])
+      const checked = yield* runInProcess(["fetch", `${url}/facts/1`, "--schema", schema])
       expect(records(checked.stdout)[0].error.message).toBe(`body does not fit ${schema} at /page: must be string`)
 
       // Two at once: the server refuses one, in plain text; the record says so.
-      const rushed = yield* runCli([
+      const rushed = yield* runInProcess([
         "fetch",
         `${url}/limited/a?rate=1`,
         `${url}/limited/a?rate=1`,
@@ -66,7 +67,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("extraction and politene
       expect(refused.error._tag).toBe("StatusError")
       expect(refused.body).toBe("Too many requests. Slow down!")
       // One at a time: the first answer's RateLimit headers pause the host, so nothing is refused.
-      const paced = yield* runCli([
+      const paced = yield* runInProcess([
         "fetch",
         `${url}/limited/b?rate=1`,
         `${url}/limited/b?rate=1`,
@@ -92,7 +93,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("extraction and politene
           [["--extract", "a", "--select", "p"], /^volley: use only one of --extract, --select, --match$/]
         ] as const
       ) {
-        const result = yield* runCli(["fetch", target, ...args])
+        const result = yield* runInProcess(["fetch", target, ...args])
         expect(result.code).toBe(2)
         expect(result.stderr.trim()).toMatch(message)
       }
@@ -102,13 +103,27 @@ layer(NodeContext.layer, { excludeTestServices: true })("extraction and politene
   it.scoped("--rate and --per-host hold, as the server counts them", () =>
     Effect.gen(function*() {
       const server = yield* startDemoServer()
-      const rated = yield* runCli(["fetch", `${server.url}/json/{1..24}`, "--rate", "8", "-c", "24", "--no-body"])
+      const rated = yield* runInProcess(["fetch", `${server.url}/json/{1..24}`, "--rate", "8", "-c", "24", "--no-body"])
       expect(rated.code).toBe(0)
       expect(server.stats.snapshot().maxPerSecond).toBeLessThanOrEqual(8)
-      server.stats.reset()
-      const perHost = yield* runCli([
+      // Each answer waits until two are in flight at once: a run held to --per-host 2 reaches it
+      // at any machine speed (and one that could not would never end), so the peak is exact.
+      let inFlight = 0
+      let most = 0
+      let full: () => void = () => {}
+      const twoInFlight = new Promise<void>((resolve) => full = resolve)
+      const counting = yield* startLoopbackServer((_req, res) => {
+        inFlight++
+        most = Math.max(most, inFlight)
+        if (inFlight >= 2) full()
+        void twoInFlight.then(() => {
+          inFlight--
+          res.writeHead(200, { "content-type": "application/json" }).end("{}")
+        })
+      })
+      const perHost = yield* runInProcess([
         "fetch",
-        `${server.url}/json/{1..12}?delay=50`,
+        `${counting.url}/json/{1..12}`,
         "--per-host",
         "2",
         "-c",
@@ -116,7 +131,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("extraction and politene
         "--no-body"
       ])
       expect(perHost.code).toBe(0)
-      const host = new URL(server.url).host
-      expect(server.stats.snapshot().maxInFlightByHost[host]).toBe(2)
+      expect(counting.hits()).toBe(12)
+      expect(most).toBe(2)
     }))
 })

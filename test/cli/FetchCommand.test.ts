@@ -1,15 +1,26 @@
 /**
- * The built CLI against a real loopback server: order under random delays, the concurrency cap
- * held (counted by the server), every error tag, and the exit codes.
+ * The CLI (in process) against a real loopback server: order under random delays, the
+ * concurrency cap held and reached (counted by the server), every error tag, and the exit codes.
  */
 import { FileSystem, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Deferred, Effect, Layer } from "effect"
 import { createServer } from "node:http"
-import { runCli } from "../support/CliProcess.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
-class Traffic extends Context.Tag("test/Traffic")<Traffic, { inFlight: number; maxInFlight: number; hits: number }>() {}
+interface TrafficState {
+  inFlight: number
+  maxInFlight: number
+  hits: number
+  /**
+   * When set, requests wait (before their delay) until this many are in flight at once: a run
+   * that holds -c then reaches it at any machine speed, and one that could not would never end.
+   */
+  fillTo: { readonly size: number; readonly full: Deferred.Deferred<void> } | undefined
+}
+
+class Traffic extends Context.Tag("test/Traffic")<Traffic, TrafficState>() {}
 
 const delayParam = (url: string) => Number(new URL(url, "http://x").searchParams.get("delay") ?? 0)
 
@@ -21,6 +32,11 @@ const App = Effect.gen(function*() {
       traffic.hits++
       traffic.inFlight++
       traffic.maxInFlight = Math.max(traffic.maxInFlight, traffic.inFlight)
+      const fill = traffic.fillTo
+      if (fill !== undefined) {
+        if (traffic.inFlight >= fill.size) yield* Deferred.succeed(fill.full, undefined)
+        yield* Deferred.await(fill.full)
+      }
       return yield* Effect.sleep(delayParam(request.url)).pipe(Effect.zipRight(handler))
     }).pipe(Effect.ensuring(Effect.sync(() => traffic.inFlight--)))
   return HttpRouter.empty.pipe(
@@ -47,7 +63,9 @@ const App = Effect.gen(function*() {
 
 const ServerLive = Layer.unwrapEffect(Effect.map(App, (app) => HttpServer.serve(app))).pipe(
   Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
-  Layer.provideMerge(Layer.sync(Traffic, () => ({ inFlight: 0, maxInFlight: 0, hits: 0 })))
+  Layer.provideMerge(
+    Layer.sync(Traffic, (): TrafficState => ({ inFlight: 0, maxInFlight: 0, hits: 0, fillTo: undefined }))
+  )
 )
 
 const baseUrl = HttpServer.addressFormattedWith((address) => Effect.succeed(address))
@@ -55,15 +73,18 @@ const baseUrl = HttpServer.addressFormattedWith((address) => Effect.succeed(addr
 const lines = (text: string) => text.trim().split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
 
 layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true })(
-  "volley fetch (built CLI)",
+  "volley fetch (in process)",
   (it) => {
     it.effect("keeps input order under random delays and holds --concurrency", () =>
       Effect.gen(function*() {
         const base = yield* baseUrl
         const traffic = yield* Traffic
         traffic.maxInFlight = 0
+        traffic.fillTo = { size: 5, full: yield* Deferred.make<void>() }
         const urls = Array.from({ length: 60 }, (_, i) => `${base}/json/${i}?delay=${(i * 37) % 50}`)
-        const result = yield* runCli(["fetch", ...urls, "-c", "5", "--no-progress"])
+        const result = yield* runInProcess(["fetch", ...urls, "-c", "5", "--no-progress"]).pipe(
+          Effect.ensuring(Effect.sync(() => traffic.fillTo = undefined))
+        )
         expect(result.code).toBe(0)
         const records = lines(result.stdout)
         expect(records.map((r) => r.index)).toEqual(urls.map((_, i) => i))
@@ -75,7 +96,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
     it.effect("every error tag, isolated per record; exit code 1", () =>
       Effect.gen(function*() {
         const base = yield* baseUrl
-        const result = yield* runCli([
+        const result = yield* runInProcess([
           "fetch",
           `${base}/json/1`,
           "notaurl",
@@ -110,9 +131,12 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
       Effect.gen(function*() {
         const base = yield* baseUrl
         const stdin = `# ids\n${base}/json/{1..3}\n\n${base}/json/9\n`
-        const csv = yield* runCli(["fetch", "--input", "-", "--format", "csv", "--extract", "n", "--no-progress"], {
-          stdin
-        })
+        const csv = yield* runInProcess(
+          ["fetch", "--input", "-", "--format", "csv", "--extract", "n", "--no-progress"],
+          {
+            stdin
+          }
+        )
         expect(csv.code).toBe(0)
         const rows = csv.stdout.trim().split("\n")
         expect(rows[0]).toBe("index,url,ok,status,attempts,ms,value,error,bodyEncoding")
@@ -120,7 +144,15 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
 
         const fs = yield* FileSystem.FileSystem
         const out = `${yield* fs.makeTempDirectoryScoped()}/out.json`
-        const json = yield* runCli(["fetch", `${base}/json/{1..4}`, "--format", "json", "-o", out, "--no-progress"])
+        const json = yield* runInProcess([
+          "fetch",
+          `${base}/json/{1..4}`,
+          "--format",
+          "json",
+          "-o",
+          out,
+          "--no-progress"
+        ])
         expect(json.code).toBe(0)
         const written = JSON.parse(yield* fs.readFileString(out))
         expect(written.map((r: { index: number }) => r.index)).toEqual([0, 1, 2, 3])
@@ -145,7 +177,7 @@ layer(Layer.mergeAll(ServerLive, NodeContext.layer), { excludeTestServices: true
           [["fetch"], /no URLs/]
         ]
         for (const [args, message] of cases) {
-          const result = yield* runCli(args)
+          const result = yield* runInProcess(args)
           expect(result.code, args.join(" ")).toBe(2)
           expect(result.stderr.trim()).toMatch(message)
           expect(result.stderr.trim().split("\n").length, result.stderr).toBe(1)

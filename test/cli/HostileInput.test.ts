@@ -1,13 +1,13 @@
 /**
- * The built CLI against the hostile loopback server: one bad answer fails one record, the run
- * goes on, and every output format stays valid.
+ * The CLI (in process) against the hostile loopback server: one bad answer fails one record,
+ * the run goes on, and every output format stays valid.
  */
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { runCli } from "../support/CliProcess.js"
 import { hostileCases, startHostileServer } from "../support/HostileServer.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
 layer(NodeContext.layer, { excludeTestServices: true })("volley fetch against hostile answers", (it) => {
   it.scoped(
@@ -19,7 +19,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("volley fetch against ho
         const dir = yield* fs.makeTempDirectoryScoped()
         const urls = Array.from({ length: 1000 }, (_, i) => i === 500 ? `${base}/deep-json` : `${base}/ok/${i}`)
         yield* fs.writeFileString(`${dir}/urls.txt`, urls.join("\n") + "\n")
-        const result = yield* runCli(["fetch", "-i", `${dir}/urls.txt`, "-c", "16", "-o", `${dir}/out.ndjson`])
+        const result = yield* runInProcess(["fetch", "-i", `${dir}/urls.txt`, "-c", "16", "-o", `${dir}/out.ndjson`])
         expect(result.code).toBe(1)
         expect(result.stderr).toContain("1000 done: 999 ok, 1 failed (DecodeError 1)")
         const lines = (yield* fs.readFileString(`${dir}/out.ndjson`)).trimEnd().split("\n")
@@ -46,7 +46,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("volley fetch against ho
         const dir = yield* fs.makeTempDirectoryScoped()
         const urls = hostileCases.map((c, i) => own[i] + c.path)
         const args = ["fetch", ...urls, "--retries", "1", "--backoff", "1ms", "--timeout", "5s"]
-        const ndjson = yield* runCli([...args, "-o", `${dir}/out.ndjson`])
+        const ndjson = yield* runInProcess([...args, "-o", `${dir}/out.ndjson`])
         expect(ndjson.stderr).not.toContain("internal error")
         expect(ndjson.code).toBe(1)
         const text = yield* fs.readFileString(`${dir}/out.ndjson`)
@@ -59,12 +59,12 @@ layer(NodeContext.layer, { excludeTestServices: true })("volley fetch against ho
         expect(at("/huge-number")).toContain(`"body":[1${"0".repeat(5_000_000)}]`)
         expect(at("/pretty-json")).toContain(`"body":{  "a": "x\\u2028y",  "lone": "\\ud800",  "n": 1.50}`)
 
-        const json = yield* runCli([...args, "--format", "json", "-o", `${dir}/out.json`])
+        const json = yield* runInProcess([...args, "--format", "json", "-o", `${dir}/out.json`])
         expect(json.code).toBe(1)
         const array = JSON.parse(yield* fs.readFileString(`${dir}/out.json`))
         expect(array).toHaveLength(hostileCases.length)
 
-        const csv = yield* runCli([...args, "--format", "csv", "-e", "id", "-o", `${dir}/out.csv`])
+        const csv = yield* runInProcess([...args, "--format", "csv", "-e", "id", "-o", `${dir}/out.csv`])
         expect(csv.stderr).not.toContain("internal error")
         const csvText = yield* fs.readFileString(`${dir}/out.csv`)
         expect(csvText.startsWith("index,url,ok,status,attempts,ms,value,error,bodyEncoding\n")).toBe(true)

@@ -1,7 +1,8 @@
 /**
- * The built CLI against a loopback server that watches its callers: a 429 with `Retry-After`
- * pauses the whole host, fixed and `--adaptive` runs keep -c and every record at a crowded server, and secret header values are
- * sent but never printed.
+ * The CLI (in process) against a loopback server that watches its callers: a 429 with
+ * `Retry-After` pauses the whole host, fixed and `--adaptive` runs keep -c and every record at a
+ * crowded server, and secret header values are sent but never printed (not even in
+ * `VOLLEY_DEBUG`'s trace).
  */
 import { HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeContext, NodeHttpServer } from "@effect/platform-node"
@@ -9,7 +10,7 @@ import { expect, layer } from "@effect/vitest"
 import { Deferred, Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { formatAddress } from "../../src/server/DemoServer.js"
-import { runCli } from "../support/CliProcess.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
 /** Serves `app` on 127.0.0.1 in the current scope; returns its URL. */
 const serve = (app: HttpRouter.HttpRouter<never, never>) =>
@@ -25,7 +26,7 @@ const serve = (app: HttpRouter.HttpRouter<never, never>) =>
 const records = (stdout: string) =>
   stdout.trim().split("\n").map((line) => JSON.parse(line) as { index: number; ok: boolean; attempts: number })
 
-layer(NodeContext.layer, { excludeTestServices: true })("politeness (built CLI)", (it) => {
+layer(NodeContext.layer, { excludeTestServices: true })("politeness (in process)", (it) => {
   it.scoped("after a 429 with Retry-After, no request reaches the host until the pause ends", () =>
     Effect.gen(function*() {
       const arrivals: Array<{ n: number; at: number }> = []
@@ -53,7 +54,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("politeness (built CLI)"
         )
       )
       const url = yield* serve(app)
-      const result = yield* runCli(["fetch", `${url}/p/{0..11}`, "-c", "4", "--no-body", "--backoff", "10ms"])
+      const result = yield* runInProcess(["fetch", `${url}/p/{0..11}`, "-c", "4", "--no-body", "--backoff", "10ms"])
       expect(result.code).toBe(0)
       const out = records(result.stdout)
       expect(out.map((r) => r.index)).toEqual([...Array(12).keys()])
@@ -92,7 +93,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("politeness (built CLI)"
       for (const extra of [[], ["--adaptive"]]) {
         most = 0
         refused = 0
-        const result = yield* runCli([...args, ...extra])
+        const result = yield* runInProcess([...args, ...extra])
         const out = records(result.stdout) as Array<{ index: number; ok: boolean; error?: { _tag: string } }>
         expect(out.map((r) => r.index)).toEqual([...Array(120).keys()])
         expect(most).toBeLessThanOrEqual(12)
@@ -116,7 +117,7 @@ layer(NodeContext.layer, { excludeTestServices: true })("politeness (built CLI)"
         )
       )
       const url = yield* serve(app)
-      const result = yield* runCli(
+      const result = yield* runInProcess(
         [
           "fetch",
           `${url}/secret`,

@@ -1,84 +1,48 @@
 /**
- * The built CLI exporting its telemetry by the standard OpenTelemetry variables to an OTLP/HTTP
- * receiver made in the test: a span for the run, one per request (url without credentials,
- * method, status, attempts, error tag) inside it, and the metrics; nothing without the variables.
+ * The CLI (in process) exporting its telemetry by the standard OpenTelemetry variables to an
+ * OTLP/HTTP receiver made in the test: a span for the workflow and one per step, the requests
+ * inside their step; the service name; nothing without the variables. A span per request (url
+ * without credentials, method, status, attempts, error tag) and the metrics, sent before the
+ * process ends, are checked on the bundle itself (BuiltCli.test.ts: the exporters load there in
+ * a way of their own).
  */
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { startDemoServer } from "../../src/server/DemoServer.js"
-import { runCli } from "../support/CliProcess.js"
+import { runInProcess } from "../support/InProcessCli.js"
 import { startOtlpReceiver } from "../support/OtlpReceiver.js"
 
-layer(NodeContext.layer, { excludeTestServices: true })("telemetry (built CLI)", (it) => {
-  it.scoped("OTEL_EXPORTER_OTLP_ENDPOINT: spans and metrics of a real run reach the receiver", () =>
-    Effect.gen(function*() {
-      const { url } = yield* startDemoServer()
-      const receiver = yield* startOtlpReceiver
-      const withCredentials = url.replace("http://", "http://user:secret@")
-      const result = yield* runCli(
-        [
-          "fetch",
-          `${withCredentials}/json/1`,
-          `${url}/flaky/t20?fail=1`,
-          `${url}/status/404`,
-          "--backoff",
-          "10ms",
-          "--no-progress"
-        ],
-        { env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } }
-      )
-      expect(result.code).toBe(1)
-      // Everything was sent before the process ended.
-      const run = receiver.spans.find((span) => span.name === "volley fetch")
-      expect(run).toBeDefined()
-      expect(run!.attributes).toMatchObject({ "volley.records": 3, "volley.failed": 1 })
-      expect(run!.resource).toMatchObject({ "service.name": "volley", "service.version": "0.1.0" })
-      const requests = receiver.spans.filter((span) => span.name === "volley.fetch")
-      expect(requests).toHaveLength(3)
-      for (const span of requests) {
-        expect(span.traceId).toBe(run!.traceId)
-        expect(span.parentSpanId).toBe(run!.spanId)
-        expect(span.kind).toBe(3) // SPAN_KIND_CLIENT
-      }
-      const byUrl = Object.fromEntries(requests.map((span) => [span.attributes["url.full"], span.attributes]))
-      expect(byUrl[`${url}/json/1`]).toMatchObject({
-        "http.request.method": "GET",
-        "http.response.status_code": 200,
-        "volley.attempts": 1,
-        "volley.ok": true
+/**
+ * `volley ...args` in process with `env`. The OTLP exporters read their endpoint from
+ * `process.env` themselves, so the variables are set there too for the run, and put back after;
+ * the tests of this file run one at a time (vitest's default), so no other run sees them.
+ */
+const runWithEnv = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const saved = Object.keys(env).map((name) => [name, process.env[name]] as const)
+      Object.assign(process.env, env)
+      return saved
+    }),
+    () => runInProcess(args, { env }),
+    (saved) =>
+      Effect.sync(() => {
+        for (const [name, value] of saved) {
+          if (value === undefined) delete process.env[name]
+          else process.env[name] = value
+        }
       })
-      expect(byUrl[`${url}/flaky/t20?fail=1`]).toMatchObject({
-        "http.response.status_code": 200,
-        "volley.attempts": 2,
-        "http.request.resend_count": 1
-      })
-      expect(byUrl[`${url}/status/404`]).toMatchObject({
-        "http.response.status_code": 404,
-        "volley.ok": false,
-        "error.type": "StatusError",
-        "volley.error": "StatusError"
-      })
-      expect(JSON.stringify(receiver.spans)).not.toContain("secret")
-      const names = new Set(receiver.metrics.map((metric) => metric.name))
-      for (
-        const name of [
-          "volley_requests_total",
-          "volley_failures_total",
-          "volley_request_duration_ms",
-          "volley_requests_in_flight",
-          "volley_attempts_total"
-        ]
-      ) expect(names).toContain(name)
-      expect(receiver.contentTypes.every((type) => type === "application/json")).toBe(true)
-    }))
+  )
 
+layer(NodeContext.layer, { excludeTestServices: true })("telemetry (in process)", (it) => {
   it.scoped("volley run: a span for the workflow, one per step, the requests inside their step", () =>
     Effect.gen(function*() {
       const { url } = yield* startDemoServer()
       const receiver = yield* startOtlpReceiver
-      const result = yield* runCli(["run", "examples/workflows/api-checks.yaml", "--var", `base=${url}`], {
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_METRICS_EXPORTER: "none" }
+      const result = yield* runWithEnv(["run", "examples/workflows/api-checks.yaml", "--var", `base=${url}`], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_METRICS_EXPORTER: "none"
       })
       expect(result.code).toBe(0)
       const workflow = receiver.spans.find((span) => span.name === "volley.runWorkflow")!
@@ -98,12 +62,10 @@ layer(NodeContext.layer, { excludeTestServices: true })("telemetry (built CLI)",
     Effect.gen(function*() {
       const { url } = yield* startDemoServer()
       const receiver = yield* startOtlpReceiver
-      const result = yield* runCli(["fetch", `${url}/json/1`, "--no-progress"], {
-        env: {
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
-          OTEL_SERVICE_NAME: "api-checks",
-          OTEL_METRICS_EXPORTER: "none"
-        }
+      const result = yield* runWithEnv(["fetch", `${url}/json/1`, "--no-progress"], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_SERVICE_NAME: "api-checks",
+        OTEL_METRICS_EXPORTER: "none"
       })
       expect(result.code).toBe(0)
       expect(receiver.spans.map((span) => span.name).sort()).toEqual(["volley fetch", "volley.fetch"])
@@ -115,12 +77,13 @@ layer(NodeContext.layer, { excludeTestServices: true })("telemetry (built CLI)",
     Effect.gen(function*() {
       const { url } = yield* startDemoServer()
       const receiver = yield* startOtlpReceiver
-      const plain = yield* runCli(["fetch", `${url}/json/1`, "--no-progress"], {
-        env: { OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x=1" }
+      const plain = yield* runWithEnv(["fetch", `${url}/json/1`, "--no-progress"], {
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: "x=1"
       })
       expect(plain.code).toBe(0)
-      const unknown = yield* runCli(["fetch", `${url}/json/1`, "--no-progress"], {
-        env: { OTEL_TRACES_EXPORTER: "zipkin", OTEL_METRICS_EXPORTER: "none" }
+      const unknown = yield* runWithEnv(["fetch", `${url}/json/1`, "--no-progress"], {
+        OTEL_TRACES_EXPORTER: "zipkin",
+        OTEL_METRICS_EXPORTER: "none"
       })
       expect(unknown.code).toBe(0)
       expect(unknown.stderr).toContain("volley: OTEL_TRACES_EXPORTER=zipkin: volley exports with otlp only (or none)")

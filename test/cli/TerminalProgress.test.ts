@@ -1,7 +1,8 @@
 /**
- * The progress bar on a real terminal: the built CLI in a tmux pane (tmux renders what a user
- * would see), Ctrl-C pressed while the bar is drawn. The bar shows by default, and the stop
- * message and the summary land on lines of their own, not over the bar.
+ * The progress bar on a real terminal: the built CLI (checked first to be newer than the source)
+ * in a tmux pane (tmux renders what a user would see), Ctrl-C pressed while the bar is drawn. The
+ * bar shows by default, and the stop message and the summary land on lines of their own, not
+ * over the bar.
  */
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
@@ -11,6 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { type DemoServer, startDemoServer } from "../../src/server/DemoServer.js"
+import { freshBundle } from "../support/CliProcess.js"
 
 class Demo extends Context.Tag("test/Demo")<Demo, DemoServer>() {}
 const DemoLive = Layer.scoped(Demo, startDemoServer())
@@ -40,6 +42,7 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
     "the bar is on by default; Ctrl-C's message and the summary are on clean lines",
     () =>
       Effect.gen(function*() {
+        yield* freshBundle
         const { url } = yield* Demo
         const dir = mkdtempSync(join(tmpdir(), "volley-tty-"))
         const bin = resolve("bin/volley.js")

@@ -1,7 +1,9 @@
 /**
- * Runs the built `volley` executable as a child process and collects its exit code and output.
- * It runs the bundle, so a bundle older than the source fails the test at once (no test of
- * stale code passes): `npm test` builds first; a bare `vitest` needs `npm run build`.
+ * Runs the built `volley` executable as a child process and collects its exit code and output,
+ * for what only a process shows (signals, a closed or full stdout, resource limits, the terminal,
+ * the bundle itself); everything else runs in process (`InProcessCli.ts`). It runs the bundle,
+ * so a bundle older than the source fails the test at once (no test of stale code passes):
+ * `npm test` builds first; a bare `vitest` needs `npm run build`.
  */
 import { Command } from "@effect/platform"
 import { Chunk, Effect, Stream } from "effect"
@@ -35,7 +37,8 @@ export const staleBundle = (): string | undefined => {
   return source.mtimeMs > built ? `${bundle} is older than ${source.path}: run npm run build` : undefined
 }
 
-const freshBundle = Effect.suspend(() => {
+/** Dies, naming the reason, unless the bundle is newer than every source file. */
+export const freshBundle = Effect.suspend(() => {
   const problem = staleBundle()
   return problem === undefined ? Effect.void : Effect.die(new Error(problem))
 })
@@ -45,6 +48,13 @@ export interface CliResult {
   readonly stdout: string
   readonly stderr: string
 }
+
+/** `node bin/volley.js ...args` started (not awaited), with extra environment variables. */
+export const startCli = (args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
+  Effect.zipRight(
+    freshBundle,
+    Command.start(Command.make("node", "bin/volley.js", ...args).pipe(Command.env({ NO_COLOR: "1", ...env })))
+  )
 
 const collect = <E, R>(stream: Stream.Stream<Uint8Array, E, R>) =>
   stream.pipe(Stream.decodeText(), Stream.runCollect, Effect.map((chunks) => Chunk.join(chunks, "")))

@@ -7,7 +7,7 @@ import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { parseWorkflow, workflowLimits } from "../../src/workflow/WorkflowFile.js"
-import { runCli } from "../support/CliProcess.js"
+import { runInProcess } from "../support/InProcessCli.js"
 
 const problem = (text: string) => parseWorkflow(text, "wf.yaml").pipe(Effect.flip, Effect.map((e) => e.message))
 
@@ -51,7 +51,7 @@ describe("workflow file limits", () => {
     }))
 })
 
-layer(NodeContext.layer, { excludeTestServices: true })("volley run on hostile files (built CLI)", (it) => {
+layer(NodeContext.layer, { excludeTestServices: true })("volley run on hostile files (in process)", (it) => {
   it.scoped(
     "an alias bomb and a deep document exit 2 naming the file, not an internal error",
     () =>
@@ -60,10 +60,10 @@ layer(NodeContext.layer, { excludeTestServices: true })("volley run on hostile f
         const dir = yield* fs.makeTempDirectoryScoped()
         yield* fs.writeFileString(`${dir}/bomb.yaml`, aliasBomb)
         yield* fs.writeFileString(`${dir}/deep.json`, `{"steps": ${"[".repeat(100_000)}${"]".repeat(100_000)}}`)
-        const bomb = yield* runCli(["run", `${dir}/bomb.yaml`])
+        const bomb = yield* runInProcess(["run", `${dir}/bomb.yaml`])
         expect(bomb.code).toBe(2)
         expect(bomb.stderr).toContain(`${dir}/bomb.yaml: YAML aliases expand too much`)
-        const deep = yield* runCli(["run", `${dir}/deep.json`])
+        const deep = yield* runInProcess(["run", `${dir}/deep.json`])
         expect(deep.code).toBe(2)
         expect(deep.stderr).toContain(`${dir}/deep.json: nested too deeply`)
       }),
