@@ -75,7 +75,6 @@ const readPem = (flag: string, path: string) =>
     return text
   })
 
-/** The pool options the flags describe (files read, proxy URL checked). */
 /** The proxy variables, read through `Config`: the environment, or the provider a test gives. */
 const proxyEnv = Effect.map(
   Effect.forEach(proxyVariables, (name) =>
@@ -86,6 +85,7 @@ const proxyEnv = Effect.map(
   (entries): Readonly<Record<string, string | undefined>> => Object.fromEntries(entries)
 )
 
+/** The pool options the flags describe (files read, proxy URL checked). */
 export const poolOptionsFrom = (
   flags: ConnectionFlags
 ): Effect.Effect<PoolOptions, UsageError, FileSystem.FileSystem> =>
