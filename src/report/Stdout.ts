@@ -96,26 +96,3 @@ export const layerProcessStderr: Layer.Layer<Stderr> = Layer.sync(Stderr, () => 
     isTTY: process.stderr.isTTY === true
   }
 })
-
-/** An in-memory pair of streams, for tests: read what was written with `output()`. */
-export const makeCapture = () => {
-  let out = ""
-  let err = ""
-  return {
-    stdout: Layer.succeed(Stdout, {
-      write: (text: string) =>
-        Effect.sync(() => {
-          out += text
-        })
-    }),
-    stderr: Layer.succeed(Stderr, {
-      isTTY: false,
-      write: (text: string) =>
-        Effect.sync(() => {
-          err += text
-        })
-    }),
-    output: () => out,
-    errors: () => err
-  }
-}

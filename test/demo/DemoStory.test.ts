@@ -5,7 +5,7 @@ import { runDemo } from "../../src/demo/DemoStory.js"
 import { TransportFactory } from "../../src/engine/Compare.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { undiciLayer } from "../../src/http/TransportLayer.js"
-import { makeCapture } from "../../src/report/Stdout.js"
+import { makeCapture } from "../support/Capture.js"
 
 const capture = makeCapture()
 

@@ -10,8 +10,8 @@ import { runFetchJob } from "../../src/cli/FetchJob.js"
 import { defaultRunOptions, fetchAll, runStream } from "../../src/engine/Runner.js"
 import { Fetcher } from "../../src/http/Fetcher.js"
 import { makeFetchOptions } from "../../src/http/FetchOptions.js"
-import { makeCapture } from "../../src/report/Stdout.js"
 import * as TestHttpClient from "../../src/testing/TestHttpClient.js"
+import { makeCapture } from "../support/Capture.js"
 
 /** /0 answers after 1 s, the others after 10 ms; records when each request started. */
 const oneSlow = () => {

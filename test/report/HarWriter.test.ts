@@ -10,7 +10,7 @@ import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import { makeExchangeLog } from "../../src/http/ExchangeLog.js"
 import { sensitiveHeaders, withSecretHeaders } from "../../src/http/FetchOptions.js"
 import { openHarWriter } from "../../src/report/HarWriter.js"
-import { makeCapture } from "../../src/report/Stdout.js"
+import { makeCapture } from "../support/Capture.js"
 import { harErrors } from "../support/HarSchema.js"
 
 const records: ReadonlyArray<FetchRecord> = [

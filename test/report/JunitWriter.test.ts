@@ -10,7 +10,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser"
 import { parse, type TestSuites } from "junit2json"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import { openJunitWriter } from "../../src/report/JunitWriter.js"
-import { makeCapture } from "../../src/report/Stdout.js"
+import { makeCapture } from "../support/Capture.js"
 
 const records: ReadonlyArray<FetchRecord> = [
   { index: 0, url: "http://api.test/a?x=1&y=<2>", ok: true, status: 200, attempts: 1, ms: 12.5 },

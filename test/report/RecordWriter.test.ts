@@ -11,7 +11,8 @@ import { Chunk, Effect, Layer } from "effect"
 import type { FetchRecord } from "../../src/domain/FetchRecord.js"
 import { WriteFailure } from "../../src/domain/OutputError.js"
 import { openRecordWriter } from "../../src/report/RecordWriter.js"
-import { makeCapture, Stdout } from "../../src/report/Stdout.js"
+import { Stdout } from "../../src/report/Stdout.js"
+import { makeCapture } from "../support/Capture.js"
 
 const record = (index: number): FetchRecord => ({
   index,

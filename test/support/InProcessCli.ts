@@ -14,7 +14,7 @@ import { usageLine } from "../../src/cli/TerminalConsole.js"
 import { TransportFactory } from "../../src/engine/Compare.js"
 import { makeShutdown, Shutdown } from "../../src/engine/Shutdown.js"
 import { undiciLayer } from "../../src/http/TransportLayer.js"
-import { makeCapture } from "../../src/report/Stdout.js"
+import { makeCapture } from "./Capture.js"
 import type { CliResult } from "./CliProcess.js"
 
 export interface InProcessOptions {
