@@ -21,7 +21,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Chunk from "effect/Chunk"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -35,8 +35,7 @@ import { defaultRunOptions, indexedRequests, runStream } from "./engine/Runner.j
 import { schemaExtractor } from "./extract/EffectSchemaCheck.js"
 import type { Extractor } from "./extract/Extractor.js"
 import { Fetcher } from "./http/Fetcher.js"
-import { type FetchOptions, makeFetchOptions } from "./http/FetchOptions.js"
-import { defaultRetryOptions } from "./http/RetryPolicy.js"
+import { type FetchOptions, fetchOptionsFromSettings } from "./http/FetchOptions.js"
 import type { Transport } from "./http/Transport.js"
 import { httpClientTransportLayer, undiciLayer } from "./http/TransportLayer.js"
 import type { PoolOptions } from "./http/UndiciAgent.js"
@@ -127,17 +126,7 @@ const extractorOf = <A, I>(extract: Extractor<A> | Schema.Schema<A, I>): Effect.
  */
 export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService, never, Fetcher> =>
   Effect.map(Fetcher, (fetcher) => {
-    const baseFetch = makeFetchOptions({
-      ...(defaults.timeout === undefined ? {} : { timeout: Duration.decode(defaults.timeout) }),
-      ...(defaults.maxBodyBytes === undefined ? {} : { maxBodyBytes: defaults.maxBodyBytes }),
-      ...(defaults.maxRedirects === undefined ? {} : { maxRedirects: defaults.maxRedirects }),
-      ...(defaults.decompress === undefined ? {} : { decompress: defaults.decompress }),
-      retry: {
-        retries: defaults.retries ?? defaultRetryOptions.retries,
-        backoff: defaults.backoff ?? defaultRetryOptions.backoff,
-        maxBackoff: defaults.maxBackoff ?? defaultRetryOptions.maxBackoff
-      }
-    })
+    const baseFetch = fetchOptionsFromSettings(defaults)
     const runOptions = <A, I>(options: CallOptions<A, I> = {}) =>
       Effect.map(
         options.extract === undefined ? Effect.succeed(undefined) : extractorOf(options.extract),

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -18,8 +18,7 @@ import * as Stream from "effect/Stream"
 import { Defaults } from "../domain/Defaults.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
-import { type FetchOptions, makeFetchOptions } from "../http/FetchOptions.js"
-import { defaultRetryOptions } from "../http/RetryPolicy.js"
+import { type FetchOptions, fetchOptionsFromSettings } from "../http/FetchOptions.js"
 import type { Workflow } from "../workflow/Workflow.js"
 import { type WorkflowOutput, workflowOutput } from "../workflow/WorkflowOutput.js"
 import { ClusterError, clusterError, ClusterUnsupported, type RunCancelled } from "./ClusterError.js"
@@ -123,17 +122,7 @@ export const make = (options: ClusterVolleyOptions): Effect.Effect<ClusterVolley
     const context = yield* Layer.build(
       workflowClientLayer.pipe(Layer.provideMerge(clientLayer(options.url, options.env ?? process.env)))
     )
-    const base = makeFetchOptions({
-      ...(options.timeout === undefined ? {} : { timeout: Duration.decode(options.timeout) }),
-      ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
-      ...(options.maxRedirects === undefined ? {} : { maxRedirects: options.maxRedirects }),
-      ...(options.decompress === undefined ? {} : { decompress: options.decompress }),
-      retry: {
-        retries: options.retries ?? defaultRetryOptions.retries,
-        backoff: options.backoff ?? defaultRetryOptions.backoff,
-        maxBackoff: options.maxBackoff ?? defaultRetryOptions.maxBackoff
-      }
-    })
+    const base = fetchOptionsFromSettings(options)
     const stream = <E, R>(
       requests: Stream.Stream<IndexedRequest, E, R>,
       call: ClusterCall

@@ -122,6 +122,31 @@ export const makeFetchOptions = (options: Partial<FetchOptions> = {}): FetchOpti
   ...options
 })
 
+/** A layer's settings for every request (durations as `"10 seconds"` or a `Duration`); unset ones are volley's. */
+export interface RequestSettings {
+  readonly timeout?: Duration.DurationInput | undefined
+  readonly retries?: number | undefined
+  readonly backoff?: Duration.DurationInput | undefined
+  readonly maxBackoff?: Duration.DurationInput | undefined
+  readonly maxBodyBytes?: number | undefined
+  readonly maxRedirects?: number | undefined
+  readonly decompress?: boolean | undefined
+}
+
+/** The fetch options a layer's settings describe: `Volley.layer`'s and `Volley.layerCluster`'s alike. */
+export const fetchOptionsFromSettings = (settings: RequestSettings): FetchOptions =>
+  makeFetchOptions({
+    ...(settings.timeout === undefined ? {} : { timeout: Duration.decode(settings.timeout) }),
+    ...(settings.maxBodyBytes === undefined ? {} : { maxBodyBytes: settings.maxBodyBytes }),
+    ...(settings.maxRedirects === undefined ? {} : { maxRedirects: settings.maxRedirects }),
+    ...(settings.decompress === undefined ? {} : { decompress: settings.decompress }),
+    retry: {
+      retries: settings.retries ?? defaultRetryOptions.retries,
+      backoff: settings.backoff ?? defaultRetryOptions.backoff,
+      maxBackoff: settings.maxBackoff ?? defaultRetryOptions.maxBackoff
+    }
+  })
+
 /** Wraps the values of secret headers in `Redacted`. */
 export const redactHeaders = (
   headers: Readonly<Record<string, string>>,

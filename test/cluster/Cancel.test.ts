@@ -10,7 +10,7 @@
  *
  * The file has a database of its own, created and dropped here. No sleeps: waits are on output.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { spawnSync } from "node:child_process"
 import { once } from "node:events"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type ServerResponse } from "node:http"
@@ -20,6 +20,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { staleBundle } from "../support/CliProcess.js"
 import { createDatabase, dropDatabase, postgresReady } from "../support/ClusterDatabase.js"
+import { type Running, startCli as startCliWith } from "../support/ClusterProcess.js"
 
 const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "3s" }
 const available = postgresReady()
@@ -27,34 +28,7 @@ if (!available) {
   process.stderr.write("test/cluster/Cancel.test.ts: skipped, PostgreSQL does not answer on 127.0.0.1:5432\n")
 }
 
-interface Running {
-  readonly child: ChildProcess
-  readonly stderr: () => string
-  readonly stderrShows: (text: string) => Promise<void>
-  readonly exit: Promise<number | null>
-}
-
-const startCli = (args: ReadonlyArray<string>): Running => {
-  const child = spawn("node", ["bin/volley.js", ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
-  let errors = ""
-  const waiting: Array<{ text: string; resolve: () => void }> = []
-  child.stdout!.resume()
-  child.stderr!.setEncoding("utf8").on("data", (text: string) => {
-    errors += text
-    for (const w of waiting.splice(0)) {
-      if (errors.includes(w.text)) w.resolve()
-      else waiting.push(w)
-    }
-  })
-  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-  return {
-    child,
-    stderr: () => errors,
-    stderrShows: (text) =>
-      errors.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ text, resolve })),
-    exit
-  }
-}
+const startCli = (args: ReadonlyArray<string>): Running => startCliWith(args, env)
 
 // Only for commands that do not need the loopback server (spawnSync blocks this process).
 const cli = (args: ReadonlyArray<string>) => spawnSync("node", ["bin/volley.js", ...args], { env, encoding: "utf8" })

@@ -12,7 +12,6 @@
  * The file has a database of its own, created and dropped here. The waits are on output and
  * exits, never on sleeps.
  */
-import { type ChildProcess, spawn } from "node:child_process"
 import { once } from "node:events"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
@@ -22,6 +21,7 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { staleBundle } from "../support/CliProcess.js"
 import { createDatabase, dropDatabase, postgresReady, query } from "../support/ClusterDatabase.js"
+import { type Running, startCli as startCliWith } from "../support/ClusterProcess.js"
 
 const hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
 const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "3s" }
@@ -71,40 +71,7 @@ const startServer = async (host: string, delayMs: number): Promise<HostServer> =
   return { url: `http://${host}:${(server.address() as AddressInfo).port}`, server }
 }
 
-/** A running CLI process and its stderr so far. */
-interface Running {
-  readonly child: ChildProcess
-  readonly stderr: () => string
-  readonly stderrShows: (text: string) => Promise<void>
-  readonly exit: Promise<number | null>
-}
-
-const startCli = (args: ReadonlyArray<string>): Running => {
-  const child = spawn("node", ["bin/volley.js", ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
-  let errors = ""
-  const waiting: Array<{ text: string; resolve: () => void }> = []
-  child.stdout!.resume()
-  child.stderr!.setEncoding("utf8").on("data", (text: string) => {
-    errors += text
-    for (const w of waiting.splice(0)) {
-      if (errors.includes(w.text)) w.resolve()
-      else waiting.push(w)
-    }
-  })
-  const exit = new Promise<number | null>((resolve) =>
-    child.on("exit", (code, signal) => {
-      if (signal !== null) errors += `\n(ended by ${signal})`
-      resolve(code)
-    })
-  )
-  return {
-    child,
-    stderr: () => errors,
-    stderrShows: (text) =>
-      errors.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ text, resolve })),
-    exit
-  }
-}
+const startCli = (args: ReadonlyArray<string>): Running => startCliWith(args, env)
 
 const database = `volley_test_worker_${process.pid}`
 let url = ""
