@@ -122,6 +122,28 @@ export const poolOptionsFrom = (
     }
   })
 
+/** The connection flags given, by name. */
+export const connectionFlagsGiven = (flags: ConnectionFlags): ReadonlyArray<string> =>
+  [
+    Option.isSome(flags.proxy) && "--proxy",
+    Option.isSome(flags.noProxy) && "--noproxy",
+    flags.insecure && "--insecure",
+    Option.isSome(flags.cacert) && "--cacert",
+    Option.isSome(flags.cert) && "--cert",
+    Option.isSome(flags.key) && "--key",
+    flags.http2 && "--http2",
+    Option.isSome(flags.unixSocket) && "--unix-socket"
+  ].filter((flag): flag is string => flag !== false)
+
+/**
+ * With `--cluster` the workers make the connections, so the flags belong on `volley worker`;
+ * taken by the submitter they would be silently lost.
+ */
+export const workersConnect = (given: ReadonlyArray<string>): UsageError =>
+  new UsageError({
+    message: `--cluster: the workers make the connections; give ${given.join(", ")} to volley worker`
+  })
+
 /** The HTTP client the flags describe. */
 export const connectionLayer = (
   flags: ConnectionFlags

@@ -36,7 +36,14 @@ import { checkWritable, type OutputTarget } from "../report/RecordWriter.js"
 import { retryLine } from "../report/RetryLine.js"
 import { Stderr, Stdout } from "../report/Stdout.js"
 import { fetchClusterOptions } from "./ClusterFlags.js"
-import { connectionHelpGroup, connectionLayer, connectionOptions, noDecompressOption } from "./ConnectionFlags.js"
+import {
+  connectionFlagsGiven,
+  connectionHelpGroup,
+  connectionLayer,
+  connectionOptions,
+  noDecompressOption,
+  workersConnect
+} from "./ConnectionFlags.js"
 import { dryRunShown, dryRunText } from "./DryRun.js"
 import { runFetchJob } from "./FetchJob.js"
 import type { CommandHelp } from "./HelpText.js"
@@ -590,6 +597,8 @@ const fetchScoped = Effect.fnUntraced(function*(flags: FetchFlags) {
   }
   if (Option.isSome(flags.cluster)) {
     // Scale-out (issue 16): the workers fetch; this process submits and writes what they store.
+    const connecting = connectionFlagsGiven(flags)
+    if (connecting.length > 0) return yield* workersConnect(connecting)
     const { clusterFetch } = yield* lazyModule(() => import("./ClusterFetch.js"))
     const given: Array<[boolean, string]> = [
       [wantsExtraction, "extractors"],

@@ -21,7 +21,13 @@ import { Stderr } from "../report/Stdout.js"
 import type { Workflow } from "../workflow/Workflow.js"
 import { setUpFailure } from "./ClusterFetch.js"
 import { clusterOption, clusterUrl } from "./ClusterFlags.js"
-import { connectionHelpGroup, connectionLayer, connectionOptions } from "./ConnectionFlags.js"
+import {
+  connectionFlagsGiven,
+  connectionHelpGroup,
+  connectionLayer,
+  connectionOptions,
+  workersConnect
+} from "./ConnectionFlags.js"
 import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { choiceOption, optionalText } from "./OptionParsers.js"
@@ -82,18 +88,8 @@ const onCluster = Effect.fnUntraced(function*(
   workflow: Workflow
 ) {
   const url = yield* clusterUrl(text)
-  // The workers connect with their own settings: connection flags here would be silently lost.
-  const given = [
-    Option.isSome(flags.proxy) && "--proxy",
-    Option.isSome(flags.noProxy) && "--noproxy",
-    flags.insecure && "--insecure",
-    Option.isSome(flags.cacert) && "--cacert",
-    Option.isSome(flags.cert) && "--cert",
-    Option.isSome(flags.key) && "--key",
-    flags.http2 && "--http2",
-    Option.isSome(flags.unixSocket) && "--unix-socket"
-  ].filter((flag) => flag !== false)
-  if (given.length > 0) return yield* new UsageError({ message: `--cluster does not take ${given.join(", ")} yet` })
+  const given = connectionFlagsGiven(flags)
+  if (given.length > 0) return yield* workersConnect(given)
   const saving = workflow.steps.find((step) => step.save !== undefined)
   if (saving !== undefined) {
     return yield* new UsageError({ message: `--cluster does not take a step with save: yet (step '${saving.name}')` })

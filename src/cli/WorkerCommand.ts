@@ -14,9 +14,11 @@ import * as Schedule from "effect/Schedule"
 import { UsageError } from "../domain/UsageError.js"
 import { gracefully, stopRequested } from "../engine/Shutdown.js"
 import { Fetcher } from "../http/Fetcher.js"
+import { undiciLayer } from "../http/TransportLayer.js"
 import { Stderr } from "../report/Stdout.js"
 import { setUpFailure } from "./ClusterFetch.js"
 import { clusterOption, clusterUrl, parseHostPort } from "./ClusterFlags.js"
+import { connectionHelpGroup, connectionOptions, poolOptionsFrom } from "./ConnectionFlags.js"
 import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { optionalText, positiveIntOption } from "./OptionParsers.js"
@@ -35,14 +37,19 @@ export const workerOptions = {
   verbose: Options.boolean("verbose").pipe(
     Options.withAlias("v"),
     Options.withDescription("one line on stderr per batch: run, chunk, bucket, inputs, already stored")
-  )
+  ),
+  // The worker makes the connections of every run it fetches: proxies, TLS, HTTP/2 are its own.
+  ...connectionOptions
 } as const
 
 export const workerHelp: CommandHelp = {
   name: "worker",
   summary: "run a cluster worker: fetch the batches of its host buckets until SIGTERM",
   usage: "volley worker --cluster postgres://… [--concurrency N] [--listen HOST:PORT] [--advertise HOST:PORT]",
-  groups: [["Worker", ["--cluster", "--concurrency", "--bucket-concurrency", "--listen", "--advertise", "--verbose"]]],
+  groups: [
+    ["Worker", ["--cluster", "--concurrency", "--bucket-concurrency", "--listen", "--advertise", "--verbose"]],
+    connectionHelpGroup
+  ],
   notes: [
     "All processes of a cluster need the same VOLLEY_CLUSTER_LOCK_EXPIRY (35s): a dead worker's buckets move after it."
   ],
@@ -75,6 +82,8 @@ const workerHandler = Effect.fnUntraced(function*(flags: WorkerFlags) {
         )
       : undefined
   })
+  // Checked (files read, URLs parsed) before the worker joins: a bad flag exits 2 at once.
+  const pool = yield* poolOptionsFrom(flags)
   yield* gracefully(Effect.scoped(Effect.gen(function*() {
     yield* Layer.build(layer)
     yield* stderr.write(
@@ -84,11 +93,10 @@ const workerHandler = Effect.fnUntraced(function*(flags: WorkerFlags) {
     // Until SIGTERM/Ctrl-C asks for a stop; closing the scope then drains and leaves.
     yield* Effect.repeat(stopRequested, { until: (stop) => stop, schedule: Schedule.spaced("100 millis") })
     yield* stderr.write("volley worker: draining\n")
-  }))).pipe(setUpFailure)
+  }))).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciLayer(pool)))), setUpFailure)
   yield* stderr.write("volley worker: left the cluster\n")
 })
 
 export const workerCommand = Command.make("worker", workerOptions, workerHandler).pipe(
-  Command.withDescription("Run a cluster worker until SIGTERM"),
-  Command.provide(Fetcher.Default)
+  Command.withDescription("Run a cluster worker until SIGTERM")
 )
