@@ -96,6 +96,24 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
       runs.set(run, load)
       return yield* load
     })
+    // Asked again while a batch is fetched — at most once a second per run, not once per input — so
+    // `volley runs cancel` stops a large batch too (batches hold ~80 inputs, one host's chunk all of
+    // them), not only the batches not yet begun.
+    const cancelChecks = new Map<string, Effect.Effect<boolean, ClusterError>>()
+    const cancelledNow = Effect.fnUntraced(function*(run: string) {
+      const known = cancelChecks.get(run)
+      if (known !== undefined) return yield* known
+      const check = yield* Effect.cachedWithTTL(
+        runState(run).pipe(
+          Effect.retry(databaseRetry),
+          Effect.map((state) => state.cancelled),
+          Effect.provide(context)
+        ),
+        "1 second"
+      )
+      cancelChecks.set(run, check)
+      return yield* check
+    })
     return HostBucket.of({
       FetchBatch: ({ payload }) =>
         Effect.gen(function*() {
@@ -117,8 +135,17 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
               stored: stored.size
             })
           }
-          const fetchOne = (input: BatchInput): Effect.Effect<FetchRecord, ClusterError, SqlClient.SqlClient> => {
-            const send = permits.withPermit(fetcher.fetchOne(toIndexed(input), options))
+          // Undefined: the run was cancelled while this input waited; it is not fetched.
+          const fetchOne = (
+            input: BatchInput
+          ): Effect.Effect<FetchRecord | undefined, ClusterError, SqlClient.SqlClient> => {
+            const send = permits.withPermit(
+              Effect.flatMap(
+                cancelledNow(payload.run),
+                (cancelled): Effect.Effect<FetchRecord | undefined> =>
+                  cancelled ? Effect.succeed(undefined) : fetcher.fetchOne(toIndexed(input), options)
+              )
+            )
             const method = (input.request.method ?? settings.method).toUpperCase()
             if (settings.resendUnsafe || safeMethods.has(method) || input.invalid !== undefined) return send
             // Not safe to repeat: sent only by the first delivery that claims it.
@@ -130,7 +157,9 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
           yield* Effect.forEach(todo, (input) =>
             fetchOne(input).pipe(
               Effect.flatMap((record) =>
-                writer.store(payload.run, { index: record.index, ok: record.ok, record: encodeRecord(record) })
+                record === undefined
+                  ? Effect.void
+                  : writer.store(payload.run, { index: record.index, ok: record.ok, record: encodeRecord(record) })
               )
             ), { concurrency: "unbounded", discard: true })
           return todo.length
