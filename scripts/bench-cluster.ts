@@ -23,6 +23,8 @@ const workerCounts = (process.env["BENCH_WORKERS"] ?? "1,2,3").split(",").map(Nu
 const cpuProf = process.env["BENCH_CPU_PROF"]
 // BENCH_SUBMIT_ARGS: more flags for the submitting `volley fetch --cluster` (e.g. "--chunk-size 5000").
 const submitArgs = (process.env["BENCH_SUBMIT_ARGS"] ?? "").split(" ").filter((word) => word !== "")
+// BENCH_WORKER_ARGS: more flags for each `volley worker` (e.g. "--bucket-concurrency 4").
+const workerArgs = (process.env["BENCH_WORKER_ARGS"] ?? "").split(" ").filter((word) => word !== "")
 const delayMs = 100
 const perWorker = 50
 const hosts = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`)
@@ -81,7 +83,8 @@ const startWorker = async (port: number): Promise<ChildProcess> => {
     "--listen",
     `127.0.0.1:${port}`,
     "-c",
-    String(perWorker)
+    String(perWorker),
+    ...workerArgs
   ], {
     env,
     stdio: ["ignore", "ignore", "pipe"]
