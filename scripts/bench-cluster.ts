@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { once } from "node:events"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
@@ -25,6 +25,8 @@ const cpuProf = process.env["BENCH_CPU_PROF"]
 const submitArgs = (process.env["BENCH_SUBMIT_ARGS"] ?? "").split(" ").filter((word) => word !== "")
 // BENCH_WORKER_ARGS: more flags for each `volley worker` (e.g. "--bucket-concurrency 4").
 const workerArgs = (process.env["BENCH_WORKER_ARGS"] ?? "").split(" ").filter((word) => word !== "")
+// BENCH_LOG_DIR: each worker's stderr goes to worker-PORT.log there too (with --verbose, its batches).
+const logDir = process.env["BENCH_LOG_DIR"]
 const delayMs = 100
 const perWorker = 50
 const hosts = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`)
@@ -92,6 +94,7 @@ const startWorker = async (port: number): Promise<ChildProcess> => {
   let errors = ""
   await new Promise<void>((resolve, reject) => {
     child.stderr!.setEncoding("utf8").on("data", (text: string) => {
+      if (logDir !== undefined) appendFileSync(join(logDir, `worker-${port}.log`), text)
       errors += text
       if (errors.includes("volley worker: ready")) resolve()
     })
