@@ -21,7 +21,6 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Chunk from "effect/Chunk"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -35,7 +34,7 @@ import { defaultRunOptions, indexedRequests, runStream } from "./engine/Runner.j
 import { schemaExtractor } from "./extract/EffectSchemaCheck.js"
 import type { Extractor } from "./extract/Extractor.js"
 import { Fetcher } from "./http/Fetcher.js"
-import { type FetchOptions, fetchOptionsFromSettings } from "./http/FetchOptions.js"
+import { type FetchOptions, fetchOptionsFromSettings, type RequestSettings } from "./http/FetchOptions.js"
 import type { Transport } from "./http/Transport.js"
 import { httpClientTransportLayer, undiciLayer } from "./http/TransportLayer.js"
 import type { PoolOptions } from "./http/UndiciAgent.js"
@@ -93,16 +92,8 @@ export interface VolleyService {
 export class Volley extends Context.Tag("volley/Volley")<Volley, VolleyService>() {}
 
 /** Settings a layer starts from; every field is optional (durations as `"10 seconds"` or a `Duration`). */
-export interface VolleyDefaults {
+export interface VolleyDefaults extends RequestSettings {
   readonly concurrency?: number
-  readonly timeout?: Duration.DurationInput
-  readonly retries?: number
-  readonly backoff?: Duration.DurationInput
-  readonly maxBackoff?: Duration.DurationInput
-  readonly maxBodyBytes?: number
-  readonly maxRedirects?: number
-  /** Offer Accept-Encoding and undo Content-Encoding (default true). */
-  readonly decompress?: boolean
   /**
    * How `layer`'s client connects: proxy (default: `HTTP_PROXY` / `HTTPS_PROXY` / `NO_PROXY`),
    * TLS (`{ insecure, ca, cert, key }`, PEM text), `http2`, `unixSocket`, pool sizes.

@@ -43,6 +43,7 @@ export {
   defaultFetchOptions,
   type FetchOptions,
   makeFetchOptions,
+  type RequestSettings,
   sensitiveHeaders,
   withSecretHeaders
 } from "./http/FetchOptions.js"

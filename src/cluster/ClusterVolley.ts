@@ -9,7 +9,6 @@
  *
  * @module
  */
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -18,7 +17,7 @@ import * as Stream from "effect/Stream"
 import { Defaults } from "../domain/Defaults.js"
 import type { FetchRecord } from "../domain/FetchRecord.js"
 import type { IndexedRequest, RequestSpec } from "../domain/RequestSpec.js"
-import { type FetchOptions, fetchOptionsFromSettings } from "../http/FetchOptions.js"
+import { type FetchOptions, fetchOptionsFromSettings, type RequestSettings } from "../http/FetchOptions.js"
 import type { Workflow } from "../workflow/Workflow.js"
 import { type WorkflowOutput, workflowOutput } from "../workflow/WorkflowOutput.js"
 import { ClusterError, clusterError, ClusterUnsupported, type RunCancelled } from "./ClusterError.js"
@@ -28,7 +27,7 @@ import { newRunId, submitRun } from "./Submit.js"
 import { executeWorkflow, workflowClientLayer } from "./WorkflowExecution.js"
 
 /** `Volley.layerCluster`'s settings: the cluster, and the defaults every run starts from. */
-export interface ClusterVolleyOptions {
+export interface ClusterVolleyOptions extends RequestSettings {
   /** The cluster's PostgreSQL database: `postgres://user@host:5432/db`. */
   readonly url: string
   /** Host buckets of each run (64 by default, as `--buckets`): more than workers × cores. */
@@ -39,13 +38,6 @@ export interface ClusterVolleyOptions {
   readonly perHost?: number
   /** Send POST/PUT/… again after a worker died (`--resend-unsafe`); else their record is `OutcomeUnknown`. */
   readonly resendUnsafe?: boolean
-  readonly timeout?: Duration.DurationInput
-  readonly retries?: number
-  readonly backoff?: Duration.DurationInput
-  readonly maxBackoff?: Duration.DurationInput
-  readonly maxBodyBytes?: number
-  readonly maxRedirects?: number
-  readonly decompress?: boolean
   /** Where `VOLLEY_CLUSTER_LOCK_EXPIRY` is read (`process.env` by default): every process of a cluster must agree. */
   readonly env?: Readonly<Record<string, string | undefined>>
 }

@@ -130,6 +130,7 @@ export interface RequestSettings {
   readonly maxBackoff?: Duration.DurationInput | undefined
   readonly maxBodyBytes?: number | undefined
   readonly maxRedirects?: number | undefined
+  /** Offer Accept-Encoding and undo Content-Encoding (default true). */
   readonly decompress?: boolean | undefined
 }
 
