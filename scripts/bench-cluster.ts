@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --scenario cluster`: 20,000 URLs over 64 loopback hosts (127.0.0.1–64),
+ * `npm run bench -- --scenario cluster`: 20,000 URLs over 64 loopback hosts (127.0.0.1–64; BENCH_HOSTS),
  * each answered after 100 ms; `volley fetch --cluster` with 1, 2 and 3 workers of concurrency
  * 50 each, beside the embedded run at -c 50 (the same 50 in flight as one worker). Prints wall
  * times, the speed-up over one worker, the 1-worker cluster run against the embedded one, and
@@ -29,7 +29,9 @@ const workerArgs = (process.env["BENCH_WORKER_ARGS"] ?? "").split(" ").filter((w
 const logDir = process.env["BENCH_LOG_DIR"]
 const delayMs = 100
 const perWorker = 50
-const hosts = Array.from({ length: 64 }, (_, i) => `127.0.0.${i + 1}`)
+// BENCH_HOSTS: how many loopback hosts serve the URLs (64 by default; 127.0.0.1 up, then 127.0.1.x).
+const hostCount = Number(process.env["BENCH_HOSTS"] ?? 64)
+const hosts = Array.from({ length: hostCount }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`)
 const database = "volley_bench_cluster"
 const admin = (sql: string) => spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-qc", sql, "postgres"])
 const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "5s" }

@@ -21,7 +21,7 @@ export const clusterOption = optionalText(
 export const fetchClusterOptions = {
   cluster: clusterOption,
   buckets: positiveIntOption("buckets", Defaults.clusterBuckets, { max: 100_000 }).pipe(
-    Options.withDescription("with --cluster: host buckets (one owner each); more than workers × cores")
+    Options.withDescription("with --cluster: host buckets (one owner each); many more than workers")
   ),
   chunkSize: positiveIntOption("chunk-size", Defaults.clusterChunkSize, { max: 100_000 }).pipe(
     Options.withDescription("with --cluster: inputs per chunk (one stored batch per bucket in a chunk)")

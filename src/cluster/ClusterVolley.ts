@@ -30,9 +30,9 @@ import { executeWorkflow, workflowClientLayer } from "./WorkflowExecution.js"
 export interface ClusterVolleyOptions extends RequestSettings {
   /** The cluster's PostgreSQL database: `postgres://user@host:5432/db`. */
   readonly url: string
-  /** Host buckets of each run (64 by default, as `--buckets`): more than workers × cores. */
+  /** Host buckets of each run (1,024 by default, as `--buckets`): many more than workers. */
   readonly buckets?: number
-  /** Inputs per chunk (5,000 by default, as `--chunk-size`): one stored batch per bucket in a chunk. */
+  /** Inputs per chunk (20,000 by default, as `--chunk-size`): one stored batch per bucket in a chunk. */
   readonly chunkSize?: number
   /** At most this many requests in flight per host, across every worker (`--per-host`). */
   readonly perHost?: number

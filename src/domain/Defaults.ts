@@ -20,14 +20,18 @@ export const Defaults = {
   /** A larger body fails as BodyTooLarge (no limit when bodies are saved to files). */
   maxBodyBytes: 10 * 1024 * 1024,
   maxRedirects: 5,
-  /** `--cluster`: host buckets, each owned by one runner at a time. */
-  clusterBuckets: 64,
   /**
-   * `--cluster`: inputs per chunk; a chunk makes one stored batch per bucket it touches. 5,000
-   * over 64 buckets is ~80 inputs a batch: at 500 (~8 a batch) the per-batch storage traffic
-   * made one worker 1.97× the embedded run's time, at 5,000 1.17× (PERFORMANCE.md).
+   * `--cluster`: host buckets, each owned by one runner at a time. Many more than runners: the
+   * cluster places buckets on runners by hash, so the share of the busiest runner evens out only
+   * over many buckets (at 64, three runners held 21/17/8 of the 46 busy ones; PERFORMANCE.md).
    */
-  clusterChunkSize: 5_000
+  clusterBuckets: 1024,
+  /**
+   * `--cluster`: inputs per chunk; a chunk makes one stored batch per bucket it touches. Large
+   * enough that a batch holds tens of inputs across many buckets: at ~8 a batch the per-batch
+   * storage traffic made one worker 1.97× the embedded run's time (PERFORMANCE.md).
+   */
+  clusterChunkSize: 20_000
 } as const
 
 const msText = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`)
