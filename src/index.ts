@@ -11,7 +11,7 @@
  * - `RetryPolicy` — the retry `Schedule` (exponential, jittered, capped, honouring Retry-After).
  * - Extractors (JMESPath, CSS, regex, JSON Schema, Effect Schema), gates (rate, per host, polite).
  * - Checks — accepted statuses and JMESPath assertions (`makeExpectation`).
- * - `Workflow` — dependent and fan-out steps, from YAML or TypeScript; `runWorkflow`.
+ * - `Workflow` — dependent and fan-out steps, from YAML or TypeScript, run by `Volley.runWorkflow`.
  * - `testing` — a fake `HttpClient` and `Transport` for tests without a network; `startDemoServer`.
  *
  * These names are the whole API: the package's `exports` map has only this entry, and every
@@ -91,9 +91,27 @@ export { parseStatusList, type StatusList } from "./check/StatusList.js"
 
 export * as Workflow from "./workflow/Workflow.js"
 export { loadWorkflowFile, parseWorkflow } from "./workflow/WorkflowFile.js"
-export { runWorkflow, type StepOutput, stepRecords, type WorkflowOutput } from "./workflow/WorkflowOutput.js"
+export { type StepOutput, stepRecords, type WorkflowOutput } from "./workflow/WorkflowOutput.js"
 export type { WorkflowRunOptions } from "./workflow/WorkflowRunner.js"
 
 export * as Telemetry from "./observability/FetchTelemetry.js"
 export { type DemoServer, startDemoServer } from "./server/DemoServer.js"
 export * as testing from "./testing/TestHttpClient.js"
+
+// Types the signatures above refer to (no values): for options objects, a Transport or a gate of your own.
+export type { ResponseBody } from "./domain/ResponseBody.js"
+export type { ExtractFailure } from "./extract/Extractor.js"
+export type { Timings } from "./http/ConnectTimings.js"
+export type { SessionCookies } from "./http/CookieJar.js"
+export type { Login, LoginSource } from "./http/Credentials.js"
+export type { Exchange, ExchangeLog } from "./http/ExchangeLog.js"
+export type { HostGateOptions } from "./http/HostGate.js"
+export type { InFlight } from "./http/InFlight.js"
+export type { PoliteOptions } from "./http/PoliteGate.js"
+export type { Hop } from "./http/Redirect.js"
+export type { HttpVersion, Learn } from "./http/RequestGate.js"
+export type { BodySink, SavedFile } from "./http/SaveBody.js"
+export type { SendError, SendLimits, SendOutcome, StartAttempt } from "./http/Transport.js"
+export type { DemoServerOptions } from "./server/DemoServer.js"
+export type { ServerStatsService, StatsSnapshot } from "./server/ServerStats.js"
+export type { StepOptions } from "./workflow/Workflow.js"

@@ -80,7 +80,6 @@ describe("the public API", () => {
       "parseStatusList",
       "parseWorkflow",
       "regexExtractor",
-      "runWorkflow",
       "schemaExtractor",
       "sensitiveHeaders",
       "startDemoServer",

@@ -307,7 +307,7 @@ export const make = (
   )
 }
 
-type StepOptions = Omit<StepDefinition, "request" | "forEach">
+export type StepOptions = Omit<StepDefinition, "request" | "forEach">
 
 /** A step sending one request. */
 export const request = (
