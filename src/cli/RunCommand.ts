@@ -99,6 +99,9 @@ const onCluster = Effect.fnUntraced(function*(
     Effect.mapError(() => new UsageError({ message: `${flags.file}: cannot read the workflow file` }))
   )
   const cluster = yield* lazyModule(() => import("./ClusterModules.js"))
+  if (Option.isSome(flags.id) && flags.id.value.trim() === "") {
+    return yield* new UsageError({ message: "--id: the execution key must not be empty" })
+  }
   const key = Option.getOrElse(flags.id, () => cluster.newRunId().replace(/^run-/, "wf-"))
   yield* (yield* Stderr).write(
     `volley: workflow execution ${key} on ${

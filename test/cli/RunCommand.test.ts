@@ -51,6 +51,24 @@ layer(Layer.mergeAll(DemoLive, NodeContext.layer), { excludeTestServices: true }
       expect(stats.snapshot().requests).toBe(0)
     }))
 
+  it.scoped("--cluster: an empty --id and connection flags are set-up errors (exit 2), before any database is reached", () =>
+    Effect.gen(function*() {
+      const { stats, url } = yield* Demo
+      stats.reset()
+      const { path } = yield* workflowFile(`steps:\n  a:\n    request: "${url}/json/1"\n`)
+      // Port 1: nothing listens there, so reaching the database would fail differently.
+      const cluster = "postgres://postgres@127.0.0.1:1/none"
+      const empty = yield* runInProcess(["run", path, "--cluster", cluster, "--id", ""])
+      expect(empty.code).toBe(2)
+      expect(empty.stderr.trim()).toBe("volley: --id: the execution key must not be empty")
+      const connecting = yield* runInProcess(["run", path, "--cluster", cluster, "--insecure"])
+      expect(connecting.code).toBe(2)
+      expect(connecting.stderr.trim()).toBe(
+        "volley: --cluster: the workers make the connections; give --insecure to volley worker"
+      )
+      expect(stats.snapshot().requests).toBe(0)
+    }))
+
   it.scoped("--format json -o FILE writes the JSON to the file and nothing to stdout", () =>
     Effect.gen(function*() {
       const { url } = yield* Demo
