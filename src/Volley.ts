@@ -111,6 +111,10 @@ const extractorOf = <A, I>(extract: Extractor<A> | Schema.Schema<A, I>): Effect.
     ? schemaExtractor(extract as Schema.Schema<A, I>)
     : Effect.succeed(extract as Extractor<A>)
 
+/** `fetchAll` from a service's `stream`: the same records, collected in input order. */
+const fetchAllFrom = (stream: VolleyService["stream"]): VolleyService["fetchAll"] => (requests, options) =>
+  Stream.runCollect(stream(Stream.fromIterable(requests), options)).pipe(Effect.map(Chunk.toArray))
+
 /**
  * Builds the service from a `Fetcher` and default settings.
  * @internal
@@ -142,10 +146,7 @@ export const make = (defaults: VolleyDefaults = {}): Effect.Effect<VolleyService
       )
     return {
       stream,
-      fetchAll: (requests, options) =>
-        Stream.runCollect(stream(Stream.fromIterable(requests), options)).pipe(
-          Effect.map((chunk) => Array.from(chunk))
-        ),
+      fetchAll: fetchAllFrom(stream),
       // Steps start from the layer's defaults, as fetchAll does.
       runWorkflow: (workflow, options) =>
         runWorkflow(workflow, { ...options, fetch: baseFetch }).pipe(Effect.provideService(Fetcher, fetcher)),
@@ -205,8 +206,7 @@ export const layerCluster = (options: ClusterVolleyOptions): Layer.Layer<Volley,
         cluster.stream(indexedRequests(requests), options ?? {}).pipe(Stream.map((r) => r as FetchRecordOf<A>))
       return {
         stream,
-        fetchAll: (requests, options) =>
-          Stream.runCollect(stream(Stream.fromIterable(requests), options)).pipe(Effect.map(Chunk.toArray)),
+        fetchAll: fetchAllFrom(stream),
         fetchOne: (request, options) => cluster.fetchOne(toSpec(request), options),
         runWorkflow: (workflow, options) => cluster.runWorkflow(workflow, options ?? {})
       } satisfies VolleyService

@@ -13,7 +13,12 @@ export { newRunId, runRecords, submitRun } from "../cluster/Submit.js"
 import * as Layer from "effect/Layer"
 import { workerLayer as bucketWorkerLayer, type WorkerOptions } from "../cluster/Worker.js"
 import { workflowWorkerLayer } from "../cluster/WorkflowExecution.js"
-export { executeWorkflow, workflowClientLayer } from "../cluster/WorkflowExecution.js"
+export {
+  executeWorkflow,
+  executionPayload,
+  newExecutionKey,
+  workflowClientLayer
+} from "../cluster/WorkflowExecution.js"
 
 /** A worker: the host buckets' handlers, and the workflow executions (`volley run --cluster`). */
 export const workerLayer = (options: WorkerOptions) =>

@@ -6,7 +6,6 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -94,28 +93,18 @@ const onCluster = Effect.fnUntraced(function*(
   if (saving !== undefined) {
     return yield* new UsageError({ message: `--cluster does not take a step with save: yet (step '${saving.name}')` })
   }
-  const fs = yield* FileSystem.FileSystem
-  const source = yield* fs.readFileString(flags.file).pipe(
-    Effect.mapError(() => new UsageError({ message: `${flags.file}: cannot read the workflow file` }))
-  )
   const cluster = yield* lazyModule(() => import("./ClusterModules.js"))
   if (Option.isSome(flags.id) && flags.id.value.trim() === "") {
     return yield* new UsageError({ message: "--id: the execution key must not be empty" })
   }
-  const key = Option.getOrElse(flags.id, () => cluster.newRunId().replace(/^run-/, "wf-"))
+  const key = Option.getOrElse(flags.id, cluster.newExecutionKey)
   yield* (yield* Stderr).write(
     `volley: workflow execution ${key} on ${
       cluster.safeUrl(url)
     } (again: volley run ${flags.file} --cluster URL --id ${key})\n`
   )
-  return yield* cluster.executeWorkflow({
-    key,
-    source,
-    file: flags.file,
-    vars: yield* parseVars(flags.vars),
-    failFast: flags.failFast,
-    startedAt: Date.now()
-  }).pipe(
+  // The workers compile the document this process read (the workflow keeps its text and --var values).
+  return yield* cluster.executeWorkflow(cluster.executionPayload(workflow, key, flags.failFast)).pipe(
     Effect.provide(cluster.workflowClientLayer.pipe(Layer.provideMerge(cluster.clientLayer(url, process.env)))),
     setUpFailure
   )

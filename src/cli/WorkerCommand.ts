@@ -14,11 +14,10 @@ import * as Schedule from "effect/Schedule"
 import { UsageError } from "../domain/UsageError.js"
 import { gracefully, stopRequested } from "../engine/Shutdown.js"
 import { Fetcher } from "../http/Fetcher.js"
-import { undiciLayer } from "../http/TransportLayer.js"
 import { Stderr } from "../report/Stdout.js"
 import { setUpFailure } from "./ClusterFetch.js"
 import { clusterOption, clusterUrl, parseHostPort } from "./ClusterFlags.js"
-import { connectionHelpGroup, connectionOptions, poolOptionsFrom } from "./ConnectionFlags.js"
+import { connectionHelpGroup, connectionLayer, connectionOptions } from "./ConnectionFlags.js"
 import type { CommandHelp } from "./HelpText.js"
 import { lazyModule } from "./LazyModule.js"
 import { optionalText, positiveIntOption } from "./OptionParsers.js"
@@ -82,8 +81,6 @@ const workerHandler = Effect.fnUntraced(function*(flags: WorkerFlags) {
         )
       : undefined
   })
-  // Checked (files read, URLs parsed) before the worker joins: a bad flag exits 2 at once.
-  const pool = yield* poolOptionsFrom(flags)
   yield* gracefully(Effect.scoped(Effect.gen(function*() {
     yield* Layer.build(layer)
     yield* stderr.write(
@@ -93,7 +90,11 @@ const workerHandler = Effect.fnUntraced(function*(flags: WorkerFlags) {
     // Until SIGTERM/Ctrl-C asks for a stop; closing the scope then drains and leaves.
     yield* Effect.repeat(stopRequested, { until: (stop) => stop, schedule: Schedule.spaced("100 millis") })
     yield* stderr.write("volley worker: draining\n")
-  }))).pipe(Effect.provide(Fetcher.Default.pipe(Layer.provide(undiciLayer(pool)))), setUpFailure)
+  }))).pipe(
+    // Built (files read, URLs checked) before the worker joins: a bad connection flag exits 2 at once.
+    Effect.provide(Fetcher.Default.pipe(Layer.provide(connectionLayer(flags)))),
+    setUpFailure
+  )
   yield* stderr.write("volley worker: left the cluster\n")
 })
 

@@ -23,8 +23,8 @@ import { type WorkflowOutput, workflowOutput } from "../workflow/WorkflowOutput.
 import { ClusterError, clusterError, ClusterUnsupported, type RunCancelled } from "./ClusterError.js"
 import { clientLayer } from "./ClusterLayer.js"
 import { settingsFromFetch } from "./RunSettings.js"
-import { newRunId, submitRun } from "./Submit.js"
-import { executeWorkflow, workflowClientLayer } from "./WorkflowExecution.js"
+import { submitRun } from "./Submit.js"
+import { executeWorkflow, executionPayload, newExecutionKey, workflowClientLayer } from "./WorkflowExecution.js"
 
 /** `Volley.layerCluster`'s settings: the cluster, and the defaults every run starts from. */
 export interface ClusterVolleyOptions extends RequestSettings {
@@ -146,14 +146,10 @@ export const make = (options: ClusterVolleyOptions): Effect.Effect<ClusterVolley
         if (saving !== undefined) {
           return Effect.fail(refused(`save (step '${saving.name}')`, "a step's files would land on the workers"))
         }
-        return executeWorkflow({
-          key: newRunId().replace(/^run-/, "wf-"),
-          source: workflow.origin.text,
-          file: workflow.origin.source,
-          vars: workflow.origin.overrides,
-          failFast: call.failFast === true,
-          startedAt: Date.now()
-        }).pipe(Effect.map(workflowOutput), Effect.provide(context))
+        return executeWorkflow(executionPayload(workflow, newExecutionKey(), call.failFast === true)).pipe(
+          Effect.map(workflowOutput),
+          Effect.provide(context)
+        )
       }
     }
   })

@@ -74,14 +74,17 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
     const fetcher = yield* Fetcher
     const context = yield* Effect.context<SqlClient.SqlClient>()
     const scope = yield* Effect.scope
-    // One set of options (and so one per-host gate) per run in this bucket, made once.
-    const runs = new Map<
-      string,
-      Effect.Effect<{ readonly options: FetchOptions; readonly settings: RunSettings }, ClusterError>
-    >()
-    const optionsFor = Effect.fnUntraced(function*(run: string) {
+    // Per run in this bucket, made once: its options (and so one per-host gate), and whether it
+    // was cancelled — asked again while a batch is fetched, at most once a second per run rather
+    // than once per input, so `volley runs cancel` stops a large batch too (a batch holds tens of
+    // inputs, one host's chunk all of them), not only the batches not yet begun.
+    const runs = new Map<string, {
+      readonly load: Effect.Effect<{ readonly options: FetchOptions; readonly settings: RunSettings }, ClusterError>
+      readonly cancelled: Effect.Effect<boolean, ClusterError>
+    }>()
+    const runFor = Effect.fnUntraced(function*(run: string) {
       const known = runs.get(run)
-      if (known !== undefined) return yield* known
+      if (known !== undefined) return known
       const load = yield* Effect.cached(
         runSettings(run).pipe(
           Effect.flatMap((text) =>
@@ -93,17 +96,7 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
           Effect.provide(context)
         )
       )
-      runs.set(run, load)
-      return yield* load
-    })
-    // Asked again while a batch is fetched — at most once a second per run, not once per input — so
-    // `volley runs cancel` stops a large batch too (batches hold ~80 inputs, one host's chunk all of
-    // them), not only the batches not yet begun.
-    const cancelChecks = new Map<string, Effect.Effect<boolean, ClusterError>>()
-    const cancelledNow = Effect.fnUntraced(function*(run: string) {
-      const known = cancelChecks.get(run)
-      if (known !== undefined) return yield* known
-      const check = yield* Effect.cachedWithTTL(
+      const cancelled = yield* Effect.cachedWithTTL(
         runState(run).pipe(
           Effect.retry(databaseRetry),
           Effect.map((state) => state.cancelled),
@@ -111,9 +104,12 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
         ),
         "1 second"
       )
-      cancelChecks.set(run, check)
-      return yield* check
+      const entry = { load, cancelled }
+      runs.set(run, entry)
+      return entry
     })
+    const optionsFor = (run: string) => Effect.flatMap(runFor(run), (entry) => entry.load)
+    const cancelledNow = (run: string) => Effect.flatMap(runFor(run), (entry) => entry.cancelled)
     return HostBucket.of({
       FetchBatch: ({ payload }) =>
         Effect.gen(function*() {

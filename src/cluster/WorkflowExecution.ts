@@ -32,7 +32,7 @@ import { stepInputs } from "../workflow/WorkflowRunner.js"
 import { ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
 import type { RunSettings } from "./RunSettings.js"
 import { retrySocketDefects } from "./SocketRetry.js"
-import { runRecords, submitRun } from "./Submit.js"
+import { newRunId, runRecords, submitRun } from "./Submit.js"
 
 /** What a worker needs to run the workflow: its text, as the submitting process read it. */
 const Payload = Schema.Struct({
@@ -44,6 +44,23 @@ const Payload = Schema.Struct({
   startedAt: Schema.Number
 })
 export type ExecutionPayload = typeof Payload.Type
+
+/** A new execution key (`wf-…`), for a run given none. */
+export const newExecutionKey = (): string => newRunId().replace(/^run-/, "wf-")
+
+/**
+ * What the workers need to run `workflow` under `key`: the document it was compiled from, its
+ * name in messages and the variables given over the file's own (a file's, or a `Workflow.make`
+ * definition's).
+ */
+export const executionPayload = (workflow: Workflow, key: string, failFast: boolean): ExecutionPayload => ({
+  key,
+  source: workflow.origin.text,
+  file: workflow.origin.source,
+  vars: workflow.origin.overrides,
+  failFast,
+  startedAt: Date.now()
+})
 
 /** A step as journaled: its outcome; its records are in volley_results under `run`. */
 const StepSummary = Schema.Struct({
@@ -67,10 +84,6 @@ export const VolleyWorkflow = WorkflowApi.make({
   error: Schema.Union(ClusterError, RunCancelled),
   idempotencyKey: (payload) => payload.key
 })
-
-/** Host buckets and chunk size of a step's run: those of `volley fetch --cluster`. */
-const buckets = Defaults.clusterBuckets
-const chunkSize = Defaults.clusterChunkSize
 
 const runOf = (key: string, step: string) => `wf/${key}/${step}`
 
@@ -141,8 +154,9 @@ const stepActivity = (payload: ExecutionPayload, workflow: Workflow, name: strin
       const run = runOf(payload.key, name)
       const { records } = yield* submitRun(Stream.fromIterable(inputs.right), {
         settings: settingsOf(payload, workflow, name),
-        buckets,
-        chunkSize,
+        // Those of `volley fetch --cluster`.
+        buckets: Defaults.clusterBuckets,
+        chunkSize: Defaults.clusterChunkSize,
         run,
         again: true
       })

@@ -19,14 +19,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { staleBundle } from "../support/CliProcess.js"
-import { createDatabase, dropDatabase, postgresReady } from "../support/ClusterDatabase.js"
-import { type Running, startCli as startCliWith } from "../support/ClusterProcess.js"
+import { createDatabase, dropDatabase, postgresFor } from "../support/ClusterDatabase.js"
+import { clusterEnv, type Running, startCli as startCliWith } from "../support/ClusterProcess.js"
 
-const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "3s" }
-const available = postgresReady()
-if (!available) {
-  process.stderr.write("test/cluster/Cancel.test.ts: skipped, PostgreSQL does not answer on 127.0.0.1:5432\n")
-}
+const env = clusterEnv
+const available = postgresFor("test/cluster/Cancel.test.ts")
 
 const startCli = (args: ReadonlyArray<string>): Running => startCliWith(args, env)
 

@@ -24,14 +24,11 @@ import * as Volley from "../../src/Volley.js"
 import * as Workflow from "../../src/workflow/Workflow.js"
 import { stepRecords } from "../../src/workflow/WorkflowOutput.js"
 import { staleBundle } from "../support/CliProcess.js"
-import { createDatabase, dropDatabase, postgresReady, query } from "../support/ClusterDatabase.js"
-import { freePort, type Running, startCli } from "../support/ClusterProcess.js"
+import { createDatabase, dropDatabase, postgresFor, query } from "../support/ClusterDatabase.js"
+import { clusterEnv, freePort, type Running, startCli } from "../support/ClusterProcess.js"
 
-const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "3s" }
-const available = postgresReady()
-if (!available) {
-  process.stderr.write("test/cluster/LayerCluster.test.ts: skipped, PostgreSQL does not answer on 127.0.0.1:5432\n")
-}
+const env = clusterEnv
+const available = postgresFor("test/cluster/LayerCluster.test.ts")
 
 const database = `volley_test_layercluster_${process.pid}`
 let url = ""

@@ -10,15 +10,12 @@ import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { staleBundle } from "../support/CliProcess.js"
-import { createDatabase, dropDatabase, postgresReady } from "../support/ClusterDatabase.js"
-import { freePort, type Running, startCli } from "../support/ClusterProcess.js"
+import { createDatabase, dropDatabase, postgresFor } from "../support/ClusterDatabase.js"
+import { clusterEnv, freePort, type Running, startCli } from "../support/ClusterProcess.js"
 import { testCerts } from "../support/TestCerts.js"
 
-const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "3s" }
-const available = postgresReady()
-if (!available) {
-  process.stderr.write("test/cluster/WorkerConnection.test.ts: skipped, PostgreSQL does not answer on 127.0.0.1:5432\n")
-}
+const env = clusterEnv
+const available = postgresFor("test/cluster/WorkerConnection.test.ts")
 
 const database = `volley_test_workerconn_${process.pid}`
 let url = ""

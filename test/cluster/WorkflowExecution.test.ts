@@ -18,15 +18,12 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { staleBundle } from "../support/CliProcess.js"
-import { createDatabase, dropDatabase, postgresReady, query } from "../support/ClusterDatabase.js"
-import { alive, freePort, type Running, startCli } from "../support/ClusterProcess.js"
+import { createDatabase, dropDatabase, postgresFor, query } from "../support/ClusterDatabase.js"
+import { alive, clusterEnv, freePort, type Running, startCli } from "../support/ClusterProcess.js"
 
 const hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
-const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "3s" }
-const available = postgresReady()
-if (!available) {
-  process.stderr.write("test/cluster/WorkflowExecution.test.ts: skipped, PostgreSQL does not answer on 127.0.0.1\n")
-}
+const env = clusterEnv
+const available = postgresFor("test/cluster/WorkflowExecution.test.ts")
 
 /** Requests received per path (`/users`, `/posts/3`, `/done`). */
 const counts = new Map<string, number>()

@@ -15,6 +15,13 @@ export const postgresReady = (seconds = 15): boolean => {
   return run.status === 0
 }
 
+/** `postgresReady()`, saying why `file`'s tests are skipped when it is not. */
+export const postgresFor = (file: string): boolean => {
+  const ready = postgresReady()
+  if (!ready) process.stderr.write(`${file}: skipped, PostgreSQL does not answer on 127.0.0.1:5432\n`)
+  return ready
+}
+
 const onAdmin = (statement: string) =>
   Effect.runPromise(
     Effect.gen(function*() {

@@ -7,6 +7,9 @@ import { once } from "node:events"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 
+/** The environment of a cluster test's processes: no colour, and a dead worker's buckets moving after 3 s. */
+export const clusterEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "3s" }
+
 /** A running CLI process, its output so far, and its exit. */
 export interface Running {
   readonly child: ChildProcess
