@@ -15,37 +15,57 @@
 // fourfold while GC is cheap): a long run then stays near its live size — 130 MB instead of 190
 // MB peak at 200,000 URLs — at no measured cost in speed. It is a growth rate, not a cap.
 //
-// undici parses HTTP with llhttp in WebAssembly. V8 first compiles it with its baseline compiler
-// and, once 1.8 MB of its code has run (a handful of responses), recompiles it with TurboFan in
-// the background: 35 MB of RSS for a moment, and the exit of a short run waits for it. A budget
-// a thousand times larger puts that off to the runs long enough for it to pay: one URL 115 → 75
-// MB peak, 100 URLs at c=100 117 → 82 MB, 20k URLs the same speed and peak (PERFORMANCE.md,
-// "Start-up and baseline memory").
+// undici parses HTTP with llhttp in WebAssembly, which V8 compiles first with its baseline compiler
+// (Liftoff) and then, once enough of it has run, recompiles with TurboFan in the background. llhttp's
+// parser is one very large function: that compile takes ~35 MB of RSS for a moment — the peak of a
+// one-URL run (before 2026-12-01) and, once any run has parsed a few thousand responses, of every
+// long run (20k and 200k URLs peaked there). Liftoff's code is fast enough: HTTP parsing is a small
+// part of a request's cost, and 20k- and 200k-URL runs kept their speed (PERFORMANCE.md, "Issue 19,
+// fifth round").
 //
 // The young generation does not grow while the bundle starts: start-up allocates ~20 MB that
 // nearly all stays live, and V8's default doubling of the semi-spaces at each scavenge only adds
 // room for it to be copied into. With a growth factor of 1 until the first turn of the event loop
 // a one-URL fetch peaks at 67 instead of 72 MB, and spends no more time (PERFORMANCE.md, "Issue
-// 19, fourth round"); from then on V8's default (2) applies, so a long run is as before. Left
-// alone when the user's own Node flags set it.
+// 19, fourth round"). From then on the semi-spaces double as V8 decides, up to 4 MB each instead of
+// V8's 16: a run's requests live for milliseconds, and 4 MB holds those in flight — 64 at a time
+// with 22 KB bodies took less CPU and memory than with 16 MB, while 2 MB promoted them early (+15%
+// CPU) —, and a long run peaks ~20 MB lower (PERFORMANCE.md, "Issue 19, fifth round"). V8 cannot be
+// told that size once it has started (`--max-semi-space-size` is read when the heap is made, and as
+// a command-line flag it would void the code cache), so a GC observer turns the growth off at that
+// size, and on again if V8 has shrunk the young generation below it. Left alone when the user's own
+// Node flags size it.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { setFlagsFromString } from "node:v8"
+import { PerformanceObserver } from "node:perf_hooks"
+import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8"
 import { Script } from "node:vm"
 
 setFlagsFromString("--heap-growing-percent=50")
-setFlagsFromString("--wasm-tiering-budget=1800000000")
-const growthSetByUser = /--semi[-_]space[-_]growth[-_]factor/.test(`${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`)
+setFlagsFromString("--liftoff-only")
+const growthSetByUser = /--(?:(?:max|min)[-_])?semi[-_]space/.test(`${process.execArgv.join(" ")} ${process.env.NODE_OPTIONS ?? ""}`)
 const startUpGrowth = () => {
   if (!growthSetByUser) setFlagsFromString("--semi-space-growth-factor=1")
 }
 startUpGrowth()
+// Both semi-spaces, as V8 counts the new space's size.
+const youngGenerationCap = 8 * 1024 * 1024
 // Everything until then runs synchronously (the bundle's modules, then the command's first steps).
-if (!growthSetByUser) setImmediate(() => setFlagsFromString("--semi-space-growth-factor=2"))
-
+if (!growthSetByUser) {
+  setImmediate(() => {
+    let growing = true
+    setFlagsFromString("--semi-space-growth-factor=2")
+    new PerformanceObserver(() => {
+      const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space")
+      if (young === undefined || growing === young.space_size < youngGenerationCap) return
+      growing = !growing
+      setFlagsFromString(`--semi-space-growth-factor=${growing ? 2 : 1}`)
+    }).observe({ entryTypes: ["gc"] })
+  })
+}
 
 const env = process.env
 const args = process.argv.slice(2)
