@@ -1,7 +1,8 @@
 /**
  * What only a process of the built executable shows (everything else runs in process, against
  * the source): a stdout that is full or whose reader goes away, two volley processes on one
- * output file, the open-file limit set by the shell, and telemetry exported from the bundle.
+ * output file, the open-file limit set by the shell, telemetry exported from the bundle, and the
+ * V8 settings of bin/volley.js.
  * Each run checks first that the bundle is newer than the source (`CliProcess.ts`). Signals are
  * in Stop.test.ts, the terminal in TerminalProgress.test.ts.
  */
@@ -87,6 +88,37 @@ layer(NodeContext.layer, { excludeTestServices: true })("the built CLI, as a pro
       expect(all.length).toBe(600)
       expect(all.every((r) => r["ok"] === true && r["attempts"] === 1)).toBe(true)
       expect(server.hits()).toBe(600)
+    }))
+
+  it.scoped("a long run's young generation stays at 8 MB (V8 alone grows it to 16–32 MB by 3,000 responses)", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      // Preloaded into the volley process: the largest new space any GC left, printed at exit.
+      const probe = `${dir}/young.cjs`
+      yield* fs.writeFileString(
+        probe,
+        `const { getHeapSpaceStatistics } = require("node:v8")
+const { PerformanceObserver } = require("node:perf_hooks")
+let max = 0
+const look = () => {
+  const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space")
+  if (young !== undefined && young.space_size > max) max = young.space_size
+}
+new PerformanceObserver(look).observe({ entryTypes: ["gc"] })
+process.on("exit", () => { look(); process.stderr.write("young generation " + max + "\\n") })
+`
+      )
+      const server = yield* startLoopbackServer(jsonAfter(0))
+      const result = yield* runCli([
+        "-c",
+        `exec node -r '${probe}' bin/volley.js fetch '${server.url}/r/{1..3000}' -c 64 --no-progress -o /dev/null`
+      ], { command: "sh" })
+      expect(result.code).toBe(0)
+      expect(server.hits()).toBe(3000)
+      const young = Number(/young generation (\d+)/.exec(result.stderr)?.[1])
+      expect(young).toBeGreaterThan(0)
+      expect(young).toBeLessThanOrEqual(8 * 1024 * 1024)
     }))
 
   it.scoped("telemetry from the bundle: spans and metrics of a real run reach the receiver before it exits", () =>
