@@ -4,7 +4,7 @@
 // Bundled: what a fetch runs at start (effect, @effect/cli, undici, volley itself), so start-up is
 // one file compiled from the code cache instead of a few hundred modules resolved and compiled.
 // Left to node_modules (they are dependencies, so they are installed beside the package): the
-// packages only a command or an option loads, lazily — OpenTelemetry, the HTML (cheerio, htmlparser2), XML, YAML,
+// packages only a command or an option loads, lazily — OpenTelemetry, the HTML (cheerio; the `entities` decoder of `--select TAG --select-attr NAME`), XML, YAML,
 // JMESPath and JSON-schema engines, the demo server's WebSocket, the cluster mode's packages. They were 1.3 MB of the 2.5 MB
 // bundle and never ran in a plain fetch (`NODE_DEBUG=module` shows no other package resolved).
 //
@@ -19,7 +19,8 @@ export const lazyPackages = [
   "@effect/opentelemetry/*",
   "ajv",
   "cheerio",
-  "htmlparser2",
+  "entities",
+  "entities/*",
   "yaml",
   "fast-xml-parser",
   "@jmespath-community/jmespath",

@@ -6,11 +6,11 @@
  */
 import type * as Cheerio from "cheerio/slim"
 import * as Effect from "effect/Effect"
-import { Tokenizer } from "htmlparser2"
 import { messageOf } from "../domain/ErrorText.js"
 import { ExtractError } from "../domain/FetchError.js"
 import { InvalidExpression } from "../domain/InvalidExpression.js"
 import type { Extractor } from "./Extractor.js"
+import { scanTagAttribute } from "./TagAttributeScan.js"
 
 /**
  * The attributes cheerio's `attr` answers with something other than the attribute's own value:
@@ -18,73 +18,6 @@ import type { Extractor } from "./Extractor.js"
  */
 const specialAttribute =
   /^(?:autofocus|autoplay|async|checked|controls|defer|disabled|hidden|loop|multiple|open|readonly|required|scoped|selected|value)$/i
-
-/**
- * An attribute of every element of one tag name (`--select a --select-attr href`), read from
- * htmlparser2's tokenizer as each tag opens, without building the document: on 100 generated
- * 200 KB pages (`npm run bench -- --scenario html`) cheerio's document was most of the time, and
- * then htmlparser2's `Parser` over the tokenizer (a stack of open elements, an attribute object
- * per tag, a string per text run) a third of what was left. The same answer as cheerio's:
- * cheerio builds its document from this same tokenizer with the same options (entities decoded;
- * `<script>`, `<style>`, `<textarea>` and `<title>` contents are the tokenizer's own raw text, so
- * an `<a` inside them opens nothing), and these callbacks do what `Parser` does with the events
- * that carry attributes: names lower-cased, the first of a repeated attribute kept, a tag counted
- * once its `>` (or `/>`) is read (a tag cut off by the end of the page is not an element). The
- * tags `Parser` adds itself (an implied `<p>` for a stray `</p>`, `<br>` for `</br>`) have no
- * attributes, and a tag selector matches an element by its lower-cased name alone; the matches
- * come in document order, the order tags open in. Checked against cheerio in
- * test/extract/CssSelect.test.ts.
- */
-const streamTagAttribute = (html: string, tag: string, attr: string): Array<string> => {
-  const values: Array<string> = []
-  // In a tag of the wanted name: its attribute names so far (the first one wins), and the value.
-  let inWanted = false
-  let names: Array<string> = []
-  let name = ""
-  let value = ""
-  let found: string | undefined
-  const tagEnd = (): void => {
-    if (inWanted && found !== undefined) values.push(found)
-    inWanted = false
-  }
-  const ignore = (): void => {}
-  const tokenizer = new Tokenizer({ decodeEntities: true }, {
-    onopentagname: (start, end) => {
-      inWanted = end - start === tag.length && html.slice(start, end).toLowerCase() === tag
-      names = []
-      found = undefined
-    },
-    onattribname: (start, end) => {
-      if (!inWanted) return
-      name = html.slice(start, end).toLowerCase()
-      value = ""
-    },
-    onattribdata: (start, end) => {
-      if (inWanted) value += html.slice(start, end)
-    },
-    onattribentity: (codepoint) => {
-      if (inWanted) value += String.fromCodePoint(codepoint)
-    },
-    onattribend: () => {
-      if (!inWanted || names.includes(name)) return
-      names.push(name)
-      if (name === attr) found = value
-    },
-    onopentagend: tagEnd,
-    onselfclosingtag: tagEnd,
-    oncdata: ignore,
-    onclosetag: ignore,
-    oncomment: ignore,
-    ondeclaration: ignore,
-    onend: ignore,
-    onprocessinginstruction: ignore,
-    ontext: ignore,
-    ontextentity: ignore
-  })
-  tokenizer.write(html)
-  tokenizer.end()
-  return values
-}
 
 /**
  * The text of the elements `selector` matches (an array when several do), or the value of
@@ -95,8 +28,11 @@ export const cssExtractor = (
   options: { readonly attr?: string | undefined } = {}
 ): Effect.Effect<Extractor<string | Array<string>>, InvalidExpression> => {
   const attr = options.attr
-  // A bare tag name is a valid selector: it needs no check, and no cheerio.
-  const streamed = attr !== undefined && /^[a-z][a-z0-9]*$/.test(selector) && !specialAttribute.test(attr)
+  // A bare tag name is a valid selector: it needs no check, and no cheerio; the tag's attribute
+  // is read by scanning the page (TagAttributeScan). Attribute names that lower-casing or a plain
+  // object treat apart (non-ASCII, `__proto__`) are left to cheerio.
+  const streamed = attr !== undefined && /^[a-z][a-z0-9]*$/.test(selector) && /^[\x21-\x7e]+$/.test(attr) &&
+    attr !== "__proto__" && !specialAttribute.test(attr)
   const description = attr === undefined ? `css ${selector}` : `css ${selector} @${attr}`
   const finish = (url: string, values: Array<string>): Effect.Effect<string | Array<string>, ExtractError> => {
     if (values.length === 0) {
@@ -106,11 +42,21 @@ export const cssExtractor = (
     return Effect.succeed(values.length === 1 ? values[0]! : values)
   }
   if (streamed) {
-    return Effect.succeed<Extractor<string | Array<string>>>({
+    // `entities` is the decoder htmlparser2's tokenizer runs (the same package, deduplicated),
+    // loaded with the extractor as cheerio is below.
+    return Effect.map(Effect.promise(() => import("entities/decode")), (entities) => ({
       description,
       needsJson: false,
-      apply: (body, url) => Effect.suspend(() => finish(url, streamTagAttribute(body.text, selector, attr)))
-    })
+      apply: (body, url) =>
+        Effect.suspend(() =>
+          finish(
+            url,
+            scanTagAttribute(body.text, selector, attr).map((value) =>
+              value.includes("&") ? entities.decodeHTMLAttribute(value) : value
+            )
+          )
+        )
+    }))
   }
   // cheerio (and the css-select, domhandler and parse5-free modules it brings) is loaded only for
   // the selectors that need it: loading it and its first use were 0.3 s of a run's start.
