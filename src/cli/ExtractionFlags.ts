@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import { UsageError } from "../domain/UsageError.js"
 import type { Extractor } from "../extract/Extractor.js"
 import { compileExtractor, type ExtractorSpec } from "../extract/ExtractorSpec.js"
-import { loadJsonSchema, withJsonSchema } from "../extract/JsonSchemaCheck.js"
+import { lazyModule } from "./LazyModule.js"
 
 export interface ExtractFlags {
   readonly extract?: string | undefined
@@ -56,6 +56,8 @@ export const buildExtractor = (
     if (on === "value" && base === undefined) {
       return yield* usage("--schema-on value needs --extract, --select or --match")
     }
+    // Ajv (~75 ms to load, 100 modules) only for --schema: `--select` runs loaded it too.
+    const { loadJsonSchema, withJsonSchema } = yield* lazyModule(() => import("../extract/JsonSchemaCheck.js"))
     const validator = yield* loadJsonSchema(flags.schema).pipe(
       Effect.mapError((error) => new UsageError({ message: `--schema ${error.source}: ${error.reason}` }))
     )

@@ -5,12 +5,11 @@
  *
  * @module
  */
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import type { InvalidExpression } from "../domain/InvalidExpression.js"
 import { cssExtractor } from "./CssSelect.js"
 import type { Extractor } from "./Extractor.js"
-import { jmespathExtractor } from "./JmesPath.js"
 import { regexExtractor } from "./RegexMatch.js"
 
 /** The shapes an extractor is written in (workflow files decode `extract` with this). */
@@ -35,10 +34,12 @@ export const compileExtractor = (
   spec: ExtractorSpec,
   options: { readonly allowEmpty?: boolean | undefined } = {}
 ): Effect.Effect<Extractor, InvalidExpression> =>
-  typeof spec === "string"
-    ? jmespathExtractor(spec, options)
-    : "jmespath" in spec
-    ? jmespathExtractor(spec.jmespath, options)
+  typeof spec === "string" || "jmespath" in spec
+    // The JMESPath library (~10 ms to load) only for a JMESPath extractor.
+    ? Effect.flatMap(
+      Effect.promise(() => import("./JmesPath.js")),
+      ({ jmespathExtractor }) => jmespathExtractor(typeof spec === "string" ? spec : spec.jmespath, options)
+    )
     : "css" in spec
     ? cssExtractor(spec.css, { attr: spec.attr })
     : regexExtractor(spec.regex, { all: spec.all ?? false })
