@@ -1,6 +1,7 @@
 /**
  * `--select CSS`: a CSS selector over an HTML body, with cheerio (a maintained, lenient HTML
- * parser — malformed pages parse as browsers would; no regexes over HTML).
+ * parser — malformed pages parse as browsers would; no regexes over HTML); a tag's attribute
+ * (`--select a --select-attr href`) is read without a document, by `TagAttributeScan`.
  *
  * @module
  */

@@ -2,6 +2,10 @@
  * `--select TAG --select-attr NAME` without a parser: the NAME attribute of every TAG element,
  * found by jumping from `<` to `<` with `indexOf` and reading only the tags, with exactly the
  * answers of htmlparser2's `Tokenizer` (so cheerio's, which builds its document from it).
+ * Hand-written because it pays: the tokenizer reads every character through its state machine;
+ * on the issue's 100 real pages (19 MB of Rust documentation, 1,190 links a page) this takes
+ * 0.6–1.2 ms a page against 4.7–5.6 ms with the tokenizer, and on the bench's generated pages
+ * 0.22 against 2.7 ms (the same answers on both, and on 12,156 other real pages).
  *
  * @module
  */
