@@ -125,123 +125,151 @@ export const scanTagAttribute = (html: string, tag: string, attr: string): Array
   const tagFirst = tag.charCodeAt(0)
   // A name as written equals `tag` or `attr` lower-cased only if they are lower-case already.
   const tagIsLower = tag.toLowerCase() === tag
-  const attrIsLower = attr.toLowerCase() === attr
+  const read: TagRead = { end: 0, selfClosing: false, found: undefined, attr, attrIsLower: attr.toLowerCase() === attr }
   let at = 0
   for (;;) {
     const lt = html.indexOf("<", at)
     if (lt === -1 || lt + 1 >= length) return values
     const c = html.charCodeAt(lt + 1)
-    if (isAsciiAlpha(c)) {
-      let p = lt + 2
-      while (p < length && !endsTagSection(html.charCodeAt(p))) p++
-      if (p >= length) return values
-      const nameEnd = p
-      // Compared as the parser does (lower-cased), after a cheap test of the first letter.
-      let wanted = false
-      if ((c | 0x20) === tagFirst && nameEnd - lt - 1 === tag.length) {
-        const name = html.slice(lt + 1, nameEnd)
-        wanted = name === tag ? tagIsLower : name.toLowerCase() === tag
+    if (!isAsciiAlpha(c)) {
+      at = c === BANG || c === QUESTION || c === SLASH ? afterMarkup(html, lt, c) : lt + 1
+      if (at === -1) return values
+      continue
+    }
+    let nameEnd = lt + 2
+    while (nameEnd < length && !endsTagSection(html.charCodeAt(nameEnd))) nameEnd++
+    if (nameEnd >= length) return values
+    // Compared as the parser does (lower-cased), after a cheap test of the first letter.
+    let wanted = false
+    if ((c | 0x20) === tagFirst && nameEnd - lt - 1 === tag.length) {
+      const name = html.slice(lt + 1, nameEnd)
+      wanted = name === tag ? tagIsLower : name.toLowerCase() === tag
+    }
+    readAttributes(html, nameEnd, wanted, read)
+    if (read.end === -1) return values
+    if (read.found !== undefined) values.push(read.found)
+    at = read.end + 1
+    if (!read.selfClosing) {
+      const end = rawTextEnd(html, lt + 1, nameEnd)
+      if (end !== undefined) {
+        at = afterRawText(html, at, end, end === "</title")
+        if (at === -1) return values
       }
-      let found: string | undefined
-      let selfClosing = false
-      // The attributes, to the tag's `>`.
-      for (;;) {
-        if (p >= length) return values
-        let d = html.charCodeAt(p)
-        if (d === GT) break
-        if (d === SLASH) {
-          p++
-          while (p < length && isWhitespace(html.charCodeAt(p))) p++
-          if (p >= length) return values
-          if (html.charCodeAt(p) === GT) {
-            selfClosing = true
-            break
-          }
-          continue
-        }
-        if (isWhitespace(d)) {
-          p++
-          continue
-        }
-        // A name: its first character is taken whatever it is.
-        const attrStart = p
-        p++
-        while (p < length) {
-          d = html.charCodeAt(p)
-          if (d === EQ || endsTagSection(d)) break
-          p++
-        }
-        const attrEnd = p
-        while (p < length && isWhitespace(html.charCodeAt(p))) p++
-        if (p >= length) return values
-        let raw = ""
-        if (html.charCodeAt(p) === EQ) {
-          p++
-          while (p < length && isWhitespace(html.charCodeAt(p))) p++
-          if (p >= length) return values
-          d = html.charCodeAt(p)
-          if (d === DOUBLE_QUOTE || d === SINGLE_QUOTE) {
-            const close = html.indexOf(d === DOUBLE_QUOTE ? "\"" : "'", p + 1)
-            if (close === -1) return values
-            if (wanted && found === undefined) raw = html.slice(p + 1, close)
-            p = close + 1
-          } else {
-            const valueStart = p
-            while (p < length) {
-              d = html.charCodeAt(p)
-              if (d === GT || isWhitespace(d)) break
-              p++
-            }
-            if (p >= length) return values
-            if (wanted && found === undefined) raw = html.slice(valueStart, p)
-          }
-        }
-        if (wanted && found === undefined && attrEnd - attrStart === attr.length) {
-          const name = html.slice(attrStart, attrEnd)
-          if (name === attr ? attrIsLower : name.toLowerCase() === attr) {
-            found = raw
-          }
-        }
-      }
-      // `p` is at the tag's `>`.
-      if (found !== undefined) values.push(found)
-      at = p + 1
-      if (!selfClosing) {
-        const end = rawTextEnd(html, lt + 1, nameEnd)
-        if (end !== undefined) {
-          at = afterRawText(html, at, end, end === "</title")
-          if (at === -1) return values
-        }
-      }
-    } else if (c === BANG) {
-      const d = lt + 2 < length ? html.charCodeAt(lt + 2) : -1
-      let next: number
-      if (d === DASH) {
-        if (lt + 3 >= length) return values
-        if (html.charCodeAt(lt + 3) === DASH) {
-          const close = html.indexOf("-->", lt + 2)
-          next = close === -1 ? -1 : close + 3
-        } else {
-          next = html.indexOf(">", lt + 4)
-          if (next !== -1) next++
-        }
-      } else if (d === OPEN_BRACKET && html.startsWith("CDATA[", lt + 3)) {
-        const close = html.indexOf("]]>", lt + 9)
-        next = close === -1 ? -1 : close + 3
-      } else {
-        // A declaration (a `[` that does not start `CDATA[` included): to the next `>` after the
-        // character following `<!`.
-        next = html.indexOf(">", lt + 3)
-        if (next !== -1) next++
-      }
-      if (next === -1) return values
-      at = next
-    } else if (c === QUESTION || c === SLASH) {
-      const gt = html.indexOf(">", lt + 2)
-      if (gt === -1) return values
-      at = gt + 1
-    } else {
-      at = lt + 1
     }
   }
+}
+
+/**
+ * What reading a tag's attributes found: the index of its `>` (-1 when the page ends first),
+ * whether it closed with `/>`, and, in a wanted tag, the first value of `attr` (as written).
+ */
+interface TagRead {
+  end: number
+  selfClosing: boolean
+  found: string | undefined
+  readonly attr: string
+  readonly attrIsLower: boolean
+}
+
+/**
+ * A tag's attributes, from `p` (the end of its name) to its `>`, into `read`. Apart from the
+ * scan's loop so that each is small enough for V8 to optimise quickly: as one function, the first
+ * 100 pages of a run spent ~200 ms compiling it (`--trace-opt`), more than they spent in it.
+ */
+const readAttributes = (html: string, p: number, wanted: boolean, read: TagRead): void => {
+  const length = html.length
+  read.found = undefined
+  read.selfClosing = false
+  read.end = -1
+  for (;;) {
+    if (p >= length) return
+    let d = html.charCodeAt(p)
+    if (d === GT) break
+    if (d === SLASH) {
+      p++
+      while (p < length && isWhitespace(html.charCodeAt(p))) p++
+      if (p >= length) return
+      if (html.charCodeAt(p) === GT) {
+        read.selfClosing = true
+        break
+      }
+      continue
+    }
+    if (isWhitespace(d)) {
+      p++
+      continue
+    }
+    // A name: its first character is taken whatever it is.
+    const attrStart = p
+    p++
+    while (p < length) {
+      d = html.charCodeAt(p)
+      if (d === EQ || endsTagSection(d)) break
+      p++
+    }
+    const attrEnd = p
+    while (p < length && isWhitespace(html.charCodeAt(p))) p++
+    if (p >= length) return
+    let valueStart = p
+    let valueEnd = p
+    if (html.charCodeAt(p) === EQ) {
+      p++
+      while (p < length && isWhitespace(html.charCodeAt(p))) p++
+      if (p >= length) return
+      d = html.charCodeAt(p)
+      if (d === DOUBLE_QUOTE || d === SINGLE_QUOTE) {
+        const close = html.indexOf(d === DOUBLE_QUOTE ? "\"" : "'", p + 1)
+        if (close === -1) return
+        valueStart = p + 1
+        valueEnd = close
+        p = close + 1
+      } else {
+        valueStart = p
+        while (p < length) {
+          d = html.charCodeAt(p)
+          if (d === GT || isWhitespace(d)) break
+          p++
+        }
+        if (p >= length) return
+        valueEnd = p
+      }
+    }
+    if (wanted && read.found === undefined && attrEnd - attrStart === read.attr.length) {
+      const name = html.slice(attrStart, attrEnd)
+      if (name === read.attr ? read.attrIsLower : name.toLowerCase() === read.attr) {
+        read.found = html.slice(valueStart, valueEnd)
+      }
+    }
+  }
+  read.end = p
+}
+
+/**
+ * Where text resumes after `<!…`, `<?…` or `</…` at `lt` (`c` the character after `<`), or -1
+ * when the page ends first.
+ */
+const afterMarkup = (html: string, lt: number, c: number): number => {
+  const length = html.length
+  if (c !== BANG) {
+    const gt = html.indexOf(">", lt + 2)
+    return gt === -1 ? -1 : gt + 1
+  }
+  const d = lt + 2 < length ? html.charCodeAt(lt + 2) : -1
+  if (d === DASH) {
+    if (lt + 3 >= length) return -1
+    if (html.charCodeAt(lt + 3) === DASH) {
+      const close = html.indexOf("-->", lt + 2)
+      return close === -1 ? -1 : close + 3
+    }
+    const gt = html.indexOf(">", lt + 4)
+    return gt === -1 ? -1 : gt + 1
+  }
+  if (d === OPEN_BRACKET && html.startsWith("CDATA[", lt + 3)) {
+    const close = html.indexOf("]]>", lt + 9)
+    return close === -1 ? -1 : close + 3
+  }
+  // A declaration (a `[` that does not start `CDATA[` included): to the next `>` after the
+  // character following `<!`.
+  const gt = html.indexOf(">", lt + 3)
+  return gt === -1 ? -1 : gt + 1
 }
