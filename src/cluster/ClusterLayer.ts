@@ -22,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { parseDuration } from "../domain/DurationText.js"
 import { clusterError } from "./ClusterError.js"
+import { LockExpiry } from "./Placement.js"
 
 /** A `host:port` a worker listens on or is reached at. */
 export interface HostPort {
@@ -106,7 +107,11 @@ export const clientLayer = (url: string, env: Readonly<Record<string, string | u
     clientOnly: true,
     storage: "sql",
     shardingConfig: { ...shardingTimings(lockExpiry(env)), runnerAddress: Option.none() }
-  })).pipe(Layer.mapError(clusterError("cannot join the cluster")), Layer.provideMerge(pgLayer(url)))
+  })).pipe(
+    Layer.mapError(clusterError("cannot join the cluster")),
+    Layer.merge(Layer.succeed(LockExpiry, lockExpiry(env))),
+    Layer.provideMerge(pgLayer(url))
+  )
 
 /** Sharding for a worker: it listens on `listen`, and the others reach it at `advertise`. */
 export const runnerLayer = (
@@ -123,5 +128,6 @@ export const runnerLayer = (
     }
   })).pipe(
     Layer.mapError(clusterError(`cannot start a worker on ${addresses.listen.host}:${addresses.listen.port}`)),
+    Layer.merge(Layer.succeed(LockExpiry, lockExpiry(env))),
     Layer.provideMerge(pgLayer(url))
   )
