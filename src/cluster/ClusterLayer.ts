@@ -42,12 +42,16 @@ const atMost = (limit: Duration.Duration, value: Duration.Duration) => Duration.
 /**
  * The timings every process shares, derived from the lock expiry. Messages are polled every
  * second (the default 10 s would make a dead worker's batches wait that long after failover).
+ * A lock refresh may take as long as its interval, and one that takes longer makes the worker drop
+ * every shard and have all its batches delivered again: the interval is a third of the expiry, the
+ * most `@effect/cluster` allows (at a fifth, 1 s at 5s, a loaded machine missed it again and again;
+ * PERFORMANCE.md, "Cluster mode, placement").
  */
 export const shardingTimings = (expiry: Duration.Duration): Partial<ShardingConfig.ShardingConfig["Type"]> => {
   const ms = Duration.toMillis(expiry)
   return {
     shardLockExpiration: expiry,
-    shardLockRefreshInterval: atMost(Duration.seconds(10), Duration.millis(Math.max(250, ms / 5))),
+    shardLockRefreshInterval: atMost(Duration.seconds(10), Duration.millis(Math.max(250, Math.floor(ms / 3)))),
     refreshAssignmentsInterval: atMost(Duration.seconds(3), Duration.millis(Math.max(250, ms / 10))),
     runnerHealthCheckInterval: atMost(Duration.minutes(1), Duration.millis(Math.max(500, ms / 5))),
     entityMessagePollInterval: atMost(Duration.seconds(1), Duration.millis(Math.max(250, ms / 5))),
