@@ -25,10 +25,11 @@ const cpuProf = process.env["BENCH_CPU_PROF"]
 const submitArgs = (process.env["BENCH_SUBMIT_ARGS"] ?? "").split(" ").filter((word) => word !== "")
 // BENCH_WORKER_ARGS: more flags for each `volley worker` (e.g. "--bucket-concurrency 4").
 const workerArgs = (process.env["BENCH_WORKER_ARGS"] ?? "").split(" ").filter((word) => word !== "")
-// BENCH_LOG_DIR: each worker's stderr goes to worker-WORKERS-PORT.log there too (with --verbose, its batches),
-// each line prefixed with the epoch milliseconds it arrived at; each cluster run's start, end and
-// stored records (`idx stored_at_ms`) go to run-N.log and its hosts' buckets to hosts-N.log, to see
-// per runner when work started and ended.
+// BENCH_LOG_DIR: each worker's stderr goes to worker-WORKERS-PORT.log there too (with --verbose,
+// its batches), each line prefixed with the epoch milliseconds it arrived at, and its stdout (the
+// cluster's own log) to worker-WORKERS-PORT.stdout.log; for each cluster run, its start, end and
+// stored records (`idx stored_at_ms`) go to run-N.log, its hosts' buckets to hosts-N.log and its
+// batches' store times to messages-N.log: per runner, when work started and ended.
 const logDir = process.env["BENCH_LOG_DIR"]
 const delayMs = 100
 const perWorker = 50
@@ -186,6 +187,20 @@ try {
         database
       ], { encoding: "utf8" })
       writeFileSync(join(logDir, `hosts-${count}.log`), hostBuckets.stdout)
+      // When the submitter stored each batch: a message id is a snowflake, its time since 2025-01-01.
+      const messages = spawnSync("psql", [
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-qAtF",
+        " ",
+        "-c",
+        `SELECT message_id, (id >> 22) + ${Date.UTC(2025, 0, 1)} FROM cluster_messages
+          WHERE position((SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1) IN message_id) > 0`,
+        database
+      ], { encoding: "utf8" })
+      writeFileSync(join(logDir, `messages-${count}.log`), messages.stdout)
       writeFileSync(
         join(logDir, `run-${count}.log`),
         `start ${startedAt}\nend ${Math.round(startedAt + wall * 1000)}\nhosts ${hostCount}\n${stored.stdout}`
