@@ -52,7 +52,8 @@ export const shardingTimings = (expiry: Duration.Duration): Partial<ShardingConf
   return {
     shardLockExpiration: expiry,
     shardLockRefreshInterval: atMost(Duration.seconds(10), Duration.millis(Math.max(250, Math.floor(ms / 3)))),
-    refreshAssignmentsInterval: atMost(Duration.seconds(3), Duration.millis(Math.max(250, ms / 10))),
+    // A runner joining (or leaving) is seen within a second: one small query a second per process.
+    refreshAssignmentsInterval: atMost(Duration.seconds(1), Duration.millis(Math.max(250, ms / 10))),
     runnerHealthCheckInterval: atMost(Duration.minutes(1), Duration.millis(Math.max(500, ms / 5))),
     entityMessagePollInterval: atMost(Duration.seconds(1), Duration.millis(Math.max(250, ms / 5))),
     entityReplyPollInterval: Duration.millis(200),

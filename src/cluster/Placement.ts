@@ -16,6 +16,7 @@
 import * as EntityId from "@effect/cluster/EntityId"
 import { Runner } from "@effect/cluster/Runner"
 import type { RunnerAddress } from "@effect/cluster/RunnerAddress"
+import * as ShardId from "@effect/cluster/ShardId"
 import * as Sharding from "@effect/cluster/Sharding"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -35,51 +36,84 @@ export class LockExpiry extends Context.Tag("volley/cluster/LockExpiry")<LockExp
 const decodeRunner = Schema.decodeUnknownEither(Schema.parseJson(Runner))
 
 /**
- * The runner that owns each bucket now (its address), computed as every runner computes its
- * shards: a hash ring of the healthy runners with a fresh heartbeat (`@effect/cluster`'s
- * `Sharding`), over its default shards per group (volley never changes it). `undefined` when no
- * runner is known or the table cannot be read: the caller falls back to the hash.
+ * The runners' shards, per shard group (index `id - 1`), computed as every runner computes its
+ * own (`@effect/cluster`'s `Sharding`): a hash ring of the healthy runners with a fresh heartbeat,
+ * over its default shards per group (volley never changes it). Empty when no runner is known or
+ * the table cannot be read.
+ */
+export const shardAssignments: Effect.Effect<
+  ReadonlyMap<string, ReadonlyArray<RunnerAddress>>,
+  never,
+  SqlClient.SqlClient
+> = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const expiry = Option.getOrElse(yield* Effect.serviceOption(LockExpiry), () => Duration.seconds(35))
+  const rows = yield* sql<{ runner: string }>`SELECT runner FROM cluster_runners
+    WHERE healthy AND last_heartbeat > NOW() - ${Duration.toMillis(expiry)} * interval '1 millisecond'`
+  const rings = new Map<string, HashRing.HashRing<RunnerAddress>>()
+  for (const row of rows) {
+    const runner = decodeRunner(row.runner)
+    if (Either.isLeft(runner)) continue
+    for (const group of runner.right.groups) {
+      let ring = rings.get(group)
+      if (ring === undefined) rings.set(group, ring = HashRing.make())
+      HashRing.add(ring, runner.right.address, { weight: runner.right.weight })
+    }
+  }
+  const assignments = new Map<string, ReadonlyArray<RunnerAddress>>()
+  for (const [group, ring] of rings) {
+    const shards = HashRing.getShards(ring, ShardingConfig.defaults.shardsPerGroup)
+    if (shards !== undefined) assignments.set(group, shards)
+  }
+  return assignments
+}).pipe(
+  // Only for balance and readiness: unreadable means unknown.
+  Effect.orElseSucceed(() => new Map())
+)
+
+/**
+ * The runner that owns each bucket now (its address), from `shardAssignments`; `undefined` when
+ * that is not known: the caller falls back to the hash.
  */
 export const bucketOwners = (
   buckets: number
 ): Effect.Effect<ReadonlyArray<string> | undefined, never, Sharding.Sharding | SqlClient.SqlClient> =>
   Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
     const sharding = yield* Sharding.Sharding
-    const expiry = Option.getOrElse(yield* Effect.serviceOption(LockExpiry), () => Duration.seconds(35))
-    const rows = yield* sql<{ runner: string }>`SELECT runner FROM cluster_runners
-      WHERE healthy AND last_heartbeat > NOW() - ${Duration.toMillis(expiry)} * interval '1 millisecond'`
-    const rings = new Map<string, HashRing.HashRing<RunnerAddress>>()
-    for (const row of rows) {
-      const runner = decodeRunner(row.runner)
-      if (Either.isLeft(runner)) continue
-      for (const group of runner.right.groups) {
-        let ring = rings.get(group)
-        if (ring === undefined) rings.set(group, ring = HashRing.make())
-        HashRing.add(ring, runner.right.address, { weight: runner.right.weight })
-      }
-    }
-    const assignments = new Map<string, ReadonlyArray<RunnerAddress> | undefined>()
+    const assignments = yield* shardAssignments
     const owners: Array<string> = []
     for (let bucket = 0; bucket < buckets; bucket++) {
       const entityId = EntityId.make(String(bucket))
       const shard = sharding.getShardId(entityId, HostBucket.getShardGroup(entityId))
-      if (!assignments.has(shard.group)) {
-        const ring = rings.get(shard.group)
-        assignments.set(
-          shard.group,
-          ring === undefined ? undefined : HashRing.getShards(ring, ShardingConfig.defaults.shardsPerGroup)
-        )
-      }
       const owner = assignments.get(shard.group)?.[shard.id - 1]
       if (owner === undefined) return undefined
       owners.push(owner.toString())
     }
     return owners
-  }).pipe(
-    // Placement is only for balance: anything unreadable means the hash.
-    Effect.orElseSucceed(() => undefined)
-  )
+  })
+
+/**
+ * Whether this runner holds every host-bucket shard the ring gives it (and is in the ring): until
+ * then, batches sent to those shards wait or go to the runner still holding them. A worker says
+ * it is ready once this holds, not as soon as it has joined.
+ */
+export const holdsOwnShards = (
+  self: RunnerAddress
+): Effect.Effect<boolean, never, Sharding.Sharding | SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sharding = yield* Sharding.Sharding
+    const group = HostBucket.getShardGroup(EntityId.make("0"))
+    const shards = (yield* shardAssignments).get(group)
+    if (shards === undefined) return false
+    const me = self.toString()
+    let known = false
+    for (let i = 0; i < shards.length; i++) {
+      if (shards[i]!.toString() !== me) continue
+      known = true
+      if (!sharding.hasShardId(ShardId.make(group, i + 1))) return false
+    }
+    return known
+  })
 
 /** A run's placement so far: its hosts' buckets and how many of its inputs each host had. */
 export interface RunPlacement {
