@@ -6,7 +6,10 @@
  * - on PostgreSQL, with runners registered in `cluster_runners` (rows only: nothing connects to
  *   them), `placeChunk` gives each runner a third of the inputs, every host exactly one bucket,
  *   and a run submitted again (a fresh process, the runners changed since) gets the stored
- *   mapping back; with no runner known, `hash(host) mod buckets`.
+ *   mapping back; with no runner known, `hash(host) mod buckets`;
+ * - a process that holds none of the shards the ring gives it is not settled (a worker says it is
+ *   ready once it is; the held case needs real runners: the bench's logs show every batch of a
+ *   run started right after "ready" on the owner computed here).
  *
  * The file has a database of its own, created and dropped here.
  */
@@ -21,6 +24,7 @@ import {
   bucketOwners,
   chooseBuckets,
   emptyPlacement,
+  holdsOwnShards,
   placeChunk,
   type RunPlacement
 } from "../../src/cluster/Placement.js"
@@ -157,6 +161,17 @@ describe.runIf(available)("placeChunk on PostgreSQL", () => {
     }))
     expect(secondChunk.get("b.test")).toBe(firstChunk.get("b.test"))
     expect(secondChunk.get("c.test")).not.toBe(secondChunk.get("b.test"))
+  })
+
+  it("a process holding no shard is not settled, in the ring or out of it", async () => {
+    const { inRing, outOfRing } = await asClient(Effect.gen(function*() {
+      yield* registerRunners([1, 2])
+      const inRing = yield* holdsOwnShards(RunnerAddress.make("10.9.9.9", 1))
+      const outOfRing = yield* holdsOwnShards(RunnerAddress.make("10.9.9.9", 7))
+      return { inRing, outOfRing }
+    }))
+    expect(inRing).toBe(false)
+    expect(outOfRing).toBe(false)
   })
 
   it("uses hash(host) mod buckets when no runner is known", async () => {
