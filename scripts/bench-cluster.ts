@@ -25,7 +25,11 @@ const cpuProf = process.env["BENCH_CPU_PROF"]
 const submitArgs = (process.env["BENCH_SUBMIT_ARGS"] ?? "").split(" ").filter((word) => word !== "")
 // BENCH_WORKER_ARGS: more flags for each `volley worker` (e.g. "--bucket-concurrency 4").
 const workerArgs = (process.env["BENCH_WORKER_ARGS"] ?? "").split(" ").filter((word) => word !== "")
-// BENCH_LOG_DIR: each worker's stderr goes to worker-PORT.log there too (with --verbose, its batches).
+// BENCH_LOG_DIR: each worker's stderr goes to worker-WORKERS-PORT.log there too (with --verbose,
+// its batches), each line prefixed with the epoch milliseconds it arrived at, and its stdout (the
+// cluster's own log) to worker-WORKERS-PORT.stdout.log; for each cluster run, its start, end and
+// stored records (`idx stored_at_ms`) go to run-N.log, its hosts' buckets to hosts-N.log and its
+// batches' store times to messages-N.log: per runner, when work started and ended.
 const logDir = process.env["BENCH_LOG_DIR"]
 const delayMs = 100
 const perWorker = 50
@@ -34,7 +38,15 @@ const hostCount = Number(process.env["BENCH_HOSTS"] ?? 64)
 const hosts = Array.from({ length: hostCount }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`)
 const database = "volley_bench_cluster"
 const admin = (sql: string) => spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-qc", sql, "postgres"])
-const env = { ...process.env, NO_COLOR: "1", VOLLEY_CLUSTER_LOCK_EXPIRY: "5s" }
+// BENCH_LOCK_EXPIRY: VOLLEY_CLUSTER_LOCK_EXPIRY for every process (volley's default, 35s, unless set).
+// Nothing fails over here; a short expiry leaves a lock refresh a fifth of it (1 s at 5s), which a
+// loaded machine misses, and a missed refresh makes the worker drop and redeliver all its batches.
+const lockExpiry = process.env["BENCH_LOCK_EXPIRY"]
+const env = {
+  ...process.env,
+  NO_COLOR: "1",
+  ...(lockExpiry === undefined ? {} : { VOLLEY_CLUSTER_LOCK_EXPIRY: lockExpiry })
+}
 
 if (spawnSync("pg_isready", ["-h", "127.0.0.1", "-t", "10"]).status !== 0) {
   process.stderr.write("bench cluster: PostgreSQL does not answer on 127.0.0.1:5432\n")
@@ -77,7 +89,7 @@ const run = (args: ReadonlyArray<string>) =>
         : reject(new Error(`volley ${args.join(" ")} exited ${code}: ${errors.slice(-400)}`)))
   })
 
-const startWorker = async (port: number): Promise<ChildProcess> => {
+const startWorker = async (port: number, workers: number): Promise<ChildProcess> => {
   const child = spawn(process.execPath, [
     ...(cpuProf === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", cpuProf]),
     bin,
@@ -91,12 +103,22 @@ const startWorker = async (port: number): Promise<ChildProcess> => {
     ...workerArgs
   ], {
     env,
-    stdio: ["ignore", "ignore", "pipe"]
+    stdio: ["ignore", logDir === undefined ? "ignore" : "pipe", "pipe"]
+  })
+  // The cluster's own log lines (shard moves, lock trouble) go to stdout.
+  child.stdout?.setEncoding("utf8").on("data", (text: string) => {
+    if (logDir !== undefined) appendFileSync(join(logDir, `worker-${workers}-${port}.stdout.log`), text)
   })
   let errors = ""
+  let partial = ""
   await new Promise<void>((resolve, reject) => {
     child.stderr!.setEncoding("utf8").on("data", (text: string) => {
-      if (logDir !== undefined) appendFileSync(join(logDir, `worker-${port}.log`), text)
+      if (logDir !== undefined) {
+        const now = Date.now()
+        const lines = (partial + text).split("\n")
+        partial = lines.pop() ?? ""
+        appendFileSync(join(logDir, `worker-${workers}-${port}.log`), lines.map((line) => `${now} ${line}\n`).join(""))
+      }
       errors += text
       if (errors.includes("volley worker: ready")) resolve()
     })
@@ -124,7 +146,8 @@ try {
   })
   let oneWorker = 0
   for (const count of workerCounts) {
-    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(19_100 + i)))
+    const workers = await Promise.all(Array.from({ length: count }, (_, i) => startWorker(19_100 + i, count)))
+    const startedAt = Date.now()
     const wall = await run([
       "fetch",
       "-i",
@@ -137,6 +160,52 @@ try {
       ...submitArgs
     ])
     if (count === 1) oneWorker = wall
+    if (logDir !== undefined) {
+      // The run just made is the newest; its records' store times, for the per-runner tails.
+      const stored = spawnSync("psql", [
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-qAtF",
+        " ",
+        "-c",
+        `SELECT idx, (extract(epoch FROM stored_at) * 1000)::bigint FROM volley_results
+          WHERE run = (SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1) ORDER BY idx`,
+        database
+      ], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
+      const hostBuckets = spawnSync("psql", [
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-qAtF",
+        " ",
+        "-c",
+        `SELECT host, bucket FROM volley_hosts
+          WHERE run = (SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1)`,
+        database
+      ], { encoding: "utf8" })
+      writeFileSync(join(logDir, `hosts-${count}.log`), hostBuckets.stdout)
+      // When the submitter stored each batch: a message id is a snowflake, its time since 2025-01-01.
+      const messages = spawnSync("psql", [
+        "-h",
+        "127.0.0.1",
+        "-U",
+        "postgres",
+        "-qAtF",
+        " ",
+        "-c",
+        `SELECT message_id, (id >> 22) + ${Date.UTC(2025, 0, 1)} FROM cluster_messages
+          WHERE position((SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1) IN message_id) > 0`,
+        database
+      ], { encoding: "utf8" })
+      writeFileSync(join(logDir, `messages-${count}.log`), messages.stdout)
+      writeFileSync(
+        join(logDir, `run-${count}.log`),
+        `start ${startedAt}\nend ${Math.round(startedAt + wall * 1000)}\nhosts ${hostCount}\n${stored.stdout}`
+      )
+    }
     rows.push({
       mode: `cluster, ${count} worker${count > 1 ? "s" : ""} × 50`,
       wall_s: Number(wall.toFixed(2)),

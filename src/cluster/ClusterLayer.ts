@@ -22,6 +22,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { parseDuration } from "../domain/DurationText.js"
 import { clusterError } from "./ClusterError.js"
+import { LockExpiry } from "./Placement.js"
 
 /** A `host:port` a worker listens on or is reached at. */
 export interface HostPort {
@@ -41,13 +42,18 @@ const atMost = (limit: Duration.Duration, value: Duration.Duration) => Duration.
 /**
  * The timings every process shares, derived from the lock expiry. Messages are polled every
  * second (the default 10 s would make a dead worker's batches wait that long after failover).
+ * A lock refresh may take as long as its interval, and one that takes longer makes the worker drop
+ * every shard and have all its batches delivered again: the interval is a third of the expiry, the
+ * most `@effect/cluster` allows (at a fifth, 1 s at 5s, a loaded machine missed it again and again;
+ * PERFORMANCE.md, "Cluster mode, placement").
  */
 export const shardingTimings = (expiry: Duration.Duration): Partial<ShardingConfig.ShardingConfig["Type"]> => {
   const ms = Duration.toMillis(expiry)
   return {
     shardLockExpiration: expiry,
-    shardLockRefreshInterval: atMost(Duration.seconds(10), Duration.millis(Math.max(250, ms / 5))),
-    refreshAssignmentsInterval: atMost(Duration.seconds(3), Duration.millis(Math.max(250, ms / 10))),
+    shardLockRefreshInterval: atMost(Duration.seconds(10), Duration.millis(Math.max(250, Math.floor(ms / 3)))),
+    // A runner joining (or leaving) is seen within a second: one small query a second per process.
+    refreshAssignmentsInterval: atMost(Duration.seconds(1), Duration.millis(Math.max(250, ms / 10))),
     runnerHealthCheckInterval: atMost(Duration.minutes(1), Duration.millis(Math.max(500, ms / 5))),
     entityMessagePollInterval: atMost(Duration.seconds(1), Duration.millis(Math.max(250, ms / 5))),
     entityReplyPollInterval: Duration.millis(200),
@@ -106,7 +112,11 @@ export const clientLayer = (url: string, env: Readonly<Record<string, string | u
     clientOnly: true,
     storage: "sql",
     shardingConfig: { ...shardingTimings(lockExpiry(env)), runnerAddress: Option.none() }
-  })).pipe(Layer.mapError(clusterError("cannot join the cluster")), Layer.provideMerge(pgLayer(url)))
+  })).pipe(
+    Layer.mapError(clusterError("cannot join the cluster")),
+    Layer.merge(Layer.succeed(LockExpiry, lockExpiry(env))),
+    Layer.provideMerge(pgLayer(url))
+  )
 
 /** Sharding for a worker: it listens on `listen`, and the others reach it at `advertise`. */
 export const runnerLayer = (
@@ -123,5 +133,6 @@ export const runnerLayer = (
     }
   })).pipe(
     Layer.mapError(clusterError(`cannot start a worker on ${addresses.listen.host}:${addresses.listen.port}`)),
+    Layer.merge(Layer.succeed(LockExpiry, lockExpiry(env))),
     Layer.provideMerge(pgLayer(url))
   )

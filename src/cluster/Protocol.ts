@@ -2,7 +2,7 @@
  * What travels between a submitting process and the workers: a batch of inputs of one run, all
  * for hosts of one host bucket, sent as a persisted message to that bucket's entity.
  *
- * One runner owns a bucket at a time, and a host always falls in the same bucket: the per-host
+ * One runner owns a bucket at a time, and a host has one bucket per run (Placement.ts): the per-host
  * limits and learned pauses of the worker that owns it hold for the whole cluster without any
  * coordination between workers (the Nutch/StormCrawler pattern).
  *
@@ -52,10 +52,12 @@ export const hostOf = (url: string): string => {
   }
 }
 
-/** `hash(host) mod buckets`, with FNV-1a: stable across processes and Node versions. */
-export const bucketOf = (url: string, buckets: number): number => {
+/** FNV-1a of a host: stable across processes and Node versions. */
+export const hashHost = (host: string): number => {
   let hash = 0x811c9dc5
-  const host = hostOf(url)
   for (let i = 0; i < host.length; i++) hash = Math.imul(hash ^ host.charCodeAt(i), 0x01000193) >>> 0
-  return hash % buckets
+  return hash
 }
+
+/** `hash(host) mod buckets`: where a host goes when the runners' load cannot be known (Placement.ts). */
+export const bucketOf = (url: string, buckets: number): number => hashHost(hostOf(url)) % buckets

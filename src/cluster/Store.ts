@@ -57,6 +57,13 @@ export const ensureSchema: Effect.Effect<void, ClusterError, SqlClient.SqlClient
       stored_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (run, idx)
     )`
+    // Each host's bucket in a run (Placement.ts): stored so a run submitted again places it the same.
+    yield* sql`CREATE TABLE IF NOT EXISTS volley_hosts (
+      run text NOT NULL,
+      host text NOT NULL,
+      bucket integer NOT NULL,
+      PRIMARY KEY (run, host)
+    )`
     // Requests that are not safe to repeat, claimed before they are sent (see claimSend).
     yield* sql`CREATE TABLE IF NOT EXISTS volley_sent (
       run text NOT NULL,

@@ -19,7 +19,8 @@ import { FetchRecord } from "../domain/FetchRecord.js"
 import { keepJsonText } from "../domain/RecordJson.js"
 import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { type ClusterError, clusterError, RunCancelled } from "./ClusterError.js"
-import { type BatchInput, bucketOf, HostBucket } from "./Protocol.js"
+import { emptyPlacement, placeChunk } from "./Placement.js"
+import { type BatchInput, HostBucket, hostOf } from "./Protocol.js"
 import { encodeSettings, type RunSettings } from "./RunSettings.js"
 import { retrySocketDefects } from "./SocketRetry.js"
 import { ensureSchema, insertRun, type ResultRow, resultsFrom, runState, setTotal } from "./Store.js"
@@ -106,13 +107,20 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
     )
     const client = yield* HostBucket.client
     const sent = yield* Ref.make<number | undefined>(undefined)
-    const send = inputs.pipe(
-      Stream.grouped(Math.max(1, options.chunkSize)),
-      Stream.zipWithIndex,
-      Stream.runFoldEffect(0, (count, [chunk, chunkIndex]) => {
+    // This run's hosts and their buckets, as placed so far (Placement.ts).
+    const placement = emptyPlacement()
+    const cluster = yield* Effect.context<Sharding.Sharding | SqlClient.SqlClient>()
+    const sendChunk = (chunk: Chunk.Chunk<IndexedRequest>, chunkIndex: number) =>
+      Effect.gen(function*() {
+        const hosts = new Map<string, number>()
+        for (const input of chunk) {
+          const host = hostOf(input.request.url)
+          hosts.set(host, (hosts.get(host) ?? 0) + 1)
+        }
+        const bucketOfHost = yield* Effect.provide(placeChunk(run, placement, hosts, options.buckets), cluster)
         const byBucket = new Map<number, Array<BatchInput>>()
         for (const input of chunk) {
-          const bucket = bucketOf(input.request.url, options.buckets)
+          const bucket = bucketOfHost.get(hostOf(input.request.url))!
           let list = byBucket.get(bucket)
           if (list === undefined) byBucket.set(bucket, list = [])
           list.push({
@@ -123,7 +131,7 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
           })
         }
         const doing = `sending chunk ${chunkIndex} of run ${run}`
-        return Effect.forEach(
+        yield* Effect.forEach(
           byBucket,
           ([bucket, batch]) =>
             client(String(bucket)).FetchBatch({ run, chunk: chunkIndex, bucket, inputs: batch }, { discard: true })
@@ -134,10 +142,15 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
                 retrySocketDefects(doing)
               ),
           { concurrency: 16, discard: true }
-        ).pipe(
-          Effect.as(count + Chunk.size(chunk))
         )
-      }),
+      })
+    const send = inputs.pipe(
+      Stream.grouped(Math.max(1, options.chunkSize)),
+      Stream.zipWithIndex,
+      Stream.runFoldEffect(
+        0,
+        (count, [chunk, chunkIndex]) => Effect.as(sendChunk(chunk, chunkIndex), count + Chunk.size(chunk))
+      ),
       Effect.tap((total) =>
         Effect.zipRight(setTotal(run, total), Ref.set(sent, total)).pipe(
           Effect.zipRight(options.onSubmitted === undefined ? Effect.void : options.onSubmitted(total))

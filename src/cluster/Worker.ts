@@ -5,6 +5,7 @@
  *
  * @module
  */
+import * as RunnerAddress from "@effect/cluster/RunnerAddress"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -16,8 +17,9 @@ import type { IndexedRequest } from "../domain/RequestSpec.js"
 import { Fetcher } from "../http/Fetcher.js"
 import type { FetchOptions } from "../http/FetchOptions.js"
 import { type ClusterError, clusterError } from "./ClusterError.js"
-import { type HostPort, pgLayer, runnerLayer } from "./ClusterLayer.js"
+import { type HostPort, lockExpiry, pgLayer, runnerLayer } from "./ClusterLayer.js"
 import { makePermits, type Permits } from "./Permits.js"
+import { holdsOwnShards } from "./Placement.js"
 import { type BatchInput, HostBucket } from "./Protocol.js"
 import { makeResultWriter, type ResultWriter } from "./ResultWriter.js"
 import { decodeSettings, fetchOptionsOf, type RunSettings, safeMethods } from "./RunSettings.js"
@@ -166,7 +168,9 @@ const bucketHandlers = (permits: Permits, writer: ResultWriter, onBatch: WorkerO
 /**
  * The worker as a layer: running while the layer lives; closing it drains and leaves the
  * cluster. volley's tables have a pool of their own: the cluster's storage (shard locks,
- * messages) never waits behind the records being stored.
+ * messages) never waits behind the records being stored. Built once the worker holds the shards
+ * the cluster gives it (at most a lock expiry): joining moves shards from the workers already
+ * there, and a run submitted meanwhile would start on them and move mid-batch.
  */
 export const workerLayer = (options: WorkerOptions) =>
   Layer.unwrapEffect(Effect.gen(function*() {
@@ -178,5 +182,11 @@ export const workerLayer = (options: WorkerOptions) =>
     })
   })).pipe(
     Layer.provide(pgLayer(options.url, 4)),
-    Layer.provideMerge(runnerLayer(options.url, options.env, { listen: options.listen, advertise: options.advertise }))
+    Layer.provideMerge(runnerLayer(options.url, options.env, { listen: options.listen, advertise: options.advertise })),
+    Layer.tap((context) =>
+      Effect.repeat(holdsOwnShards(RunnerAddress.make(options.advertise.host, options.advertise.port)), {
+        until: (holds) => holds,
+        schedule: Schedule.spaced("100 millis")
+      }).pipe(Effect.timeoutOption(lockExpiry(options.env)), Effect.provide(context))
+    )
   )

@@ -21,9 +21,10 @@ export const Defaults = {
   maxBodyBytes: 10 * 1024 * 1024,
   maxRedirects: 5,
   /**
-   * `--cluster`: host buckets, each owned by one runner at a time. Many more than runners: the
-   * cluster places buckets on runners by hash, so the share of the busiest runner evens out only
-   * over many buckets (at 64, three runners held 21/17/8 of the 46 busy ones; PERFORMANCE.md).
+   * `--cluster`: host buckets, each owned by one runner at a time. Many more than runners: a run's
+   * hosts are placed on the least-loaded runner's buckets (cluster/Placement.ts), and a host has a
+   * bucket of its own while its runner has an empty one (~340 each at three runners); the hash
+   * used when no runner is known evens out only over many buckets (PERFORMANCE.md).
    */
   clusterBuckets: 1024,
   /**

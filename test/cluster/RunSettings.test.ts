@@ -63,12 +63,11 @@ describe("cluster timings", () => {
     expect(Duration.toMillis(lockExpiry({ VOLLEY_CLUSTER_LOCK_EXPIRY: "soon" }))).toBe(35_000)
   })
 
-  it("refresh the locks well within their expiry", () => {
+  it("refresh the locks well within their expiry, giving each refresh a third of it (at most 10 s)", () => {
     for (const expiry of [Duration.seconds(3), Duration.seconds(35), Duration.minutes(5)]) {
-      const timings = shardingTimings(expiry)
-      expect(Duration.toMillis(Duration.decode(timings.shardLockRefreshInterval!))).toBeLessThan(
-        Duration.toMillis(expiry) / 2
-      )
+      const refresh = Duration.toMillis(Duration.decode(shardingTimings(expiry).shardLockRefreshInterval!))
+      expect(refresh).toBeLessThan(Duration.toMillis(expiry) / 2)
+      expect(refresh).toBe(Math.min(10_000, Math.floor(Duration.toMillis(expiry) / 3)))
     }
   })
 })
