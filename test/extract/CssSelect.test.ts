@@ -5,6 +5,7 @@ import fc from "fast-check"
 import { makeResponseBody } from "../../src/domain/ResponseBody.js"
 import { cssExtractor } from "../../src/extract/CssSelect.js"
 import type { Extractor } from "../../src/extract/Extractor.js"
+import { malformedPages } from "../support/MalformedHtml.js"
 
 const page = makeResponseBody(
   `<html><body><pre class="data">12\n34\n56\n</pre><a class="more" href="/n?c=5">more</a><a class="more" href="/n?c=9">x</a></body></html>`,
@@ -72,19 +73,7 @@ describe("cssExtractor", () => {
           Effect.catchTag("ExtractError", () => Effect.succeed([]))
         )
       )
-    const pages = [
-      `<A HREF="/up" Rel=x>u</A><a href='/q' href="/dup">d</a><a>none</a><a href="">empty</a>`,
-      `<p><a href="/one">1<p><a href="/two">2</div></a></a><br></br></p>`,
-      `<script>var s = '<a href="/in-script">'</script><!-- <a href="/comment"> --><a href="/after">`,
-      `<a href="/x?a=1&amp;b=2&lt;&#x41;&nbsp;">e</a><a href=/bare>b</a><a href="/nested"><a href="/in">`,
-      `<table><tr><td><a href="/t1"><img src="/i.png" alt="i"></td></tr></table><![CDATA[<a href="/cd">]]>`,
-      `<svg><a href="/svg" xlink:href="/xl"></a></svg><textarea><a href="/text"></textarea><a data-x="y" href="/d">`,
-      `</a><a href="/stray-close"`,
-      `<a href="/unterminated`,
-      `<STYLE>a[href="/css"] { }</STYLE><TITLE><a href="/title"></TITLE><a HREF="/after-title">`,
-      `<a href="/e?x=1&copy=2&amp&lt;&#39;&#x1F600;&bogus;"><a href="&notit; &notin; &AMP">`,
-      `<!DOCTYPE html><?xml version="1.0"?><a/><a href=/s/><A Href='/5' /><a\thref\n=\n'/ws'>`
-    ]
+    const pages = malformedPages
     it("on hand-picked pages", async () => {
       for (
         const [tag, attr] of [["a", "href"], ["a", "HREF"], ["a", "rel"], ["img", "src"], ["p", "id"], [
