@@ -38,9 +38,15 @@ const hostCount = Number(process.env["BENCH_HOSTS"] ?? 64)
 const hosts = Array.from({ length: hostCount }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}`)
 const database = "volley_bench_cluster"
 const admin = (sql: string) => spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-qc", sql, "postgres"])
+// Rows of a query on the bench's database, one a line, fields apart by a space.
+const rowsOf = (sql: string) =>
+  spawnSync("psql", ["-h", "127.0.0.1", "-U", "postgres", "-qAtF", " ", "-c", sql, database], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024
+  }).stdout
 // BENCH_LOCK_EXPIRY: VOLLEY_CLUSTER_LOCK_EXPIRY for every process (volley's default, 35s, unless set).
-// Nothing fails over here; a short expiry leaves a lock refresh a fifth of it (1 s at 5s), which a
-// loaded machine misses, and a missed refresh makes the worker drop and redeliver all its batches.
+// Nothing fails over here; a short expiry leaves a lock refresh a third of it, which a loaded
+// machine may miss, and a missed refresh makes the worker drop and redeliver all its batches.
 const lockExpiry = process.env["BENCH_LOCK_EXPIRY"]
 const env = {
   ...process.env,
@@ -161,49 +167,23 @@ try {
     ])
     if (count === 1) oneWorker = wall
     if (logDir !== undefined) {
-      // The run just made is the newest; its records' store times, for the per-runner tails.
-      const stored = spawnSync("psql", [
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-qAtF",
-        " ",
-        "-c",
-        `SELECT idx, (extract(epoch FROM stored_at) * 1000)::bigint FROM volley_results
-          WHERE run = (SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1) ORDER BY idx`,
-        database
-      ], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 })
-      const hostBuckets = spawnSync("psql", [
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-qAtF",
-        " ",
-        "-c",
-        `SELECT host, bucket FROM volley_hosts
-          WHERE run = (SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1)`,
-        database
-      ], { encoding: "utf8" })
-      writeFileSync(join(logDir, `hosts-${count}.log`), hostBuckets.stdout)
+      // The run just made is the newest: its records' store times, for the per-runner tails.
+      const latestRun = "(SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1)"
+      const stored = rowsOf(`SELECT idx, (extract(epoch FROM stored_at) * 1000)::bigint FROM volley_results
+          WHERE run = ${latestRun} ORDER BY idx`)
+      writeFileSync(
+        join(logDir, `hosts-${count}.log`),
+        rowsOf(`SELECT host, bucket FROM volley_hosts WHERE run = ${latestRun}`)
+      )
       // When the submitter stored each batch: a message id is a snowflake, its time since 2025-01-01.
-      const messages = spawnSync("psql", [
-        "-h",
-        "127.0.0.1",
-        "-U",
-        "postgres",
-        "-qAtF",
-        " ",
-        "-c",
-        `SELECT message_id, (id >> 22) + ${Date.UTC(2025, 0, 1)} FROM cluster_messages
-          WHERE position((SELECT id FROM volley_runs ORDER BY created_at DESC LIMIT 1) IN message_id) > 0`,
-        database
-      ], { encoding: "utf8" })
-      writeFileSync(join(logDir, `messages-${count}.log`), messages.stdout)
+      writeFileSync(
+        join(logDir, `messages-${count}.log`),
+        rowsOf(`SELECT message_id, (id >> 22) + ${Date.UTC(2025, 0, 1)} FROM cluster_messages
+          WHERE position(${latestRun} IN message_id) > 0`)
+      )
       writeFileSync(
         join(logDir, `run-${count}.log`),
-        `start ${startedAt}\nend ${Math.round(startedAt + wall * 1000)}\nhosts ${hostCount}\n${stored.stdout}`
+        `start ${startedAt}\nend ${Math.round(startedAt + wall * 1000)}\nhosts ${hostCount}\n${stored}`
       )
     }
     rows.push({
