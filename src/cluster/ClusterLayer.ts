@@ -107,32 +107,36 @@ const oneAtATime = <A, E, R>(layer: Layer.Layer<A, E, R>) =>
   }))
 
 /** Sharding for a process that only sends and reads (it owns no bucket). */
-export const clientLayer = (url: string, env: Readonly<Record<string, string | undefined>>) =>
-  oneAtATime(NodeClusterSocket.layer({
+export const clientLayer = (url: string, env: Readonly<Record<string, string | undefined>>) => {
+  const expiry = lockExpiry(env)
+  return oneAtATime(NodeClusterSocket.layer({
     clientOnly: true,
     storage: "sql",
-    shardingConfig: { ...shardingTimings(lockExpiry(env)), runnerAddress: Option.none() }
+    shardingConfig: { ...shardingTimings(expiry), runnerAddress: Option.none() }
   })).pipe(
     Layer.mapError(clusterError("cannot join the cluster")),
-    Layer.merge(Layer.succeed(LockExpiry, lockExpiry(env))),
+    Layer.merge(Layer.succeed(LockExpiry, expiry)),
     Layer.provideMerge(pgLayer(url))
   )
+}
 
 /** Sharding for a worker: it listens on `listen`, and the others reach it at `advertise`. */
 export const runnerLayer = (
   url: string,
   env: Readonly<Record<string, string | undefined>>,
   addresses: { readonly listen: HostPort; readonly advertise: HostPort }
-) =>
-  oneAtATime(NodeClusterSocket.layer({
+) => {
+  const expiry = lockExpiry(env)
+  return oneAtATime(NodeClusterSocket.layer({
     storage: "sql",
     shardingConfig: {
-      ...shardingTimings(lockExpiry(env)),
+      ...shardingTimings(expiry),
       runnerAddress: Option.some(RunnerAddress.make(addresses.advertise.host, addresses.advertise.port)),
       runnerListenAddress: Option.some(RunnerAddress.make(addresses.listen.host, addresses.listen.port))
     }
   })).pipe(
     Layer.mapError(clusterError(`cannot start a worker on ${addresses.listen.host}:${addresses.listen.port}`)),
-    Layer.merge(Layer.succeed(LockExpiry, lockExpiry(env))),
+    Layer.merge(Layer.succeed(LockExpiry, expiry)),
     Layer.provideMerge(pgLayer(url))
   )
+}

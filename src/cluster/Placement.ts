@@ -28,7 +28,7 @@ import * as HashRing from "effect/HashRing"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { type ClusterError, clusterError } from "./ClusterError.js"
-import { hashHost, HostBucket } from "./Protocol.js"
+import { bucketOfHost, hashHost, HostBucket } from "./Protocol.js"
 
 /** The cluster's lock expiry as the process's layer was built with it: which runners count as alive. */
 export class LockExpiry extends Context.Tag("volley/cluster/LockExpiry")<LockExpiry, Duration.Duration>() {}
@@ -137,7 +137,7 @@ export const chooseBuckets = (
   buckets: number
 ): Array<readonly [host: string, bucket: number]> => {
   if (owners === undefined || owners.length !== buckets) {
-    return newHosts.map(([host]) => [host, hashHost(host) % buckets] as const)
+    return newHosts.map(([host]) => [host, bucketOfHost(host, buckets)] as const)
   }
   const bucketsOf = new Map<string, Array<number>>()
   owners.forEach((owner, bucket) => {
@@ -205,7 +205,8 @@ export const placeChunk = (
     const result = new Map<string, number>()
     for (const [host, inputs] of chunkHosts) {
       placement.hostInputs.set(host, (placement.hostInputs.get(host) ?? 0) + inputs)
-      result.set(host, placement.hostBucket.get(host) ?? hashHost(host) % buckets)
+      // Every host of the chunk was placed above (kept, read back or chosen).
+      result.set(host, placement.hostBucket.get(host)!)
     }
     return result
   })

@@ -60,4 +60,7 @@ export const hashHost = (host: string): number => {
 }
 
 /** `hash(host) mod buckets`: where a host goes when the runners' load cannot be known (Placement.ts). */
-export const bucketOf = (url: string, buckets: number): number => hashHost(hostOf(url)) % buckets
+export const bucketOfHost = (host: string, buckets: number): number => hashHost(host) % buckets
+
+/** The bucket `bucketOfHost` gives a URL's host. */
+export const bucketOf = (url: string, buckets: number): number => bucketOfHost(hostOf(url), buckets)

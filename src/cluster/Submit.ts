@@ -112,15 +112,16 @@ export const submitRun = <E, R>(inputs: Stream.Stream<IndexedRequest, E, R>, opt
     const cluster = yield* Effect.context<Sharding.Sharding | SqlClient.SqlClient>()
     const sendChunk = (chunk: Chunk.Chunk<IndexedRequest>, chunkIndex: number) =>
       Effect.gen(function*() {
+        // Each input's host, parsed once: counted here, looked up below.
+        const inputs = Chunk.toReadonlyArray(chunk)
+        const inputHosts = inputs.map((input) => hostOf(input.request.url))
         const hosts = new Map<string, number>()
-        for (const input of chunk) {
-          const host = hostOf(input.request.url)
-          hosts.set(host, (hosts.get(host) ?? 0) + 1)
-        }
+        for (const host of inputHosts) hosts.set(host, (hosts.get(host) ?? 0) + 1)
         const bucketOfHost = yield* Effect.provide(placeChunk(run, placement, hosts, options.buckets), cluster)
         const byBucket = new Map<number, Array<BatchInput>>()
-        for (const input of chunk) {
-          const bucket = bucketOfHost.get(hostOf(input.request.url))!
+        for (let i = 0; i < inputs.length; i++) {
+          const input = inputs[i]!
+          const bucket = bucketOfHost.get(inputHosts[i]!)!
           let list = byBucket.get(bucket)
           if (list === undefined) byBucket.set(bucket, list = [])
           list.push({
